@@ -1,0 +1,245 @@
+/*
+ * zipscan.h - the public API of libzipscan.
+ *
+ * An archive is mapped once (zs_archive_open), its central directory parsed in
+ * place into a struct-of-arrays index, every local header checked against its
+ * central record and every entry's span checked for overlap.  zs_scan_entries
+ * then decodes and verifies every selected entry on all threads.  Reports are
+ * written by zs_report_*; the command line (src/cli) only calls these.
+ *
+ * Every public name starts with zs_ / ZS_.  Nothing here trusts a size or a
+ * count read from the archive.
+ */
+#ifndef ZIPSCAN_H
+#define ZIPSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ZS_VERSION "0.1.0"
+
+/*
+ * Exit statuses, compatible with Info-ZIP unzip's so that Makefiles written
+ * for `unzip -t` keep working.  zs_exit_worse() orders them by severity.
+ */
+enum zs_exit {
+	ZS_EXIT_OK = 0,           /* everything tested fine */
+	ZS_EXIT_WARN = 1,         /* warnings only (extra bytes, untested entries) */
+	ZS_EXIT_ENTRY = 2,        /* an entry failed: CRC, data, sizes, headers */
+	ZS_EXIT_STRUCT = 3,       /* severe structural damage */
+	ZS_EXIT_NOMEM = 4,        /* out of memory */
+	ZS_EXIT_NOTZIP = 9,       /* file not found, unreadable, or not a ZIP */
+	ZS_EXIT_USAGE = 10,       /* bad command line */
+	ZS_EXIT_NOMATCH = 11,     /* no entry matched the patterns */
+	ZS_EXIT_OVERLAP = 12,     /* overlapping entries: possible zip bomb */
+	ZS_EXIT_WRITE = 50,       /* an output file could not be written */
+	ZS_EXIT_UNSUPPORTED = 81, /* all tested fine, but some entries use
+				     unsupported methods */
+	ZS_EXIT_ENCRYPTED = 82,   /* all tested fine, but some are encrypted */
+};
+
+/* The worse of two exit statuses (the one a batch reports). */
+int zs_exit_worse(int a, int b);
+
+/* What became of one entry. */
+enum zs_entry_status {
+	ZS_ENTRY_UNTESTED = 0,   /* not decoded (not selected, or run stopped) */
+	ZS_ENTRY_OK,
+	ZS_ENTRY_BAD,
+	ZS_ENTRY_UNSUPPORTED,
+	ZS_ENTRY_ENCRYPTED,
+};
+
+/* Why an entry is bad (or not tested); the text comes from zs_entry_error(). */
+enum zs_error {
+	ZS_E_NONE = 0,
+	ZS_E_LOCAL_OFFSET,    /* a: local header offset, b: archive size */
+	ZS_E_LOCAL_SIG,       /* a: signature found */
+	ZS_E_LOCAL_NAME,      /* a: offset of local name, b: its length */
+	ZS_E_LOCAL_METHOD,    /* a: central, b: local */
+	ZS_E_LOCAL_FLAGS,     /* a: central, b: local */
+	ZS_E_LOCAL_CRC,       /* a: central, b: local */
+	ZS_E_LOCAL_CSIZE,     /* a: central, b: local */
+	ZS_E_LOCAL_USIZE,     /* a: central, b: local */
+	ZS_E_LOCAL_EXTRA,     /* a: offset of the bad extra field */
+	ZS_E_CENTRAL_EXTRA,   /* a: offset of the bad extra field */
+	ZS_E_DATA_TRUNCATED,  /* a: end of data, b: archive size */
+	ZS_E_DESC_TRUNCATED,  /* a: offset of data descriptor */
+	ZS_E_DESC_CRC,        /* a: central, b: data descriptor */
+	ZS_E_DESC_CSIZE,      /* a: central, b: data descriptor */
+	ZS_E_DESC_USIZE,      /* a: central, b: data descriptor */
+	ZS_E_STORED_SIZES,    /* a: compressed, b: uncompressed */
+	ZS_E_RATIO,           /* a: declared uncompressed, b: compressed */
+	ZS_E_DEFLATE,         /* a: offset in output where decoding failed */
+	ZS_E_SIZE_LONG,       /* a: declared size; output runs past it */
+	ZS_E_SIZE_SHORT,      /* a: declared, b: actual */
+	ZS_E_CRC,             /* a: stored, b: computed */
+	ZS_E_OVERLAP,         /* a: index of the entry it overlaps, or -1: CD */
+	ZS_E_NOMEM,           /* a: bytes requested */
+	ZS_E_UNSUPPORTED,     /* a: method */
+	ZS_E_ENCRYPTED,
+};
+
+/* Severity of an archive-level finding. */
+enum zs_severity { ZS_WARNING = 1, ZS_ERROR = 2 };
+
+/* A structural finding about the archive (not about one entry's data). */
+typedef struct zs_finding {
+	int severity;      /* enum zs_severity */
+	int exit_status;   /* what it makes the archive's exit status at least */
+	int64_t entry;     /* entry index it concerns, or -1 */
+	uint64_t offset;   /* where in the file */
+	char text[200];
+} zs_finding;
+
+/*
+ * The index: one array per field, entry i in central-directory order.
+ * Offsets are absolute positions in the mapping (any prepended-data base is
+ * already applied).  Names are never copied: name_offset/name_len locate them
+ * inside the mapping.
+ */
+typedef struct zs_index {
+	size_t count;
+	uint64_t *local_offset;
+	uint64_t *data_offset;    /* first byte of entry data; set by the check */
+	uint64_t *comp_size;
+	uint64_t *uncomp_size;
+	uint64_t *name_offset;
+	uint64_t *central_offset; /* of the central record, for messages */
+	uint32_t *crc32;
+	uint32_t *ext_attr;
+	uint16_t *name_len;
+	uint16_t *method;
+	uint16_t *flags;
+	uint16_t *dos_time;
+	uint16_t *dos_date;
+	uint16_t *version_made_by;
+	uint8_t *zip64;           /* entry had a ZIP64 extra in the CD */
+	/* results, written by exactly one thread each */
+	uint8_t *status;          /* enum zs_entry_status */
+	uint8_t *error;           /* enum zs_error */
+	uint8_t *selected;        /* 1 if the scan should decode it */
+	uint64_t *err_a, *err_b;
+} zs_index;
+
+/* Where the pieces of the archive are (absolute offsets). */
+typedef struct zs_layout {
+	uint64_t file_size;
+	uint64_t eocd_offset;
+	uint64_t zip64_locator_offset; /* UINT64_MAX if none */
+	uint64_t zip64_eocd_offset;    /* UINT64_MAX if none */
+	uint64_t cd_offset;            /* absolute */
+	uint64_t cd_size;
+	uint64_t cd_entries_declared;
+	uint64_t base;                 /* prepended bytes added to offsets */
+	uint64_t comment_offset;
+	uint16_t comment_len;
+} zs_layout;
+
+typedef struct zs_archive {
+	char *path;                   /* as given, for messages */
+	const uint8_t *data;          /* the mapping (or buffer) */
+	uint64_t size;
+	int map_kind;                 /* internal: how data must be released */
+	zs_layout layout;
+	zs_index index;
+	zs_finding *findings;
+	size_t findings_count, findings_cap;
+	size_t findings_dropped;      /* past the cap, only counted */
+	int status;                   /* exit status so far */
+	double seconds_open;          /* map + index + checks */
+	size_t overlaps;              /* entries overlapping others */
+	int indexed;                  /* central directory parsed */
+} zs_archive;
+
+/* Run-time options shared by every command. */
+typedef struct zs_options {
+	int threads;             /* 0: every CPU this process may use */
+	uint64_t memory_limit;   /* per-thread output buffer cap, bytes */
+	int stop_on_overlap;     /* refuse to decode an archive with overlaps */
+} zs_options;
+
+#define ZS_DEFAULT_MEMORY_LIMIT (256ull << 20)
+/* Stream chunk for entries over the memory limit. */
+#define ZS_STREAM_CHUNK (1u << 20)
+
+void zs_options_init(zs_options *o);
+/* Threads to use: o->threads, or the CPUs in this process's affinity mask. */
+int zs_threads_effective(const zs_options *o);
+
+/* Totals of one scan, summed by the parallel loop's reductions. */
+typedef struct zs_totals {
+	uint64_t entries;        /* selected entries */
+	uint64_t ok, bad, unsupported, encrypted;
+	uint64_t bytes_in;       /* compressed bytes of tested entries */
+	uint64_t bytes_out;      /* bytes decoded and checked */
+	double seconds_scan;
+	int threads;
+} zs_totals;
+
+/*
+ * Open PATH ("-" is standard input; a pipe is read into memory), find the
+ * end of central directory, parse the index and check every local header
+ * and entry span.  Returns the exit status so far; a->indexed says whether
+ * there is an index to use.  A zs_archive must always be closed.
+ */
+int zs_archive_open(zs_archive *a, const char *path, const zs_options *o);
+/* The same on a caller's buffer, which must outlive the archive. */
+int zs_archive_open_memory(zs_archive *a, const char *label,
+			   const void *buf, size_t len, const zs_options *o);
+void zs_archive_close(zs_archive *a);
+
+/* Record a finding (printf-style text) and raise a->status. */
+void zs_finding_add(zs_archive *a, int severity, int exit_status,
+		    int64_t entry, uint64_t offset, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* Select entries by fnmatch patterns ('*' crosses '/', as unzip's do).
+ * NULL/0 includes select all.  Returns the number selected. */
+size_t zs_select(zs_archive *a, char *const *include, size_t n_include,
+		 char *const *exclude, size_t n_exclude);
+
+/* Decode and verify every selected entry on all threads. Returns the
+ * archive's exit status. */
+int zs_scan_entries(zs_archive *a, const zs_options *o, zs_totals *t);
+
+/* The archive's exit status from its findings and entry results. */
+int zs_archive_status(const zs_archive *a);
+
+/* Entry accessors. */
+const char *zs_method_name(unsigned method);
+int zs_entry_is_dir(const zs_archive *a, size_t i);
+int zs_entry_is_encrypted(const zs_archive *a, size_t i);
+/* The entry's name as UTF-8 (CP437-converted when it is not valid UTF-8 and
+ * bit 11 is clear), written to out (NUL-terminated).  out needs
+ * 3 * name_len + 1 bytes; returns the length. */
+size_t zs_entry_name_utf8(const zs_archive *a, size_t i, char *out);
+/* "YYYY-MM-DDTHH:MM:SS" from the DOS date and time (local time). */
+void zs_entry_mtime(const zs_archive *a, size_t i, char out[20]);
+/* The text of an entry's error ("" if none). */
+void zs_entry_error(const zs_archive *a, size_t i, char *out, size_t len);
+
+/* Reports.  Each writes to f and returns 0, or -1 on a write error. */
+int zs_report_list_text(const zs_archive *a, FILE *f);
+int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
+			FILE *f);
+int zs_report_json(const zs_archive *a, const zs_totals *t, int with_status,
+		   FILE *f);
+int zs_report_findings_text(const zs_archive *a, FILE *f);
+
+/*
+ * Atomic output: zs_output_open makes a temporary file beside PATH;
+ * zs_output_commit flushes it and renames it over PATH; zs_output_abort
+ * removes it.  PATH NULL or "-" means standard output.
+ */
+typedef struct zs_output {
+	FILE *f;
+	char *path;
+	char *tmp;
+} zs_output;
+int zs_output_open(zs_output *o, const char *path);
+int zs_output_commit(zs_output *o);
+void zs_output_abort(zs_output *o);
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * archive.c - the life of a zs_archive: open (map, index, check), findings,
+ * entry selection, exit status, close.
+ */
+#include <fnmatch.h>
+#include <omp.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "internal.h"
+
+/* Findings kept per archive; past this only a count is kept, so a hostile
+ * archive cannot make the list grow without bound. */
+#define ZS_MAX_FINDINGS 1000
+
+double zs_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void zs_options_init(zs_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->memory_limit = ZS_DEFAULT_MEMORY_LIMIT;
+	o->stop_on_overlap = 1;
+}
+
+int zs_threads_effective(const zs_options *o)
+{
+	if (o && o->threads > 0)
+		return o->threads;
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	return omp_get_num_procs();
+}
+
+/* Severity order of exit statuses, least to worst. */
+static int exit_rank(int s)
+{
+	static const int order[] = {
+		ZS_EXIT_OK, ZS_EXIT_WARN, ZS_EXIT_UNSUPPORTED,
+		ZS_EXIT_ENCRYPTED, ZS_EXIT_NOMATCH, ZS_EXIT_ENTRY,
+		ZS_EXIT_STRUCT, ZS_EXIT_OVERLAP, ZS_EXIT_NOTZIP,
+		ZS_EXIT_WRITE, ZS_EXIT_NOMEM, ZS_EXIT_USAGE,
+	};
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		if (order[k] == s)
+			return (int)k;
+	return (int)(sizeof(order) / sizeof(order[0]));
+}
+
+int zs_exit_worse(int a, int b)
+{
+	return exit_rank(b) > exit_rank(a) ? b : a;
+}
+
+void zs_finding_add(zs_archive *a, int severity, int exit_status,
+		    int64_t entry, uint64_t offset, const char *fmt, ...)
+{
+	a->status = zs_exit_worse(a->status, exit_status);
+	if (a->findings_count == a->findings_cap) {
+		if (a->findings_cap >= ZS_MAX_FINDINGS) {
+			a->findings_dropped++;
+			return;
+		}
+		size_t cap = a->findings_cap ? a->findings_cap * 2 : 8;
+		zs_finding *f = realloc(a->findings, cap * sizeof(*f));
+		if (!f) {
+			a->findings_dropped++;
+			return;
+		}
+		a->findings = f;
+		a->findings_cap = cap;
+	}
+	zs_finding *f = &a->findings[a->findings_count++];
+	va_list ap;
+	f->severity = severity;
+	f->exit_status = exit_status;
+	f->entry = entry;
+	f->offset = offset;
+	va_start(ap, fmt);
+	vsnprintf(f->text, sizeof(f->text), fmt, ap);
+	va_end(ap);
+}
+
+static int archive_finish_open(zs_archive *a, const zs_options *o)
+{
+	double t0 = zs_now();
+
+	if (zs_index_build(a) == 0) {
+		zs_check_entries(a, zs_threads_effective(o));
+		zs_select(a, NULL, 0, NULL, 0);
+	}
+	a->seconds_open += zs_now() - t0;
+	return a->status;
+}
+
+int zs_archive_open(zs_archive *a, const char *path, const zs_options *o)
+{
+	double t0 = zs_now();
+
+	memset(a, 0, sizeof(*a));
+	a->path = strdup(path);
+	if (!a->path)
+		return ZS_EXIT_NOMEM;
+	if (zs_map_file(a, path) != 0)
+		return a->status;
+	a->seconds_open = zs_now() - t0;
+	return archive_finish_open(a, o);
+}
+
+int zs_archive_open_memory(zs_archive *a, const char *label, const void *buf,
+			   size_t len, const zs_options *o)
+{
+	memset(a, 0, sizeof(*a));
+	a->path = strdup(label);
+	if (!a->path)
+		return ZS_EXIT_NOMEM;
+	zs_map_borrow(a, buf, len);
+	return archive_finish_open(a, o);
+}
+
+void zs_archive_close(zs_archive *a)
+{
+	zs_index_free(&a->index);
+	zs_unmap(a);
+	free(a->findings);
+	free(a->path);
+	memset(a, 0, sizeof(*a));
+}
+
+size_t zs_select(zs_archive *a, char *const *include, size_t n_include,
+		 char *const *exclude, size_t n_exclude)
+{
+	zs_index *ix = &a->index;
+	size_t selected = 0;
+	char *name = NULL;
+
+	if (n_include || n_exclude)
+		name = malloc(0x10000);  /* a name is at most 65535 bytes */
+	for (size_t i = 0; i < ix->count; i++) {
+		int take = 1;
+		if (name) {
+			memcpy(name, a->data + ix->name_offset[i], ix->name_len[i]);
+			name[ix->name_len[i]] = '\0';
+			take = n_include == 0;
+			for (size_t k = 0; k < n_include && !take; k++)
+				take = fnmatch(include[k], name, 0) == 0;
+			for (size_t k = 0; k < n_exclude && take; k++)
+				take = fnmatch(exclude[k], name, 0) != 0;
+		} else if (n_include || n_exclude) {
+			take = 0;  /* no memory to compare: select nothing */
+		}
+		ix->selected[i] = (uint8_t)take;
+		selected += (size_t)take;
+	}
+	free(name);
+	if ((n_include || n_exclude) && !name)
+		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
+			       "out of memory matching names");
+	return selected;
+}
+
+int zs_archive_status(const zs_archive *a)
+{
+	const zs_index *ix = &a->index;
+	int s = a->status;
+	size_t unsupported = 0, encrypted = 0;
+
+	for (size_t i = 0; i < ix->count; i++) {
+		if (!ix->selected[i])
+			continue;
+		switch (ix->status[i]) {
+		case ZS_ENTRY_BAD:
+			s = zs_exit_worse(s, ix->error[i] == ZS_E_OVERLAP ?
+					  ZS_EXIT_OVERLAP : ZS_EXIT_ENTRY);
+			break;
+		case ZS_ENTRY_UNSUPPORTED:
+			unsupported++;
+			break;
+		case ZS_ENTRY_ENCRYPTED:
+			encrypted++;
+			break;
+		default:
+			break;
+		}
+	}
+	/* As Info-ZIP: entries that could not be tested make the status 81
+	 * (unsupported method) or 82 (encrypted) unless something is worse. */
+	if (unsupported)
+		s = zs_exit_worse(s, ZS_EXIT_UNSUPPORTED);
+	else if (encrypted)
+		s = zs_exit_worse(s, ZS_EXIT_ENCRYPTED);
+	return s;
+}

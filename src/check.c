@@ -1,0 +1,231 @@
+/*
+ * check.c - everything verified before any entry's data is decoded:
+ *  - each local header against its central record (signature, name, method,
+ *    flags, and CRC and sizes when there is no data descriptor);
+ *  - the data descriptor, with or without its signature, against the
+ *    central record;
+ *  - every entry's span [local header, end of data or descriptor) against
+ *    all the others and against the central directory and end records, in
+ *    O(N log N): overlapping entries are how the non-recursive zip bombs
+ *    (Fifield 2019) work, and unzip reports them with exit status 12.
+ *
+ * A disagreement is an error for that entry, naming both values.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* Flag bits a reader acts on; the others (deflate level hints, reserved
+ * bits) are allowed to differ between the two headers. */
+#define ZS_FLAGS_COMPARED (ZS_FLAG_ENCRYPTED | ZS_FLAG_DESCRIPTOR | \
+			   ZS_FLAG_STRONG_ENC | ZS_FLAG_UTF8)
+
+/* Check the data descriptor after the data; returns where it ends, or 0
+ * (with the entry failed) if it is missing or disagrees. */
+static uint64_t check_descriptor(zs_archive *a, size_t i, uint64_t p)
+{
+	zs_index *ix = &a->index;
+	uint32_t crc = ix->crc32[i];
+	uint64_t cs = ix->comp_size[i], us = ix->uncomp_size[i];
+
+	/* The signature is optional; a CRC equal to it is told apart by the
+	 * CRC that must follow a real signature. */
+	if (zs_in_bounds(p, 8, a->size) &&
+	    zs_le32(a->data + p) == ZS_SIG_DESCRIPTOR &&
+	    (crc != ZS_SIG_DESCRIPTOR || zs_le32(a->data + p + 4) == crc))
+		p += 4;
+	if (!zs_in_bounds(p, 12, a->size)) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DESC_TRUNCATED, p, 0);
+		return 0;
+	}
+	const uint8_t *d = a->data + p;
+	if (zs_le32(d) != crc) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DESC_CRC, crc,
+			      zs_le32(d));
+		return 0;
+	}
+	if (zs_le32(d + 4) == cs && zs_le32(d + 8) == us)
+		return p + 12;
+	if (zs_in_bounds(p, 20, a->size) && zs_le64(d + 4) == cs &&
+	    zs_le64(d + 12) == us)
+		return p + 20;
+	int wide = ix->zip64[i] && zs_in_bounds(p, 20, a->size);
+	uint64_t dcs = wide ? zs_le64(d + 4) : zs_le32(d + 4);
+	uint64_t dus = wide ? zs_le64(d + 12) : zs_le32(d + 8);
+	if (dcs != cs)
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DESC_CSIZE, cs, dcs);
+	else
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DESC_USIZE, us, dus);
+	return 0;
+}
+
+/* Compare the local header's CRC and sizes with the central record's. */
+static void check_local_values(zs_archive *a, size_t i, const uint8_t *h,
+			      uint64_t extra_off, uint16_t elen)
+{
+	zs_index *ix = &a->index;
+	uint64_t lcs = zs_le32(h + 18), lus = zs_le32(h + 22);
+	int found;
+
+	if (zs_zip64_apply(a->data + extra_off, elen, &lus, &lcs, NULL,
+			   &found) != 0) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_LOCAL_EXTRA, extra_off,
+			      0);
+		return;
+	}
+	if (ix->flags[i] & ZS_FLAG_DESCRIPTOR)
+		return;  /* the values live in the descriptor */
+	if (zs_le32(h + 14) != ix->crc32[i])
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_LOCAL_CRC, ix->crc32[i],
+			      zs_le32(h + 14));
+	else if (lcs != ix->comp_size[i])
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_LOCAL_CSIZE,
+			      ix->comp_size[i], lcs);
+	else if (lus != ix->uncomp_size[i])
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_LOCAL_USIZE,
+			      ix->uncomp_size[i], lus);
+}
+
+/* Compare the local header with the central record: name, method, flags,
+ * and CRC and sizes when there is no data descriptor. */
+static void compare_local(zs_archive *a, size_t i, const uint8_t *h)
+{
+	zs_index *ix = &a->index;
+	uint64_t lo = ix->local_offset[i];
+	uint16_t flags = zs_le16(h + 6), method = zs_le16(h + 8);
+	uint16_t nlen = zs_le16(h + 26), elen = zs_le16(h + 28);
+
+	if (nlen != ix->name_len[i] ||
+	    memcmp(h + ZS_LOCAL_SIZE, a->data + ix->name_offset[i], nlen))
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_LOCAL_NAME,
+			      lo + ZS_LOCAL_SIZE, nlen);
+	else if (method != ix->method[i])
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_LOCAL_METHOD,
+			      ix->method[i], method);
+	else if ((flags ^ ix->flags[i]) & ZS_FLAGS_COMPARED)
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_LOCAL_FLAGS,
+			      ix->flags[i], flags);
+	else
+		check_local_values(a, i, h, lo + ZS_LOCAL_SIZE + nlen, elen);
+}
+
+/*
+ * Check entry i's local header; returns the end of its span for the overlap
+ * check, or 0 if the header cannot be read.  A header that can be read but
+ * disagrees with the central record still has a span: many central records
+ * on one local header (full overlap) must be seen as overlap.
+ */
+static uint64_t check_local(zs_archive *a, size_t i)
+{
+	zs_index *ix = &a->index;
+	uint64_t lo = ix->local_offset[i], data, end;
+
+	if (ix->status[i] == ZS_ENTRY_BAD)
+		return 0;
+	if (!zs_in_bounds(lo, ZS_LOCAL_SIZE, a->size)) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_LOCAL_OFFSET, lo,
+			      a->size);
+		return 0;
+	}
+	const uint8_t *h = a->data + lo;
+	if (zs_le32(h) != ZS_SIG_LOCAL) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_LOCAL_SIG, zs_le32(h),
+			      lo);
+		return 0;
+	}
+	data = lo + ZS_LOCAL_SIZE + zs_le16(h + 26) + zs_le16(h + 28);
+	if (!zs_add(data, ix->comp_size[i], &end))
+		end = UINT64_MAX;
+	if (end > a->size) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DATA_TRUNCATED, end,
+			      a->size);
+		return 0;
+	}
+	ix->data_offset[i] = data;
+	compare_local(a, i, h);
+	if (ix->status[i] != ZS_ENTRY_BAD &&
+	    (ix->flags[i] & ZS_FLAG_DESCRIPTOR)) {
+		uint64_t desc_end = check_descriptor(a, i, end);
+		if (desc_end)
+			end = desc_end;
+	}
+	return end;
+}
+
+typedef struct span {
+	uint64_t start, end;
+	size_t entry;           /* SIZE_MAX: the central directory and tail */
+} span;
+
+static int span_cmp(const void *x, const void *y)
+{
+	const span *p = x, *q = y;
+	if (p->start != q->start)
+		return p->start < q->start ? -1 : 1;
+	return p->entry < q->entry ? -1 : p->entry > q->entry;
+}
+
+/* Sort the spans and report every one that starts inside an earlier one. */
+static void find_overlaps(zs_archive *a, span *s, size_t n)
+{
+	zs_index *ix = &a->index;
+	uint64_t max_end = 0;
+	size_t owner = SIZE_MAX, overlaps = 0;
+
+	qsort(s, n, sizeof(*s), span_cmp);
+	for (size_t k = 0; k < n; k++) {
+		if (k > 0 && s[k].start < max_end) {
+			size_t e = s[k].entry != SIZE_MAX ? s[k].entry : owner;
+			size_t other = s[k].entry != SIZE_MAX ? owner : SIZE_MAX;
+			if (e != SIZE_MAX) {
+				zs_entry_fail(ix, e, ZS_ENTRY_BAD, ZS_E_OVERLAP,
+					      other, s[k].start);
+				if (overlaps++ == 0)
+					zs_finding_add(a, ZS_ERROR,
+						ZS_EXIT_OVERLAP, (int64_t)e,
+						s[k].start, "invalid zip file "
+						"with overlapped components "
+						"(possible zip bomb)");
+			}
+		}
+		if (s[k].end > max_end) {
+			max_end = s[k].end;
+			owner = s[k].entry;
+		}
+	}
+	a->overlaps = overlaps;
+	if (overlaps > 1)
+		zs_finding_add(a, ZS_ERROR, ZS_EXIT_OVERLAP, -1, 0,
+			       "%zu entries overlap others", overlaps);
+}
+
+void zs_check_entries(zs_archive *a, int threads)
+{
+	zs_index *ix = &a->index;
+	size_t n = ix->count;
+	span *s = malloc((n + 1) * sizeof(*s));
+
+	if (!s) {
+		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
+			       "out of memory checking %zu entries", n);
+		return;
+	}
+	#pragma omp parallel for schedule(static) num_threads(threads)
+	for (size_t i = 0; i < n; i++) {
+		s[i].end = check_local(a, i);
+		s[i].start = ix->local_offset[i];
+		s[i].entry = i;
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i].end)
+			s[m++] = s[i];
+	/* the central directory, ZIP64 records, end record and comment */
+	s[m].start = a->layout.cd_offset;
+	if (a->layout.zip64_eocd_offset < s[m].start)
+		s[m].start = a->layout.zip64_eocd_offset;
+	s[m].end = a->size;
+	s[m].entry = SIZE_MAX;
+	find_overlaps(a, s, m + 1);
+	free(s);
+}

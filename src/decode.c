@@ -1,0 +1,210 @@
+/*
+ * decode.c - decode one entry straight from the mapping and check its CRC-32
+ * and sizes, with buffers owned by the calling thread.
+ *
+ * Stored entries are checked in place: libdeflate_crc32 over the mapping, no
+ * copy.  Deflate entries up to the per-thread memory limit are decoded by
+ * libdeflate in one call into the thread's buffer, sized to the declared
+ * size: output running past it stops the decoder (INSUFFICIENT_SPACE), so a
+ * lying size is caught without trusting it for more than the cap.  Larger
+ * entries stream through ISA-L's inflate in fixed chunks, so memory stays
+ * bounded whatever the archive claims.
+ */
+#include <isa-l/igzip_lib.h>
+#include <libdeflate.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+struct zs_worker {
+	struct libdeflate_decompressor *inflater;
+	uint8_t *buf;                 /* whole-entry output, reused */
+	size_t cap;
+	uint64_t limit;               /* most buf may grow to */
+	struct inflate_state *stream; /* ISA-L state, made on first use */
+	uint8_t *chunk;               /* ZS_STREAM_CHUNK bytes */
+};
+
+zs_worker *zs_worker_new(uint64_t memory_limit)
+{
+	zs_worker *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->inflater = libdeflate_alloc_decompressor();
+	if (!w->inflater) {
+		free(w);
+		return NULL;
+	}
+	w->limit = memory_limit;
+	return w;
+}
+
+void zs_worker_free(zs_worker *w)
+{
+	if (!w)
+		return;
+	libdeflate_free_decompressor(w->inflater);
+	free(w->buf);
+	free(w->stream);
+	free(w->chunk);
+	free(w);
+}
+
+/* Make buf hold at least need bytes (need <= limit).  The old contents are
+ * not kept, so free + malloc avoids realloc's copy. */
+static int worker_reserve(zs_worker *w, size_t need)
+{
+	if (need <= w->cap && w->buf)
+		return 0;
+	size_t cap = w->cap ? w->cap : 1 << 16;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	if (cap > w->limit && need <= w->limit)
+		cap = (size_t)w->limit;
+	if (cap < need)
+		cap = need;
+	free(w->buf);
+	w->buf = malloc(cap ? cap : 1);
+	w->cap = w->buf ? cap : 0;
+	return w->buf ? 0 : -1;
+}
+
+static void finish(zs_index *ix, size_t i, uint32_t crc, uint64_t got)
+{
+	if (got != ix->uncomp_size[i])
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_SIZE_SHORT,
+			      ix->uncomp_size[i], got);
+	else if (crc != ix->crc32[i])
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_CRC, ix->crc32[i], crc);
+	else
+		ix->status[i] = ZS_ENTRY_OK;
+}
+
+static uint64_t decode_stored(zs_archive *a, size_t i)
+{
+	zs_index *ix = &a->index;
+	uint64_t n = ix->comp_size[i];
+
+	if (n != ix->uncomp_size[i]) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_STORED_SIZES, n,
+			      ix->uncomp_size[i]);
+		return 0;
+	}
+	finish(ix, i, libdeflate_crc32(0, a->data + ix->data_offset[i], n), n);
+	return n;
+}
+
+static uint64_t inflate_whole(zs_worker *w, zs_archive *a, size_t i)
+{
+	zs_index *ix = &a->index;
+	size_t want = (size_t)ix->uncomp_size[i], got = 0;
+
+	if (worker_reserve(w, want) != 0) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_NOMEM, want, 0);
+		return 0;
+	}
+	enum libdeflate_result r = libdeflate_deflate_decompress_ex(
+		w->inflater, a->data + ix->data_offset[i],
+		(size_t)ix->comp_size[i], w->buf, want, NULL, &got);
+	if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_SIZE_LONG, want, 0);
+		return want;
+	}
+	if (r != LIBDEFLATE_SUCCESS) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DEFLATE, 0, 0);
+		return 0;
+	}
+	finish(ix, i, libdeflate_crc32(0, w->buf, got), got);
+	return got;
+}
+
+/* Entries over the memory limit: ISA-L inflate through a fixed chunk. */
+static uint64_t inflate_stream(zs_worker *w, zs_archive *a, size_t i)
+{
+	zs_index *ix = &a->index;
+	const uint8_t *in = a->data + ix->data_offset[i];
+	uint64_t in_left = ix->comp_size[i], total = 0;
+	uint32_t crc = 0;
+
+	if (!w->stream)
+		w->stream = malloc(sizeof(*w->stream));
+	if (!w->chunk)
+		w->chunk = malloc(ZS_STREAM_CHUNK);
+	if (!w->stream || !w->chunk) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_NOMEM,
+			      sizeof(*w->stream) + ZS_STREAM_CHUNK, 0);
+		return 0;
+	}
+	struct inflate_state *st = w->stream;
+	isal_inflate_init(st);
+	for (;;) {
+		if (st->avail_in == 0 && in_left > 0) {
+			uint32_t take = in_left > (1u << 30) ? 1u << 30 :
+					(uint32_t)in_left;
+			st->next_in = (uint8_t *)in;
+			st->avail_in = take;
+			in += take;
+			in_left -= take;
+		}
+		uint32_t before_in = st->avail_in;
+		st->next_out = w->chunk;
+		st->avail_out = ZS_STREAM_CHUNK;
+		int r = isal_inflate(st);
+		uint32_t got = ZS_STREAM_CHUNK - st->avail_out;
+		crc = libdeflate_crc32(crc, w->chunk, got);
+		total += got;
+		if (total > ix->uncomp_size[i]) {
+			zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_SIZE_LONG,
+				      ix->uncomp_size[i], 0);
+			return total;
+		}
+		if (r < 0) {
+			zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DEFLATE, total,
+				      0);
+			return total;
+		}
+		if (st->block_state == ISAL_BLOCK_FINISH)
+			break;
+		/* every turn must consume input or produce output */
+		if (got == 0 && st->avail_in == before_in) {
+			zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DEFLATE, total,
+				      1);
+			return total;
+		}
+	}
+	finish(ix, i, crc, total);
+	return total;
+}
+
+uint64_t zs_decode_entry(zs_worker *w, zs_archive *a, size_t i)
+{
+	zs_index *ix = &a->index;
+
+	if (ix->status[i] != ZS_ENTRY_UNTESTED)
+		return 0;  /* already failed a header check */
+	if (zs_entry_is_encrypted(a, i)) {
+		zs_entry_fail(ix, i, ZS_ENTRY_ENCRYPTED, ZS_E_ENCRYPTED, 0, 0);
+		return 0;
+	}
+	switch (ix->method[i]) {
+	case ZS_METHOD_STORED:
+		return decode_stored(a, i);
+	case ZS_METHOD_DEFLATE:
+		/* Deflate cannot expand more than ~1032:1: a larger declared
+		 * size is a lie, and no reason to allocate. */
+		if (ix->uncomp_size[i] / ZS_DEFLATE_MAX_RATIO >
+		    ix->comp_size[i] + ZS_DEFLATE_RATIO_SLACK) {
+			zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_RATIO,
+				      ix->uncomp_size[i], ix->comp_size[i]);
+			return 0;
+		}
+		if (ix->uncomp_size[i] <= w->limit)
+			return inflate_whole(w, a, i);
+		return inflate_stream(w, a, i);
+	default:
+		zs_entry_fail(ix, i, ZS_ENTRY_UNSUPPORTED, ZS_E_UNSUPPORTED,
+			      ix->method[i], 0);
+		return 0;
+	}
+}

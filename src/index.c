@@ -1,0 +1,429 @@
+/*
+ * index.c - locate the central directory and parse it, in place, into the
+ * struct-of-arrays index.
+ *
+ * The end-of-central-directory record is searched in the last 64 KiB + 22
+ * bytes; a ZIP64 locator right before it is followed when it leads to a
+ * ZIP64 end record whose central directory checks out.  Prepended data
+ * (self-extractor stubs whose offsets were not adjusted) is handled as Go and
+ * Python do: base = where the directory ends - its size - its offset, with a
+ * fall back to base 0 when a central header sits at the raw offset.
+ *
+ * Arrays are sized from the central records actually present (a first walk
+ * counts them), never from a count the archive claims.
+ */
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+/* One reading of where the central directory is. */
+typedef struct cd_plan {
+	uint64_t entries;   /* declared */
+	uint64_t size;      /* declared */
+	uint64_t offset;    /* declared, relative to base */
+	uint64_t end;       /* first byte after the directory's region */
+	uint64_t start;     /* absolute, once resolved */
+	uint64_t base;
+} cd_plan;
+
+static int has_sig(const zs_archive *a, uint64_t off, uint32_t sig)
+{
+	return zs_in_bounds(off, 4, a->size) && zs_le32(a->data + off) == sig;
+}
+
+/* The last EOCD signature in the last 64 KiB + 22 bytes, as Info-ZIP and
+ * Python choose it; -1 if there is none. */
+static int64_t find_eocd(const zs_archive *a)
+{
+	uint64_t lo = a->size > ZS_EOCD_SIZE + ZS_MAX_COMMENT ?
+		      a->size - ZS_EOCD_SIZE - ZS_MAX_COMMENT : 0;
+
+	for (uint64_t pos = a->size - ZS_EOCD_SIZE + 1; pos-- > lo;) {
+		if (a->data[pos] == 'P' && zs_le32(a->data + pos) == ZS_SIG_EOCD)
+			return (int64_t)pos;
+	}
+	return -1;
+}
+
+/*
+ * Work out plan->start and plan->base.  Returns 0 if a central directory
+ * (or an empty one) was found, -1 with a finding otherwise.
+ */
+static int resolve_start(zs_archive *a, cd_plan *p, int quiet)
+{
+	uint64_t expect, raw = p->offset;
+
+	if (p->entries == 0 && p->size == 0) {
+		p->start = p->end;
+		p->base = 0;
+		return 0;
+	}
+	if (p->size <= p->end) {
+		expect = p->end - p->size;
+		if (expect == raw) {
+			p->base = 0;
+			p->start = raw;
+			return 0;
+		}
+		/* Go's rule: a header at the raw offset wins over a base. */
+		if (raw < p->end && has_sig(a, raw, ZS_SIG_CENTRAL)) {
+			p->base = 0;
+			p->start = raw;
+			return 0;
+		}
+		if (expect > raw && has_sig(a, expect, ZS_SIG_CENTRAL)) {
+			p->base = expect - raw;
+			p->start = expect;
+			return 0;
+		}
+	} else if (raw < p->end && has_sig(a, raw, ZS_SIG_CENTRAL)) {
+		p->base = 0;
+		p->start = raw;
+		return 0;
+	}
+	if (!quiet)
+		zs_finding_add(a, ZS_ERROR, ZS_EXIT_STRUCT, -1, p->end,
+			       "central directory not found: the end record "
+			       "says %llu bytes at offset %llu, which holds "
+			       "no central header",
+			       (unsigned long long)p->size,
+			       (unsigned long long)raw);
+	return -1;
+}
+
+/* Length of the central record at pos if it is whole and ends by limit;
+ * 0 otherwise. */
+static uint64_t central_len(const zs_archive *a, uint64_t pos, uint64_t limit)
+{
+	if (!zs_in_bounds(pos, ZS_CENTRAL_SIZE, limit) ||
+	    zs_le32(a->data + pos) != ZS_SIG_CENTRAL)
+		return 0;
+	const uint8_t *h = a->data + pos;
+	uint64_t len = ZS_CENTRAL_SIZE + (uint64_t)zs_le16(h + 28) +
+		       zs_le16(h + 30) + zs_le16(h + 32);
+	return zs_in_bounds(pos, len, limit) ? len : 0;
+}
+
+/* Read the ZIP64 end record the locator before the EOCD leads to.  Returns
+ * 0 and fills p, or -1 if there is no usable ZIP64 record. */
+static int read_zip64(zs_archive *a, uint64_t eocd, cd_plan *p)
+{
+	if (eocd < ZS_ZIP64_LOC_SIZE ||
+	    !has_sig(a, eocd - ZS_ZIP64_LOC_SIZE, ZS_SIG_ZIP64_LOC))
+		return -1;
+	uint64_t loc = eocd - ZS_ZIP64_LOC_SIZE;
+	uint64_t declared = zs_le64(a->data + loc + 8);
+	uint64_t rec = UINT64_MAX;
+
+	if (declared <= loc && loc - declared >= ZS_ZIP64_EOCD_SIZE &&
+	    has_sig(a, declared, ZS_SIG_ZIP64_EOCD))
+		rec = declared;
+	else if (loc >= ZS_ZIP64_EOCD_SIZE &&
+		 has_sig(a, loc - ZS_ZIP64_EOCD_SIZE, ZS_SIG_ZIP64_EOCD))
+		rec = loc - ZS_ZIP64_EOCD_SIZE;  /* prepended data moved it */
+	if (rec == UINT64_MAX)
+		return -1;
+	const uint8_t *r = a->data + rec;
+	p->entries = zs_le64(r + 32);
+	p->size = zs_le64(r + 40);
+	p->offset = zs_le64(r + 48);
+	p->end = rec;
+	a->layout.zip64_locator_offset = loc;
+	a->layout.zip64_eocd_offset = rec;
+	if (zs_le32(a->data + loc + 4) != 0 || zs_le32(a->data + loc + 16) > 1 ||
+	    zs_le32(r + 16) != 0 || zs_le32(r + 20) != 0)
+		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1, loc,
+			       "ZIP64 records claim a multi-disk archive; "
+			       "reading it as a single file");
+	return 0;
+}
+
+/* Choose between the ZIP64 and the classic end record. */
+static int plan_directory(zs_archive *a, uint64_t eocd, cd_plan *out)
+{
+	const uint8_t *e = a->data + eocd;
+	cd_plan classic = {
+		.entries = zs_le16(e + 10), .size = zs_le32(e + 12),
+		.offset = zs_le32(e + 16), .end = eocd,
+	};
+	int saturated = classic.entries == 0xffff ||
+			classic.size == 0xffffffff ||
+			classic.offset == 0xffffffff;
+	cd_plan z64;
+
+	if (read_zip64(a, eocd, &z64) == 0) {
+		if (resolve_start(a, &z64, !saturated) == 0) {
+			if (!saturated && (classic.entries != z64.entries ||
+					   classic.size != z64.size ||
+					   classic.offset != z64.offset))
+				zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1,
+					       eocd, "the ZIP64 end record "
+					       "disagrees with the classic one; "
+					       "using the ZIP64 values");
+			*out = z64;
+			return 0;
+		}
+		if (saturated)
+			return -1;
+		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1,
+			       a->layout.zip64_eocd_offset,
+			       "ignoring a ZIP64 end record that leads to no "
+			       "central directory");
+		a->layout.zip64_locator_offset = UINT64_MAX;
+		a->layout.zip64_eocd_offset = UINT64_MAX;
+	}
+	if (zs_le16(e + 4) != 0 || zs_le16(e + 6) != 0 ||
+	    zs_le16(e + 8) != zs_le16(e + 10))
+		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1, eocd,
+			       "end record claims a multi-disk archive; reading "
+			       "it as a single file");
+	if (resolve_start(a, &classic, 0) != 0)
+		return -1;
+	*out = classic;
+	return 0;
+}
+
+/* Walk the records from p->start; returns how many are whole. */
+static size_t count_records(const zs_archive *a, const cd_plan *p,
+			    uint64_t *end_out)
+{
+	uint64_t pos = p->start, len;
+	size_t n = 0;
+
+	while ((len = central_len(a, pos, p->end)) != 0) {
+		pos += len;
+		n++;
+	}
+	*end_out = pos;
+	return n;
+}
+
+static int index_alloc(zs_index *ix, size_t n)
+{
+	size_t m = n ? n : 1;
+	ix->count = n;
+	ix->local_offset = calloc(m, 8);
+	ix->data_offset = calloc(m, 8);
+	ix->comp_size = calloc(m, 8);
+	ix->uncomp_size = calloc(m, 8);
+	ix->name_offset = calloc(m, 8);
+	ix->central_offset = calloc(m, 8);
+	ix->err_a = calloc(m, 8);
+	ix->err_b = calloc(m, 8);
+	ix->crc32 = calloc(m, 4);
+	ix->ext_attr = calloc(m, 4);
+	ix->name_len = calloc(m, 2);
+	ix->method = calloc(m, 2);
+	ix->flags = calloc(m, 2);
+	ix->dos_time = calloc(m, 2);
+	ix->dos_date = calloc(m, 2);
+	ix->version_made_by = calloc(m, 2);
+	ix->zip64 = calloc(m, 1);
+	ix->status = calloc(m, 1);
+	ix->error = calloc(m, 1);
+	ix->selected = calloc(m, 1);
+	return ix->local_offset && ix->data_offset && ix->comp_size &&
+	       ix->uncomp_size && ix->name_offset && ix->central_offset &&
+	       ix->err_a && ix->err_b && ix->crc32 && ix->ext_attr &&
+	       ix->name_len && ix->method && ix->flags && ix->dos_time &&
+	       ix->dos_date && ix->version_made_by && ix->zip64 &&
+	       ix->status && ix->error && ix->selected ? 0 : -1;
+}
+
+void zs_index_free(zs_index *ix)
+{
+	free(ix->local_offset);
+	free(ix->data_offset);
+	free(ix->comp_size);
+	free(ix->uncomp_size);
+	free(ix->name_offset);
+	free(ix->central_offset);
+	free(ix->err_a);
+	free(ix->err_b);
+	free(ix->crc32);
+	free(ix->ext_attr);
+	free(ix->name_len);
+	free(ix->method);
+	free(ix->flags);
+	free(ix->dos_time);
+	free(ix->dos_date);
+	free(ix->version_made_by);
+	free(ix->zip64);
+	free(ix->status);
+	free(ix->error);
+	free(ix->selected);
+	memset(ix, 0, sizeof(*ix));
+}
+
+/*
+ * Apply a ZIP64 extended-information extra field (APPNOTE 4.5.3): its
+ * values appear, in this order, only for the header fields that are
+ * saturated.  Returns 0, or -1 if a needed value is missing.
+ */
+int zs_zip64_apply(const uint8_t *extra, uint16_t len, uint64_t *usize,
+		   uint64_t *csize, uint64_t *offset, int *found)
+{
+	uint32_t pos = 0;
+
+	*found = 0;
+	while (pos + 4 <= len) {
+		uint16_t id = zs_le16(extra + pos), sz = zs_le16(extra + pos + 2);
+		const uint8_t *v = extra + pos + 4, *vend = v + sz;
+		if ((uint32_t)sz > len - pos - 4u)
+			return -1;  /* sub-field overruns the extra field */
+		pos += 4u + sz;
+		if (id != ZS_EXTRA_ZIP64)
+			continue;
+		if ((*found)++)
+			return -1;  /* two ZIP64 fields: ambiguous */
+		uint64_t *want[3] = { usize, csize, offset };
+		for (int k = 0; k < 3; k++) {
+			if (!want[k] || *want[k] != 0xffffffffu)
+				continue;
+			if (vend - v < 8)
+				return -1;
+			*want[k] = zs_le64(v);
+			v += 8;
+		}
+	}
+	/* fewer than 4 bytes left: zero padding (zipalign) is allowed */
+	return 0;
+}
+
+static void fill_entry(zs_archive *a, size_t i, uint64_t pos, uint64_t base)
+{
+	zs_index *ix = &a->index;
+	const uint8_t *h = a->data + pos;
+	uint16_t nlen = zs_le16(h + 28), elen = zs_le16(h + 30);
+	uint64_t usize = zs_le32(h + 24), csize = zs_le32(h + 20);
+	uint64_t local = zs_le32(h + 42);
+	int found = 0;
+
+	ix->central_offset[i] = pos;
+	ix->version_made_by[i] = zs_le16(h + 4);
+	ix->flags[i] = zs_le16(h + 8);
+	ix->method[i] = zs_le16(h + 10);
+	ix->dos_time[i] = zs_le16(h + 12);
+	ix->dos_date[i] = zs_le16(h + 14);
+	ix->crc32[i] = zs_le32(h + 16);
+	ix->name_len[i] = nlen;
+	ix->ext_attr[i] = zs_le32(h + 38);
+	ix->name_offset[i] = pos + ZS_CENTRAL_SIZE;
+	if (zs_zip64_apply(h + ZS_CENTRAL_SIZE + nlen, elen, &usize, &csize,
+			   &local, &found) != 0)
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_CENTRAL_EXTRA,
+			      pos + ZS_CENTRAL_SIZE + nlen, 0);
+	ix->zip64[i] = (uint8_t)(found != 0);
+	ix->comp_size[i] = csize;
+	ix->uncomp_size[i] = usize;
+	if (!zs_add(local, base, &ix->local_offset[i]))
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_LOCAL_OFFSET, local,
+			      a->size);
+}
+
+/* Compare what was found with what the end record declared. */
+static void check_counts(zs_archive *a, const cd_plan *p, size_t n,
+			 uint64_t walked_end)
+{
+	uint64_t bytes = walked_end - p->start;
+
+	if (n != p->entries) {
+		int wrapped = a->layout.zip64_eocd_offset == UINT64_MAX &&
+			      n > 0xffff && (n & 0xffff) == p->entries;
+		zs_finding_add(a, wrapped ? ZS_WARNING : ZS_ERROR,
+			       wrapped ? ZS_EXIT_WARN : ZS_EXIT_STRUCT, -1,
+			       walked_end,
+			       "central directory holds %zu entries, the end "
+			       "record says %llu%s", n,
+			       (unsigned long long)p->entries,
+			       wrapped ? " (count wrapped at 65536)" : "");
+	}
+	if (bytes != p->size && (n || p->size))
+		zs_finding_add(a, ZS_ERROR, ZS_EXIT_STRUCT, -1, p->start,
+			       "central directory is %llu bytes, the end "
+			       "record says %llu",
+			       (unsigned long long)bytes,
+			       (unsigned long long)p->size);
+	else if (walked_end < p->end && n == p->entries)
+		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1, walked_end,
+			       "%llu unaccounted bytes between the central "
+			       "directory and the end record",
+			       (unsigned long long)(p->end - walked_end));
+	if (p->base)
+		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1, 0,
+			       "%llu extra bytes at beginning or within "
+			       "zipfile (offsets adjusted)",
+			       (unsigned long long)p->base);
+}
+
+static void check_eocd_tail(zs_archive *a, uint64_t eocd)
+{
+	uint16_t clen = zs_le16(a->data + eocd + 20);
+	uint64_t after = a->size - eocd - ZS_EOCD_SIZE;
+
+	a->layout.eocd_offset = eocd;
+	a->layout.comment_offset = eocd + ZS_EOCD_SIZE;
+	if (clen > after) {
+		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1, eocd + 20,
+			       "archive comment truncated: %u bytes declared, "
+			       "%llu present", clen, (unsigned long long)after);
+		clen = (uint16_t)after;
+	} else if (clen < after) {
+		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1,
+			       eocd + ZS_EOCD_SIZE + clen,
+			       "%llu bytes after the end of the archive",
+			       (unsigned long long)(after - clen));
+	}
+	a->layout.comment_len = clen;
+}
+
+int zs_index_build(zs_archive *a)
+{
+	cd_plan p;
+	int64_t eocd;
+	size_t n;
+	uint64_t walked_end;
+
+	a->layout.file_size = a->size;
+	a->layout.zip64_locator_offset = UINT64_MAX;
+	a->layout.zip64_eocd_offset = UINT64_MAX;
+	if (a->size < ZS_EOCD_SIZE || (eocd = find_eocd(a)) < 0) {
+		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOTZIP, -1, 0,
+			       a->size < ZS_EOCD_SIZE ?
+			       "not a ZIP archive: %llu bytes, too short for "
+			       "an end-of-central-directory record" :
+			       "not a ZIP archive: no end-of-central-directory "
+			       "record in the last %llu bytes",
+			       (unsigned long long)(a->size < ZS_EOCD_SIZE ?
+			       a->size : a->size < 65557 ? a->size : 65557));
+		return -1;
+	}
+	check_eocd_tail(a, (uint64_t)eocd);
+	if (plan_directory(a, (uint64_t)eocd, &p) != 0)
+		return -1;
+	a->layout.cd_offset = p.start;
+	a->layout.cd_size = p.size;
+	a->layout.cd_entries_declared = p.entries;
+	a->layout.base = p.base;
+	zs_map_advise(a, p.start, p.end - p.start, MADV_WILLNEED);
+
+	n = count_records(a, &p, &walked_end);
+	check_counts(a, &p, n, walked_end);
+	if (index_alloc(&a->index, n) != 0) {
+		zs_index_free(&a->index);
+		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
+			       "out of memory for an index of %zu entries", n);
+		return -1;
+	}
+	uint64_t pos = p.start;
+	for (size_t i = 0; i < n; i++) {
+		fill_entry(a, i, pos, p.base);
+		pos += central_len(a, pos, p.end);
+	}
+	if (n == 0 && p.entries == 0)
+		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1, (uint64_t)eocd,
+			       "zipfile is empty");
+	a->indexed = 1;
+	return 0;
+}

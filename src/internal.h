@@ -1,0 +1,115 @@
+/*
+ * internal.h - helpers shared by the library's files, not part of the API.
+ *
+ * Little-endian readers for the mapping, checked offset arithmetic, and the
+ * record layouts of the ZIP format (APPNOTE 6.3.10) with every limit named.
+ */
+#ifndef ZS_INTERNAL_H
+#define ZS_INTERNAL_H
+
+#include <stdint.h>
+#include <string.h>
+#include "zipscan.h"
+
+/* Record signatures and fixed sizes (APPNOTE 4.3). */
+#define ZS_SIG_LOCAL        0x04034b50u
+#define ZS_SIG_CENTRAL      0x02014b50u
+#define ZS_SIG_EOCD         0x06054b50u
+#define ZS_SIG_ZIP64_EOCD   0x06064b50u
+#define ZS_SIG_ZIP64_LOC    0x07064b50u
+#define ZS_SIG_DESCRIPTOR   0x08074b50u
+
+#define ZS_LOCAL_SIZE       30u
+#define ZS_CENTRAL_SIZE     46u
+#define ZS_EOCD_SIZE        22u
+#define ZS_ZIP64_LOC_SIZE   20u
+#define ZS_ZIP64_EOCD_SIZE  56u
+#define ZS_MAX_COMMENT      0xffffu
+#define ZS_EXTRA_ZIP64      0x0001u
+
+/* General-purpose flag bits (APPNOTE 4.4.4). */
+#define ZS_FLAG_ENCRYPTED   0x0001u
+#define ZS_FLAG_DESCRIPTOR  0x0008u
+#define ZS_FLAG_STRONG_ENC  0x0040u
+#define ZS_FLAG_UTF8        0x0800u
+#define ZS_FLAG_CD_MASKED   0x2000u
+
+#define ZS_METHOD_STORED    0
+#define ZS_METHOD_DEFLATE   8
+#define ZS_METHOD_AES       99
+
+/* Deflate cannot expand data by more than this (258 bytes from 2 bits, plus
+ * block overhead); a declared size beyond it is a lie, not a reason to
+ * allocate.  Fifield uses the same bound. */
+#define ZS_DEFLATE_MAX_RATIO 1032u
+#define ZS_DEFLATE_RATIO_SLACK 1024u
+
+static inline uint16_t zs_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline uint32_t zs_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t zs_le64(const uint8_t *p)
+{
+	return (uint64_t)zs_le32(p) | (uint64_t)zs_le32(p + 4) << 32;
+}
+
+/* *out = a + b; returns 0 if that overflows. */
+static inline int zs_add(uint64_t a, uint64_t b, uint64_t *out)
+{
+	return !__builtin_add_overflow(a, b, out);
+}
+
+/* Does [off, off + len) lie inside a buffer of `size` bytes? */
+static inline int zs_in_bounds(uint64_t off, uint64_t len, uint64_t size)
+{
+	return off <= size && len <= size - off;
+}
+
+/* map.c */
+int zs_map_file(zs_archive *a, const char *path);
+void zs_unmap(zs_archive *a);
+void zs_map_borrow(zs_archive *a, const void *buf, size_t len);
+/* madvise() a range of the mapping; a no-op for heap buffers. */
+void zs_map_advise(zs_archive *a, uint64_t off, uint64_t len, int advice);
+
+/* index.c */
+int zs_index_build(zs_archive *a);
+void zs_index_free(zs_index *ix);
+/* Apply a ZIP64 extra field to the saturated values; -1 if malformed. */
+int zs_zip64_apply(const uint8_t *extra, uint16_t len, uint64_t *usize,
+		   uint64_t *csize, uint64_t *offset, int *found);
+
+/* check.c */
+/* Local headers, descriptors and overlaps, before anything is decoded. */
+void zs_check_entries(zs_archive *a, int threads);
+
+/* decode.c: per-thread state */
+typedef struct zs_worker zs_worker;
+zs_worker *zs_worker_new(uint64_t memory_limit);
+void zs_worker_free(zs_worker *w);
+/* Decode and check entry i; sets its status and error. Returns bytes out. */
+uint64_t zs_decode_entry(zs_worker *w, zs_archive *a, size_t i);
+
+static inline void zs_entry_fail(zs_index *ix, size_t i, int status, int err,
+				 uint64_t a, uint64_t b)
+{
+	ix->status[i] = (uint8_t)status;
+	ix->error[i] = (uint8_t)err;
+	ix->err_a[i] = a;
+	ix->err_b[i] = b;
+}
+
+double zs_now(void);
+
+/* entry.c: copy s as UTF-8, each invalid byte becoming U+FFFD; out needs
+ * 3 * n + 1 bytes.  Returns the length written. */
+size_t zs_utf8_sanitize(const uint8_t *s, size_t n, char *out);
+
+#endif

@@ -1,0 +1,296 @@
+/*
+ * report.c - what `list` and `test` print: text tables in the manner of
+ * `unzip -v` and `unzip -t`, and one JSON object per archive per line.
+ *
+ * Everything is printed in central-directory order from the per-entry
+ * results, so the output never depends on the thread count; the only
+ * run-dependent values sit in the JSON "timing" member.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* A name converted to UTF-8 can be three times its 65535 raw bytes. */
+#define ZS_NAME_BUF (3 * 0xffff + 1)
+
+/* Text output: control characters become ^X (as unzip shows them), C1
+ * controls '?', so a hostile name cannot drive the terminal. */
+static void put_text(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			putc('^', f);
+			putc(*p == 0x7f ? '?' : *p + '@', f);
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0) {
+			putc('?', f);
+			p++;
+		} else {
+			putc(*p, f);
+		}
+	}
+}
+
+static void put_json_str(FILE *f, const char *s)
+{
+	putc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			putc('\\', f);
+			putc(*p, f);
+		} else if (*p < 0x20) {
+			fprintf(f, "\\u%04x", *p);
+		} else {
+			putc(*p, f);
+		}
+	}
+	putc('"', f);
+}
+
+/* The archive path as valid UTF-8 for JSON (paths are bytes on Unix). */
+static void put_json_path(FILE *f, const char *path)
+{
+	size_t n = strlen(path);
+	char *buf = malloc(3 * n + 1);
+
+	if (!buf) {
+		put_json_str(f, "?");
+		return;
+	}
+	zs_utf8_sanitize((const uint8_t *)path, n, buf);
+	put_json_str(f, buf);
+	free(buf);
+}
+
+static const char *status_name(int s)
+{
+	switch (s) {
+	case ZS_ENTRY_OK: return "ok";
+	case ZS_ENTRY_BAD: return "bad";
+	case ZS_ENTRY_UNSUPPORTED: return "unsupported";
+	case ZS_ENTRY_ENCRYPTED: return "encrypted";
+	default: return "untested";
+	}
+}
+
+/* Percent of space saved, as unzip prints it. */
+static int saved_percent(uint64_t comp, uint64_t uncomp)
+{
+	if (uncomp == 0 || comp >= uncomp)
+		return comp > uncomp && uncomp ?
+		       -(int)(((comp - uncomp) * 100 + uncomp / 2) / uncomp) : 0;
+	return (int)(((uncomp - comp) * 100 + uncomp / 2) / uncomp);
+}
+
+int zs_report_findings_text(const zs_archive *a, FILE *f)
+{
+	for (size_t k = 0; k < a->findings_count; k++) {
+		const zs_finding *x = &a->findings[k];
+		put_text(f, a->path);
+		fprintf(f, ": %s: %s (offset %llu)\n",
+			x->severity == ZS_ERROR ? "error" : "warning", x->text,
+			(unsigned long long)x->offset);
+	}
+	if (a->findings_dropped) {
+		put_text(f, a->path);
+		fprintf(f, ": %zu more findings not shown\n",
+			a->findings_dropped);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+int zs_report_list_text(const zs_archive *a, FILE *f)
+{
+	const zs_index *ix = &a->index;
+	char *name = malloc(ZS_NAME_BUF), when[20], ratio[8];
+	uint64_t tc = 0, tu = 0;
+	size_t n = 0;
+
+	if (!name)
+		return -1;
+	fputs("Archive:  ", f);
+	put_text(f, a->path);
+	fputs("\n    Length  Method        Size  Cmpr       Date   Time    "
+	      "CRC-32  Name\n----------  ---------  ----------  ----  "
+	      "----------  -----  --------  ----\n", f);
+	for (size_t i = 0; i < ix->count; i++) {
+		if (!ix->selected[i])
+			continue;
+		zs_entry_mtime(a, i, when);
+		when[10] = ' ';
+		when[16] = '\0';
+		snprintf(ratio, sizeof(ratio), "%d%%",
+			 saved_percent(ix->comp_size[i], ix->uncomp_size[i]));
+		fprintf(f, "%10llu  %-9s  %10llu  %4s  %s  %08x  ",
+			(unsigned long long)ix->uncomp_size[i],
+			zs_method_name(ix->method[i]),
+			(unsigned long long)ix->comp_size[i], ratio, when,
+			ix->crc32[i]);
+		zs_entry_name_utf8(a, i, name);
+		put_text(f, name);
+		putc('\n', f);
+		tc += ix->comp_size[i];
+		tu += ix->uncomp_size[i];
+		n++;
+	}
+	snprintf(ratio, sizeof(ratio), "%d%%", saved_percent(tc, tu));
+	fprintf(f, "----------             ----------  ----                "
+		"                 -------\n%10llu             %10llu  %4s     "
+		"                           %zu file%s\n",
+		(unsigned long long)tu, (unsigned long long)tc, ratio, n,
+		n == 1 ? "" : "s");
+	free(name);
+	return ferror(f) ? -1 : 0;
+}
+
+int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
+			FILE *f)
+{
+	const zs_index *ix = &a->index;
+	char *name = malloc(ZS_NAME_BUF), err[512];
+	int status = zs_archive_status(a);
+
+	if (!name)
+		return -1;
+	for (size_t k = 0; k < a->findings_count; k++) {
+		const zs_finding *x = &a->findings[k];
+		if (quiet && x->severity != ZS_ERROR)
+			continue;
+		put_text(f, a->path);
+		fprintf(f, ": %s: %s (offset %llu)\n",
+			x->severity == ZS_ERROR ? "error" : "warning", x->text,
+			(unsigned long long)x->offset);
+	}
+	for (size_t i = 0; i < ix->count; i++) {
+		if (!ix->selected[i] || ix->status[i] == ZS_ENTRY_OK ||
+		    ix->status[i] == ZS_ENTRY_UNTESTED)
+			continue;
+		zs_entry_name_utf8(a, i, name);
+		zs_entry_error(a, i, err, sizeof(err));
+		put_text(f, a->path);
+		fputs(": ", f);
+		put_text(f, name);
+		fprintf(f, ": %s%s (local header at offset %llu)\n",
+			ix->status[i] == ZS_ENTRY_BAD ? "" : "skipped: ", err,
+			(unsigned long long)ix->local_offset[i]);
+	}
+	if (!quiet) {
+		uint64_t untested = t->entries - t->ok - t->bad -
+				    t->unsupported - t->encrypted;
+		if (status == ZS_EXIT_OK) {
+			fputs("No errors detected in compressed data of ", f);
+			put_text(f, a->path);
+			fprintf(f, " (%llu entries, %llu bytes).\n",
+				(unsigned long long)t->entries,
+				(unsigned long long)t->bytes_out);
+		} else {
+			put_text(f, a->path);
+			fprintf(f, ": %llu entries: %llu ok, %llu bad, %llu "
+				"unsupported, %llu encrypted, %llu untested "
+				"(exit %d).\n", (unsigned long long)t->entries,
+				(unsigned long long)t->ok,
+				(unsigned long long)t->bad,
+				(unsigned long long)t->unsupported,
+				(unsigned long long)t->encrypted,
+				(unsigned long long)untested, status);
+		}
+	}
+	free(name);
+	return ferror(f) ? -1 : 0;
+}
+
+static void json_entry(const zs_archive *a, size_t i, int with_status,
+		       char *name, FILE *f)
+{
+	const zs_index *ix = &a->index;
+	char when[20], err[512];
+
+	zs_entry_name_utf8(a, i, name);
+	zs_entry_mtime(a, i, when);
+	fputs("{\"name\":", f);
+	put_json_str(f, name);
+	fprintf(f, ",\"method\":%u,\"method_name\":\"%s\","
+		"\"compressed_size\":%llu,\"uncompressed_size\":%llu,"
+		"\"crc32\":\"%08x\",\"is_dir\":%s,\"encrypted\":%s,"
+		"\"mtime\":\"%s\",\"offset\":%llu", ix->method[i],
+		zs_method_name(ix->method[i]),
+		(unsigned long long)ix->comp_size[i],
+		(unsigned long long)ix->uncomp_size[i], ix->crc32[i],
+		zs_entry_is_dir(a, i) ? "true" : "false",
+		zs_entry_is_encrypted(a, i) ? "true" : "false", when,
+		(unsigned long long)ix->local_offset[i]);
+	if (with_status || ix->status[i] == ZS_ENTRY_BAD) {
+		fprintf(f, ",\"status\":\"%s\"", status_name(ix->status[i]));
+		if (ix->error[i] != ZS_E_NONE) {
+			zs_entry_error(a, i, err, sizeof(err));
+			fputs(",\"error\":", f);
+			put_json_str(f, err);
+		}
+	}
+	putc('}', f);
+}
+
+static void json_findings(const zs_archive *a, FILE *f)
+{
+	fputs("\"findings\":[", f);
+	for (size_t k = 0; k < a->findings_count; k++) {
+		const zs_finding *x = &a->findings[k];
+		fprintf(f, "%s{\"severity\":\"%s\",\"offset\":%llu,",
+			k ? "," : "",
+			x->severity == ZS_ERROR ? "error" : "warning",
+			(unsigned long long)x->offset);
+		if (x->entry >= 0)
+			fprintf(f, "\"entry\":%lld,", (long long)x->entry);
+		fputs("\"message\":", f);
+		put_json_str(f, x->text);
+		putc('}', f);
+	}
+	fprintf(f, "],\"findings_not_shown\":%zu", a->findings_dropped);
+}
+
+int zs_report_json(const zs_archive *a, const zs_totals *t, int with_status,
+		   FILE *f)
+{
+	const zs_index *ix = &a->index;
+	char *name = malloc(ZS_NAME_BUF);
+	uint64_t tc = 0, tu = 0, n = 0;
+
+	if (!name)
+		return -1;
+	fputs("{\"archive\":", f);
+	put_json_path(f, a->path);
+	fprintf(f, ",\"size\":%llu,\"entries\":[", (unsigned long long)a->size);
+	for (size_t i = 0; i < ix->count; i++) {
+		if (!ix->selected[i])
+			continue;
+		if (n++)
+			putc(',', f);
+		json_entry(a, i, with_status, name, f);
+		tc += ix->comp_size[i];
+		tu += ix->uncomp_size[i];
+	}
+	fputs("],", f);
+	json_findings(a, f);
+	fprintf(f, ",\"summary\":{\"entries\":%llu,\"compressed_size\":%llu,"
+		"\"uncompressed_size\":%llu", (unsigned long long)n,
+		(unsigned long long)tc, (unsigned long long)tu);
+	if (with_status && t)
+		fprintf(f, ",\"ok\":%llu,\"bad\":%llu,\"unsupported\":%llu,"
+			"\"encrypted\":%llu,\"bytes_in\":%llu,"
+			"\"bytes_out\":%llu", (unsigned long long)t->ok,
+			(unsigned long long)t->bad,
+			(unsigned long long)t->unsupported,
+			(unsigned long long)t->encrypted,
+			(unsigned long long)t->bytes_in,
+			(unsigned long long)t->bytes_out);
+	fprintf(f, ",\"status\":%d}", zs_archive_status(a));
+	if (t) {
+		double secs = a->seconds_open + t->seconds_scan;
+		fprintf(f, ",\"timing\":{\"threads\":%d,\"seconds_open\":%.6f,"
+			"\"seconds_scan\":%.6f,\"mb_per_s\":%.1f}", t->threads,
+			a->seconds_open, t->seconds_scan,
+			secs > 0 ? (double)t->bytes_out / secs / 1e6 : 0.0);
+	}
+	fputs("}\n", f);
+	free(name);
+	return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""fixtures.py OUTDIR - build the test archives the Criterion suite reads.
+
+Ordinary archives come from Python's zipfile and Info-ZIP zip; damaged and
+hostile ones from the small writer below, which lets each field of the local
+header, central record, data descriptor and end records be set by hand.
+Everything is deterministic: same bytes on every run.
+"""
+import os
+import random
+import struct
+import subprocess
+import sys
+import zipfile
+import zlib
+
+SIG_LOCAL, SIG_CENTRAL, SIG_EOCD = 0x04034B50, 0x02014B50, 0x06054B50
+SIG_Z64_EOCD, SIG_Z64_LOC, SIG_DESC = 0x06064B50, 0x07064B50, 0x08074B50
+DOS_DATE, DOS_TIME = (2024 - 1980) << 9 | 3 << 5 | 14, 15 << 11 | 9 << 5 | 13
+
+
+def deflate(data, level=6):
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush()
+
+
+class Entry:
+    """One entry; every header field may be overridden for damage."""
+
+    def __init__(self, name, data=b"", method=8, **kw):
+        self.name = name.encode() if isinstance(name, str) else name
+        self.data = data
+        self.method = method
+        self.payload = kw.pop("payload", None)
+        if self.payload is None:
+            self.payload = deflate(data) if method == 8 else data
+        self.crc = kw.pop("crc", zlib.crc32(data))
+        self.csize = kw.pop("csize", len(self.payload))
+        self.usize = kw.pop("usize", len(data))
+        self.flags = kw.pop("flags", 0)
+        self.descriptor = kw.pop("descriptor", None)  # None, "sig", "nosig"
+        self.zip64 = kw.pop("zip64", False)
+        self.local = kw.pop("local", {})      # overrides in the local header
+        self.central = kw.pop("central", {})  # overrides in the central record
+        self.ext_attr = kw.pop("ext_attr", 0o100644 << 16)
+        self.offset = None
+        assert not kw, kw
+
+
+def zip64_extra(usize, csize, offset=None):
+    body = struct.pack("<QQ", usize, csize)
+    if offset is not None:
+        body += struct.pack("<Q", offset)
+    return struct.pack("<HH", 1, len(body)) + body
+
+
+def local_header(e):
+    f = dict(name=e.name, method=e.method, flags=e.flags, crc=e.crc,
+             csize=e.csize, usize=e.usize, extra=b"")
+    if e.descriptor:
+        f.update(flags=e.flags | 8, crc=0, csize=0, usize=0)
+    if e.zip64:
+        f["extra"] = zip64_extra(f["usize"], f["csize"])
+        f.update(csize=0xFFFFFFFF, usize=0xFFFFFFFF)
+    f.update(e.local)
+    return struct.pack("<IHHHHHIIIHH", SIG_LOCAL, 20, f["flags"], f["method"],
+                       DOS_TIME, DOS_DATE, f["crc"], f["csize"], f["usize"],
+                       len(f["name"]), len(f["extra"])) + f["name"] + f["extra"]
+
+
+def descriptor(e):
+    if not e.descriptor:
+        return b""
+    sig = struct.pack("<I", SIG_DESC) if e.descriptor == "sig" else b""
+    fmt = "<IQQ" if e.zip64 else "<III"
+    return sig + struct.pack(fmt, e.crc, e.csize, e.usize)
+
+
+def central_record(e):
+    f = dict(name=e.name, method=e.method, flags=e.flags | (8 if e.descriptor else 0),
+             crc=e.crc, csize=e.csize, usize=e.usize, offset=e.offset, extra=b"",
+             made_by=0x031E, ext_attr=e.ext_attr)
+    if e.zip64:
+        f["extra"] = zip64_extra(e.usize, e.csize, e.offset)
+        f.update(csize=0xFFFFFFFF, usize=0xFFFFFFFF, offset=0xFFFFFFFF)
+    f.update(e.central)
+    return struct.pack("<IHHHHHHIIIHHHHHII", SIG_CENTRAL, f["made_by"], 20,
+                       f["flags"], f["method"], DOS_TIME, DOS_DATE, f["crc"],
+                       f["csize"], f["usize"], len(f["name"]), len(f["extra"]),
+                       0, 0, 0, f["ext_attr"], f["offset"]) + f["name"] + f["extra"]
+
+
+def build(entries, prefix=b"", comment=b"", zip64_end=False, eocd=None,
+          shared_local=False, trailing=b""):
+    """Bytes of an archive.  Offsets are written relative to the start of
+    the archive proper, so a prefix leaves them unadjusted (an SFX stub)."""
+    out = bytearray()
+    for e in entries:
+        if shared_local and e is not entries[0]:
+            e.offset = entries[0].offset  # full overlap: one local file
+            continue
+        e.offset = len(out)
+        out += local_header(e) + e.payload + descriptor(e)
+    cd_off = len(out)
+    for e in entries:
+        out += central_record(e)
+    cd_size = len(out) - cd_off
+    n = len(entries)
+    if zip64_end:
+        z64 = len(out)
+        out += struct.pack("<IQHHIIQQQQ", SIG_Z64_EOCD, 44, 45, 45, 0, 0, n, n,
+                           cd_size, cd_off)
+        out += struct.pack("<IIQI", SIG_Z64_LOC, 0, z64, 1)
+        fields = (0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF)
+    else:
+        fields = (n, cd_size, cd_off)
+    if eocd:
+        fields = eocd
+    out += struct.pack("<IHHHHIIH", SIG_EOCD, 0, 0, fields[0], fields[0],
+                       fields[1], fields[2], len(comment)) + comment
+    return prefix + bytes(out) + trailing
+
+
+def text(n, seed):
+    """Compressible, deterministic text."""
+    rng = random.Random(seed)
+    words = [b"zip", b"scan", b"central", b"directory", b"deflate", b"entry",
+             b"archive", b"header", b"local", b"crc", b"\n"]
+    out = bytearray()
+    while len(out) < n:
+        out += rng.choice(words) + b" "
+    return bytes(out[:n])
+
+
+def noise(n, seed):
+    return random.Random(seed).randbytes(n)
+
+
+def write(outdir, name, data):
+    with open(os.path.join(outdir, name), "wb") as f:
+        f.write(data)
+
+
+def with_zipfile(path, members, **kw):
+    with zipfile.ZipFile(path, "w", **kw) as z:
+        for name, data, method in members:
+            info = zipfile.ZipInfo(name, date_time=(2024, 3, 14, 15, 9, 26))
+            info.compress_type = method
+            info.external_attr = (0o40755 if name.endswith("/") else 0o100644) << 16
+            z.writestr(info, data)
+
+
+def ordinary(outdir):
+    members = [("dir/", b"", zipfile.ZIP_STORED)]
+    for k in range(40):
+        size = [0, 1, 100, 4096, 70000, 300000][k % 6] + k
+        data = text(size, k) if k % 3 else noise(size, k)
+        method = zipfile.ZIP_DEFLATED if k % 4 else zipfile.ZIP_STORED
+        members.append((f"dir/file{k:02d}.{['txt', 'bin', 'c'][k % 3]}", data, method))
+    with_zipfile(os.path.join(outdir, "basic.zip"), members)
+
+    # many entries of many sizes: the thread-count independence check
+    members = [(f"m/{k:04d}", text((k * 7919) % 20000, k), zipfile.ZIP_DEFLATED)
+               for k in range(600)]
+    members += [(f"big/{k}", text(1 << (14 + k), 100 + k), zipfile.ZIP_DEFLATED)
+                for k in range(6)]
+    with_zipfile(os.path.join(outdir, "mixed.zip"), members)
+
+    # one entry bigger than a small --memory-limit: the streaming path
+    big = text(3 << 20, 7)
+    write(outdir, "large.zip", build([Entry("large.txt", big)]))
+    bad = bytearray(deflate(big))
+    bad[len(bad) // 2] ^= 0x55
+    write(outdir, "large-corrupt.zip",
+          build([Entry("large.txt", big, payload=bytes(bad))]))
+
+    # Info-ZIP zip from a tree made here
+    tree = os.path.join(outdir, "tree")
+    os.makedirs(os.path.join(tree, "sub", "deeper"), exist_ok=True)
+    for k in range(12):
+        with open(os.path.join(tree, "sub" if k % 2 else "", f"f{k}.txt"), "wb") as f:
+            f.write(text(1000 * k, 50 + k))
+    with open(os.path.join(tree, "sub", "deeper", "z.bin"), "wb") as f:
+        f.write(noise(5000, 3))
+    path = os.path.join(outdir, "infozip.zip")
+    if os.path.exists(path):
+        os.unlink(path)
+    subprocess.run(["zip", "-qrX", path, "."], cwd=tree, check=True)
+
+    with_zipfile(os.path.join(outdir, "empty.zip"), [])
+    with zipfile.ZipFile(os.path.join(outdir, "comment.zip"), "w") as z:
+        z.writestr("a.txt", b"hello\n")
+        z.comment = b"an archive comment"
+    with zipfile.ZipFile(os.path.join(outdir, "zip64-py.zip"), "w") as z:
+        with z.open("forced.txt", "w", force_zip64=True) as f:
+            f.write(text(5000, 9))
+    with_zipfile(os.path.join(outdir, "bzip2.zip"),
+                 [("ok.txt", b"fine\n", zipfile.ZIP_DEFLATED),
+                  ("b.txt", text(3000, 2), zipfile.ZIP_BZIP2)])
+    # more than 65535 entries: ZIP64 end records from zipfile
+    with zipfile.ZipFile(os.path.join(outdir, "many.zip"), "w") as z:
+        for k in range(70000):
+            z.writestr(zipfile.ZipInfo(f"{k}", (2024, 1, 1, 0, 0, 0)), b"")
+
+
+def crafted(outdir):
+    hello = text(2000, 1)
+    good = lambda: [Entry("a.txt", hello), Entry("b.bin", noise(300, 2), method=0)]
+    w = lambda name, data: write(outdir, name, data)
+
+    w("crafted-ok.zip", build(good()))
+    w("prefix.zip", build(good(), prefix=b"#!/bin/sh\necho stub\n" * 5))
+    w("trailing.zip", build(good(), trailing=b"JUNK"))
+    w("zip64-end.zip", build(good(), zip64_end=True))
+    w("zip64-entry.zip", build([Entry("z.txt", hello, zip64=True),
+                                Entry("y.txt", hello, zip64=True, descriptor="sig")],
+                               zip64_end=True))
+    w("desc-sig.zip", build([Entry("d.txt", hello, descriptor="sig")]))
+    w("desc-nosig.zip", build([Entry("d.txt", hello, descriptor="nosig"),
+                               Entry("e.bin", noise(99, 5), method=0, descriptor="nosig")]))
+    data = bytearray(build([Entry("d.txt", hello, descriptor="sig")]))
+    pos = data.find(struct.pack("<I", SIG_DESC))
+    data[pos + 4] ^= 1
+    w("desc-bad.zip", bytes(data))
+
+    # damage found before decoding
+    w("local-name.zip", build([Entry("a.txt", hello, local={"name": b"b.txt"})]))
+    w("local-method.zip", build([Entry("a.txt", hello, local={"method": 0})]))
+    w("local-crc.zip", build([Entry("a.txt", hello, local={"crc": 1234})]))
+    w("local-size.zip", build([Entry("a.txt", hello, local={"usize": 1})]))
+    w("local-sig.zip", build([Entry("a.txt", hello, central={"offset": 3})]))
+    w("offset-out.zip", build([Entry("a.txt", hello, central={"offset": 1 << 30})]))
+
+    # damage found while decoding
+    bad = bytearray(deflate(hello))
+    bad[len(bad) // 2] ^= 0xFF
+    w("bad-deflate.zip", build([Entry("a.txt", hello, payload=bytes(bad)), Entry("ok", b"ok")]))
+    w("bad-crc.zip", build([Entry("a.txt", hello, crc=zlib.crc32(hello) ^ 1)]))
+    w("bad-crc-stored.zip", build([Entry("s.bin", noise(500, 4), method=0, crc=7)]))
+    w("size-long.zip", build([Entry("a.txt", hello, usize=len(hello) - 10)]))
+    w("size-short.zip", build([Entry("a.txt", hello, usize=len(hello) + 10)]))
+    w("ratio-lie.zip", build([Entry("a.txt", hello, usize=1 << 40, zip64=True)],
+                             zip64_end=True))
+    w("stored-sizes.zip", build([Entry("s", b"abcd", method=0, usize=3)]))
+    w("truncated-deflate.zip", build([Entry("a.txt", hello, payload=deflate(hello)[:40],
+                                            csize=40)]))
+
+    # entries zipscan must not decode
+    w("encrypted.zip", build([Entry("secret", hello, flags=1), Entry("plain", b"x")]))
+    w("encrypted-only.zip", build([Entry("secret", hello, flags=1)]))
+    w("unsupported.zip", build([Entry("u.bz2", b"data", method=12, payload=b"BZh9junk")]))
+    w("aes.zip", build([Entry("aes", b"data", method=99, flags=1, payload=b"x" * 30)]))
+
+    # overlap: every central record on one local file (full overlap)
+    w("overlap-full.zip", build([Entry(f"f{k}", hello) for k in range(3)],
+                                shared_local=True))
+    # overlap: an entry whose data runs into the next local header
+    data = build([Entry("a", hello, csize=len(deflate(hello)) + 40), Entry("b", hello)])
+    w("overlap-next.zip", data)
+
+    # names
+    w("cp437.zip", build([Entry(b"caf\x82-\x9c.txt", b"x")]))
+    w("utf8-flag.zip", build([Entry("café-€.txt".encode(), b"x", flags=0x800)]))
+    w("control-name.zip", build([Entry(b"evil\x1b[31mred\x07.txt", b"x")]))
+
+    # not archives
+    w("notzip.bin", noise(5000, 11))
+    w("short.bin", b"PK\x05\x06")
+    w("empty.bin", b"")
+    full = build(good())
+    w("truncated.zip", full[: len(full) // 2])
+    w("cd-missing.zip", build(good(), eocd=(2, 200, 5)))
+    data = bytearray(full)
+    struct.pack_into("<HH", data, len(data) - 22 + 8, 5, 5)
+    w("count-wrong.zip", bytes(data))
+
+
+def main():
+    outdir = os.path.abspath(sys.argv[1])
+    os.makedirs(outdir, exist_ok=True)
+    ordinary(outdir)
+    crafted(outdir)
+
+
+if __name__ == "__main__":
+    main()
