@@ -16,9 +16,11 @@
 #include "internal.h"
 
 /* Flag bits a reader acts on; the others (deflate level hints, reserved
- * bits) are allowed to differ between the two headers. */
-#define ZS_FLAGS_COMPARED (ZS_FLAG_ENCRYPTED | ZS_FLAG_DESCRIPTOR | \
-			   ZS_FLAG_STRONG_ENC | ZS_FLAG_UTF8)
+ * bits) may differ between the two headers.  Bit 3 may too: it says where
+ * a streaming reader finds CRC and sizes, and the local header decides
+ * that (libarchive writes it in the local header only). */
+#define ZS_FLAGS_COMPARED (ZS_FLAG_ENCRYPTED | ZS_FLAG_STRONG_ENC | \
+			   ZS_FLAG_UTF8)
 
 /* Check the data descriptor after the data; returns where it ends, or 0
  * (with the entry failed) if it is missing or disagrees. */
@@ -73,7 +75,7 @@ static void check_local_values(zs_archive *a, size_t i, const uint8_t *h,
 			      0);
 		return;
 	}
-	if (ix->flags[i] & ZS_FLAG_DESCRIPTOR)
+	if (zs_le16(h + 6) & ZS_FLAG_DESCRIPTOR)
 		return;  /* the values live in the descriptor */
 	if (zs_le32(h + 14) != ix->crc32[i])
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_LOCAL_CRC, ix->crc32[i],
@@ -143,8 +145,10 @@ static uint64_t check_local(zs_archive *a, size_t i)
 	}
 	ix->data_offset[i] = data;
 	compare_local(a, i, h);
-	if (ix->status[i] != ZS_ENTRY_BAD &&
-	    (ix->flags[i] & ZS_FLAG_DESCRIPTOR)) {
+	/* Encrypted entries are never decoded, and some writers leave their
+	 * descriptor out (libarchive's WinZip AES streaming): not checked. */
+	if (ix->status[i] != ZS_ENTRY_BAD && !zs_entry_is_encrypted(a, i) &&
+	    (zs_le16(h + 6) & ZS_FLAG_DESCRIPTOR)) {
 		uint64_t desc_end = check_descriptor(a, i, end);
 		if (desc_end)
 			end = desc_end;

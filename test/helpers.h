@@ -1,0 +1,80 @@
+/*
+ * helpers.h - shared by the Criterion tests: fixture paths, opening and
+ * scanning an archive in-process, and running the zipscan command.
+ */
+#ifndef ZS_TEST_HELPERS_H
+#define ZS_TEST_HELPERS_H
+
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "zipscan.h"
+
+#ifdef ZS_BIN_OVERRIDE
+#undef ZS_BIN
+#define ZS_BIN ZS_BIN_OVERRIDE
+#endif
+
+static inline const char *fixture(const char *name)
+{
+	static __thread char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", ZS_FIXTURES, name);
+	return path;
+}
+
+/* Open and scan a fixture in-process with `threads` threads; the archive
+ * stays open for the caller (close it). Returns the exit status. */
+static inline int scan_fixture(zs_archive *a, const char *name, int threads,
+			       uint64_t memory_limit, zs_totals *t)
+{
+	zs_options o;
+	zs_totals tmp;
+	zs_options_init(&o);
+	o.threads = threads;
+	if (memory_limit)
+		o.memory_limit = memory_limit;
+	zs_archive_open(a, fixture(name), &o);
+	return zs_scan_entries(a, &o, t ? t : &tmp);
+}
+
+/* Index of the entry named `name`, or -1. */
+static inline long find_entry(const zs_archive *a, const char *name)
+{
+	for (size_t i = 0; i < a->index.count; i++)
+		if (a->index.name_len[i] == strlen(name) &&
+		    !memcmp(a->data + a->index.name_offset[i], name,
+			    strlen(name)))
+			return (long)i;
+	return -1;
+}
+
+/* Run a shell command line; its standard output (at most cap - 1 bytes) is
+ * stored in out if out is not NULL.  Returns the exit status. */
+static inline int run(char *out, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline int run(char *out, size_t cap, const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p, "popen %s", cmd);
+	size_t n = 0, got;
+	char sink[4096];
+	while ((got = fread(out ? out + n : sink, 1,
+			    out ? cap - 1 - n : sizeof(sink), p)) > 0)
+		if (out && (n += got) >= cap - 1)
+			break;
+	if (out)
+		out[n] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+#endif
