@@ -161,8 +161,11 @@ typedef struct zs_options {
 } zs_options;
 
 #define ZS_DEFAULT_MEMORY_LIMIT (256ull << 20)
+/* Deflate entries up to this size are decoded whole by libdeflate; larger
+ * ones stream through ISA-L (see src/decode.c for the measurements). */
+#define ZS_WHOLE_ENTRY_MAX (4ull << 20)
 /* Stream chunk for entries over the memory limit. */
-#define ZS_STREAM_CHUNK (1u << 20)
+#define ZS_STREAM_CHUNK (256u << 10)
 
 void zs_options_init(zs_options *o);
 /* Threads to use: o->threads, or the CPUs in this process's affinity mask. */
