@@ -24,8 +24,8 @@ HEADERS  := $(wildcard include/*.h src/*.h)
 
 # Debian packages: to build, to test, to benchmark.
 DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev
-DEPS_TEST  = libcriterion-dev zip unzip python3
-DEPS_BENCH = 7zip hyperfine
+DEPS_TEST  = libcriterion-dev zip unzip python3 time
+DEPS_BENCH = 7zip
 
 .PHONY: all deps deps-bench test asan demo bench clean check-corpus
 

@@ -94,6 +94,7 @@ static int archive_finish_open(zs_archive *a, const zs_options *o)
 	double t0 = zs_now();
 
 	if (zs_index_build(a) == 0) {
+		zs_map_advise_data(a);
 		zs_check_entries(a, zs_threads_effective(o));
 		zs_select(a, NULL, 0, NULL, 0);
 	}

@@ -78,6 +78,8 @@ void zs_unmap(zs_archive *a);
 void zs_map_borrow(zs_archive *a, const void *buf, size_t len);
 /* madvise() a range of the mapping; a no-op for heap buffers. */
 void zs_map_advise(zs_archive *a, uint64_t off, uint64_t len, int advice);
+/* Read-ahead hint for the entry data, once the index says where it is. */
+void zs_map_advise_data(zs_archive *a);
 
 /* index.c */
 int zs_index_build(zs_archive *a);

@@ -120,6 +120,22 @@ void zs_map_advise(zs_archive *a, uint64_t off, uint64_t len, int advice)
 		      advice);
 }
 
+/*
+ * Entry data is read largest entry first, so not in file order: ask for
+ * the whole data region to be read ahead, unless it could not stay in
+ * memory anyway.  Measured cold-cache (caches dropped), 2 threads: the
+ * big-files bench 0.45 s -> 0.38 s; many-files unchanged (0.32 s);
+ * MADV_SEQUENTIAL made many-files slower (0.37 s).
+ */
+void zs_map_advise_data(zs_archive *a)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	uint64_t end = a->layout.cd_offset;
+
+	if (pages > 0 && page > 0 && end <= (uint64_t)pages * page / 2)
+		zs_map_advise(a, 0, end, MADV_WILLNEED);
+}
+
 void zs_unmap(zs_archive *a)
 {
 	if (a->map_kind == MAP_MMAP)
