@@ -81,10 +81,13 @@ static int saved_percent(uint64_t comp, uint64_t uncomp)
 	return (int)(((uncomp - comp) * 100 + uncomp / 2) / uncomp);
 }
 
-int zs_report_findings_text(const zs_archive *a, FILE *f)
+/* The archive's findings, one per line; errors_only for -q. */
+static void put_findings(const zs_archive *a, int errors_only, FILE *f)
 {
 	for (size_t k = 0; k < a->findings_count; k++) {
 		const zs_finding *x = &a->findings[k];
+		if (errors_only && x->severity != ZS_ERROR)
+			continue;
 		put_text(f, a->path);
 		fprintf(f, ": %s: %s (offset %llu)\n",
 			x->severity == ZS_ERROR ? "error" : "warning", x->text,
@@ -95,6 +98,11 @@ int zs_report_findings_text(const zs_archive *a, FILE *f)
 		fprintf(f, ": %zu more findings not shown\n",
 			a->findings_dropped);
 	}
+}
+
+int zs_report_findings_text(const zs_archive *a, FILE *f)
+{
+	put_findings(a, 0, f);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -151,15 +159,7 @@ int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
 
 	if (!name)
 		return -1;
-	for (size_t k = 0; k < a->findings_count; k++) {
-		const zs_finding *x = &a->findings[k];
-		if (quiet && x->severity != ZS_ERROR)
-			continue;
-		put_text(f, a->path);
-		fprintf(f, ": %s: %s (offset %llu)\n",
-			x->severity == ZS_ERROR ? "error" : "warning", x->text,
-			(unsigned long long)x->offset);
-	}
+	put_findings(a, quiet, f);
 	for (size_t i = 0; i < ix->count; i++) {
 		if (!ix->selected[i] || ix->status[i] == ZS_ENTRY_OK ||
 		    ix->status[i] == ZS_ENTRY_UNTESTED)
