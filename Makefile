@@ -12,7 +12,7 @@
 CC       ?= gcc
 CFLAGS   ?= -O2 -g
 ZS_FLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -Iinclude
-LDLIBS    = -ldeflate -lisal
+LDLIBS    = -ldeflate -lisal -lxxhash
 PYTHON   ?= /usr/bin/python3
 
 SHARED   ?= $(abspath ../shared)
@@ -23,7 +23,7 @@ TEST_SRC := $(wildcard test/test_*.c)
 HEADERS  := $(wildcard include/*.h src/*.h)
 
 # Debian packages: to build, to test, to benchmark.
-DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev
+DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev
 DEPS_TEST  = libcriterion-dev zip unzip python3 time
 DEPS_BENCH = 7zip
 

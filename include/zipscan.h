@@ -121,6 +121,7 @@ typedef struct zs_index {
 	uint8_t *error;           /* enum zs_error */
 	uint8_t *selected;        /* 1 if the scan should decode it */
 	uint64_t *err_a, *err_b;
+	uint64_t *xxh128;         /* 2 per entry, with zs_options.hash */
 } zs_index;
 
 /* Where the pieces of the archive are (absolute offsets). */
@@ -153,11 +154,16 @@ typedef struct zs_archive {
 	int indexed;                  /* central directory parsed */
 } zs_archive;
 
+typedef struct zs_progress zs_progress;
+
 /* Run-time options shared by every command. */
 typedef struct zs_options {
 	int threads;             /* 0: every CPU this process may use */
 	uint64_t memory_limit;   /* per-thread output buffer cap, bytes */
 	int stop_on_overlap;     /* refuse to decode an archive with overlaps */
+	int hash;                /* XXH3-128 of every entry's content */
+	volatile int *stop;      /* set (by a signal handler) to stop early */
+	zs_progress *progress;   /* NULL: none */
 } zs_options;
 
 #define ZS_DEFAULT_MEMORY_LIMIT (256ull << 20)
@@ -206,6 +212,23 @@ size_t zs_select(zs_archive *a, char *const *include, size_t n_include,
 /* Decode and verify every selected entry on all threads. Returns the
  * archive's exit status. */
 int zs_scan_entries(zs_archive *a, const zs_options *o, zs_totals *t);
+/* The same for a batch: the entries of all the archives form one work
+ * list, largest first.  t holds one zs_totals per archive.  Returns the
+ * worst exit status. */
+int zs_scan_batch(zs_archive **as, size_t n, const zs_options *o,
+		  zs_totals *t);
+
+/*
+ * Progress on a terminal: a line on `tty` (entries and bytes done of the
+ * total, MB/s, ETA) redrawn at most 10 times a second by its own thread
+ * from per-thread counters.  Pass the result in zs_options.progress.
+ */
+zs_progress *zs_progress_start(zs_archive **as, size_t n, int threads,
+			       FILE *tty);
+/* Stop the thread and clear the line. */
+void zs_progress_stop(zs_progress *p);
+/* Count one entry done by thread `me` (called in the decode loop). */
+void zs_progress_add(zs_progress *p, int me, uint64_t in, uint64_t out);
 
 /* The archive's exit status from its findings and entry results. */
 int zs_archive_status(const zs_archive *a);

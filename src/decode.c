@@ -19,6 +19,7 @@
  * Up to 4 MiB the two paths measure the same on the many-files bench. */
 #include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
+#include <xxhash.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -30,17 +31,20 @@ struct zs_worker {
 	uint64_t whole_max;           /* largest entry decoded whole */
 	struct inflate_state *stream; /* ISA-L state, made on first use */
 	uint8_t *chunk;               /* ZS_STREAM_CHUNK bytes */
+	XXH3_state_t *hash;           /* with zs_options.hash */
 };
 
-zs_worker *zs_worker_new(uint64_t memory_limit)
+zs_worker *zs_worker_new(uint64_t memory_limit, int hash)
 {
 	zs_worker *w = calloc(1, sizeof(*w));
 
 	if (!w)
 		return NULL;
 	w->inflater = libdeflate_alloc_decompressor();
-	if (!w->inflater) {
-		free(w);
+	if (hash)
+		w->hash = XXH3_createState();
+	if (!w->inflater || (hash && !w->hash)) {
+		zs_worker_free(w);
 		return NULL;
 	}
 	w->whole_max = memory_limit < ZS_WHOLE_ENTRY_MAX ? memory_limit :
@@ -52,7 +56,9 @@ void zs_worker_free(zs_worker *w)
 {
 	if (!w)
 		return;
-	libdeflate_free_decompressor(w->inflater);
+	if (w->inflater)
+		libdeflate_free_decompressor(w->inflater);
+	XXH3_freeState(w->hash);
 	free(w->buf);
 	free(w->stream);
 	free(w->chunk);
@@ -89,7 +95,23 @@ static void finish(zs_index *ix, size_t i, uint32_t crc, uint64_t got)
 		ix->status[i] = ZS_ENTRY_OK;
 }
 
-static uint64_t decode_stored(zs_archive *a, size_t i)
+static void store_hash(zs_index *ix, size_t i, XXH128_hash_t h)
+{
+	if (ix->xxh128) {
+		ix->xxh128[2 * i] = h.high64;
+		ix->xxh128[2 * i + 1] = h.low64;
+	}
+}
+
+/* Hash a whole output when hashing is on (the data is still in cache). */
+static void hash_whole(zs_worker *w, zs_index *ix, size_t i, const void *p,
+		       size_t n)
+{
+	if (w->hash && ix->status[i] == ZS_ENTRY_OK)
+		store_hash(ix, i, XXH3_128bits(p, n));
+}
+
+static uint64_t decode_stored(zs_worker *w, zs_archive *a, size_t i)
 {
 	zs_index *ix = &a->index;
 	uint64_t n = ix->comp_size[i];
@@ -99,7 +121,9 @@ static uint64_t decode_stored(zs_archive *a, size_t i)
 			      ix->uncomp_size[i]);
 		return 0;
 	}
-	finish(ix, i, libdeflate_crc32(0, a->data + ix->data_offset[i], n), n);
+	const uint8_t *p = a->data + ix->data_offset[i];
+	finish(ix, i, libdeflate_crc32(0, p, n), n);
+	hash_whole(w, ix, i, p, n);
 	return n;
 }
 
@@ -124,6 +148,7 @@ static uint64_t inflate_whole(zs_worker *w, zs_archive *a, size_t i)
 		return 0;
 	}
 	finish(ix, i, libdeflate_crc32(0, w->buf, got), got);
+	hash_whole(w, ix, i, w->buf, got);
 	return got;
 }
 
@@ -146,6 +171,8 @@ static uint64_t inflate_stream(zs_worker *w, zs_archive *a, size_t i)
 	}
 	struct inflate_state *st = w->stream;
 	isal_inflate_init(st);
+	if (w->hash)
+		XXH3_128bits_reset(w->hash);
 	for (;;) {
 		if (st->avail_in == 0 && in_left > 0) {
 			uint32_t take = in_left > (1u << 30) ? 1u << 30 :
@@ -161,6 +188,8 @@ static uint64_t inflate_stream(zs_worker *w, zs_archive *a, size_t i)
 		int r = isal_inflate(st);
 		uint32_t got = ZS_STREAM_CHUNK - st->avail_out;
 		crc = libdeflate_crc32(crc, w->chunk, got);
+		if (w->hash)
+			XXH3_128bits_update(w->hash, w->chunk, got);
 		total += got;
 		if (total > ix->uncomp_size[i]) {
 			zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_SIZE_LONG,
@@ -182,6 +211,8 @@ static uint64_t inflate_stream(zs_worker *w, zs_archive *a, size_t i)
 		}
 	}
 	finish(ix, i, crc, total);
+	if (w->hash && ix->status[i] == ZS_ENTRY_OK)
+		store_hash(ix, i, XXH3_128bits_digest(w->hash));
 	return total;
 }
 
@@ -197,7 +228,7 @@ uint64_t zs_decode_entry(zs_worker *w, zs_archive *a, size_t i)
 	}
 	switch (ix->method[i]) {
 	case ZS_METHOD_STORED:
-		return decode_stored(a, i);
+		return decode_stored(w, a, i);
 	case ZS_METHOD_DEFLATE:
 		/* Deflate cannot expand more than ~1032:1: a larger declared
 		 * size is a lie, and no reason to allocate. */

@@ -253,6 +253,7 @@ void zs_index_free(zs_index *ix)
 	free(ix->status);
 	free(ix->error);
 	free(ix->selected);
+	free(ix->xxh128);
 	memset(ix, 0, sizeof(*ix));
 }
 

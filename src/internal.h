@@ -94,7 +94,7 @@ void zs_check_entries(zs_archive *a, int threads);
 
 /* decode.c: per-thread state */
 typedef struct zs_worker zs_worker;
-zs_worker *zs_worker_new(uint64_t memory_limit);
+zs_worker *zs_worker_new(uint64_t memory_limit, int hash);
 void zs_worker_free(zs_worker *w);
 /* Decode and check entry i; sets its status and error. Returns bytes out. */
 uint64_t zs_decode_entry(zs_worker *w, zs_archive *a, size_t i);

@@ -1,15 +1,22 @@
 /*
- * scan.c - the parallel loop: every selected entry, largest first, decoded
- * on every core.
+ * scan.c - the parallel loop: every selected entry of every archive in the
+ * batch, largest first, decoded on every core.
  *
- * One OpenMP `parallel for schedule(dynamic)`; each thread owns a zs_worker
+ * The entries of all the archives form one work list, so a thousand small
+ * archives keep every core as busy as one big one.  One OpenMP
+ * `parallel for schedule(dynamic)`; each thread owns a zs_worker
  * (decompressor and buffers, reused from entry to entry); each entry's
- * result is written by the one thread that decoded it, and the totals are
- * summed by reduction clauses: no locks or atomics in the loop.  Largest
- * first keeps one big entry from becoming the tail of the run.
+ * result is written by the one thread that decoded it, and the per-archive
+ * totals are summed by an array reduction: no locks in the loop.  The only
+ * shared writes are each thread's own progress counters (relaxed atomics,
+ * read by the progress thread) and, per archive, one atomic count of the
+ * entries left, so the last thread to finish an archive can release its
+ * entry data.
  */
 #include <omp.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -19,6 +26,14 @@
  * with it everything the run prints) never depends on timing. */
 #define ZS_SIZE_CLASSES (65 * 4)
 
+/* The per-archive counters summed by the reduction. */
+enum { T_OK, T_BAD, T_UNSUPPORTED, T_ENCRYPTED, T_IN, T_OUT, T_FIELDS };
+
+typedef struct work {
+	uint32_t archive;
+	size_t entry;
+} work;
+
 static unsigned size_class(uint64_t size)
 {
 	if (size < 4)
@@ -27,28 +42,38 @@ static unsigned size_class(uint64_t size)
 	return bits * 4 + (unsigned)((size >> (bits - 3)) & 3);
 }
 
-static size_t *order_largest_first(const zs_index *ix, size_t *n_out)
+static unsigned class_desc(uint64_t size)
+{
+	return ZS_SIZE_CLASSES - 1 - size_class(size);
+}
+
+static work *order_largest_first(zs_archive **as, size_t na, size_t *n_out)
 {
 	size_t start[ZS_SIZE_CLASSES + 1] = { 0 }, n = 0;
 
-	for (size_t i = 0; i < ix->count; i++)
-		if (ix->selected[i]) {
-			start[ZS_SIZE_CLASSES - 1 -
-			      size_class(ix->uncomp_size[i])]++;
-			n++;
-		}
-	size_t *order = malloc((n ? n : 1) * sizeof(*order));
+	for (size_t k = 0; k < na; k++) {
+		const zs_index *ix = &as[k]->index;
+		for (size_t i = 0; i < ix->count; i++)
+			if (ix->selected[i]) {
+				start[class_desc(ix->uncomp_size[i])]++;
+				n++;
+			}
+	}
+	work *order = malloc((n ? n : 1) * sizeof(*order));
 	if (!order)
 		return NULL;
 	for (size_t c = 0, sum = 0; c <= ZS_SIZE_CLASSES; c++) {
-		size_t k = c < ZS_SIZE_CLASSES ? start[c] : 0;
+		size_t count = c < ZS_SIZE_CLASSES ? start[c] : 0;
 		start[c] = sum;
-		sum += k;
+		sum += count;
 	}
-	for (size_t i = 0; i < ix->count; i++)
-		if (ix->selected[i])
-			order[start[ZS_SIZE_CLASSES - 1 -
-				    size_class(ix->uncomp_size[i])]++] = i;
+	for (size_t k = 0; k < na; k++) {
+		const zs_index *ix = &as[k]->index;
+		for (size_t i = 0; i < ix->count; i++)
+			if (ix->selected[i])
+				order[start[class_desc(ix->uncomp_size[i])]++] =
+					(work){ (uint32_t)k, i };
+	}
 	*n_out = n;
 	return order;
 }
@@ -60,77 +85,145 @@ static void free_workers(zs_worker **w, int n)
 	free(w);
 }
 
-static zs_worker **make_workers(int n, uint64_t limit)
+static zs_worker **make_workers(int n, const zs_options *o)
 {
 	zs_worker **w = calloc((size_t)n, sizeof(*w));
 
 	for (int k = 0; w && k < n; k++)
-		if (!(w[k] = zs_worker_new(limit))) {
+		if (!(w[k] = zs_worker_new(o->memory_limit, o->hash))) {
 			free_workers(w, n);
 			return NULL;
 		}
 	return w;
 }
 
-int zs_scan_entries(zs_archive *a, const zs_options *o, zs_totals *t)
+/* The archive's entries are all done: its data pages may go (the names,
+ * in the central directory, stay for the report). */
+static void archive_done(zs_archive *a)
 {
-	zs_index *ix = &a->index;
+	zs_map_advise(a, 0, a->layout.cd_offset, MADV_DONTNEED);
+}
+
+/* Entries left per archive, for archive_done. */
+static _Atomic size_t *count_left(zs_archive **as, size_t na)
+{
+	_Atomic size_t *left = calloc(na ? na : 1, sizeof(*left));
+
+	for (size_t k = 0; left && k < na; k++) {
+		size_t n = 0;
+		for (size_t i = 0; i < as[k]->index.count; i++)
+			n += as[k]->index.selected[i];
+		atomic_init(&left[k], n);
+	}
+	return left;
+}
+
+static void store_totals(zs_archive **as, size_t na, const uint64_t *sum,
+			 zs_totals *t, int nt, double seconds)
+{
+	for (size_t k = 0; k < na; k++) {
+		const uint64_t *s = sum + k * T_FIELDS;
+		zs_totals *x = &t[k];
+		x->entries = 0;
+		for (size_t i = 0; i < as[k]->index.count; i++)
+			x->entries += as[k]->index.selected[i];
+		x->ok = s[T_OK];
+		x->bad = s[T_BAD];
+		x->unsupported = s[T_UNSUPPORTED];
+		x->encrypted = s[T_ENCRYPTED];
+		x->bytes_in = s[T_IN];
+		x->bytes_out = s[T_OUT];
+		x->threads = nt;
+		x->seconds_scan = seconds;
+	}
+}
+
+static int decode_all(zs_archive **as, size_t na, const zs_options *o,
+		      const work *order, size_t n, zs_worker **workers,
+		      _Atomic size_t *left, uint64_t *sum, int nt)
+{
+	/* a possible zip bomb is not decoded, only counted */
+	uint8_t *decode = malloc(na ? na : 1);
+	if (!decode)
+		return -1;
+	for (size_t k = 0; k < na; k++)
+		decode[k] = !(as[k]->overlaps && o->stop_on_overlap);
+	size_t m = na * T_FIELDS;
+
+	#pragma omp parallel num_threads(nt) reduction(+ : sum[:m])
+	{
+		int me = omp_get_thread_num();
+		zs_worker *w = workers[me];
+		#pragma omp for schedule(dynamic, 1)
+		for (size_t k = 0; k < n; k++) {
+			zs_archive *a = as[order[k].archive];
+			uint64_t *s = sum + order[k].archive * T_FIELDS;
+			size_t i = order[k].entry;
+			if (o->stop && *o->stop)
+				continue;  /* interrupted: leave untested */
+			uint64_t out = 0;
+			if (decode[order[k].archive])
+				out = zs_decode_entry(w, a, i);
+			s[T_OUT] += out;
+			switch (a->index.status[i]) {
+			case ZS_ENTRY_OK:
+				s[T_OK]++;
+				s[T_IN] += a->index.comp_size[i];
+				break;
+			case ZS_ENTRY_BAD: s[T_BAD]++; break;
+			case ZS_ENTRY_UNSUPPORTED: s[T_UNSUPPORTED]++; break;
+			case ZS_ENTRY_ENCRYPTED: s[T_ENCRYPTED]++; break;
+			}
+			zs_progress_add(o->progress, me, a->index.comp_size[i],
+					out);
+			if (atomic_fetch_sub_explicit(&left[order[k].archive],
+				1, memory_order_acq_rel) == 1)
+				archive_done(a);
+		}
+	}
+	free(decode);
+	return 0;
+}
+
+int zs_scan_batch(zs_archive **as, size_t na, const zs_options *o,
+		  zs_totals *t)
+{
 	int nt = zs_threads_effective(o);
 	double t0 = zs_now();
 	size_t n = 0;
+	int status = ZS_EXIT_OK;
 
-	memset(t, 0, sizeof(*t));
-	t->threads = nt;
-	if (!a->indexed)
-		return zs_archive_status(a);
-	size_t *order = order_largest_first(ix, &n);
-	zs_worker **workers = order ? make_workers(nt, o->memory_limit) : NULL;
-	if (!workers) {
-		free(order);
-		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
-			       "out of memory for %d decoding threads", nt);
-		return zs_archive_status(a);
-	}
-	t->entries = n;
-	/* possible zip bomb: decode nothing, only count the verdicts */
-	int decode = !(a->overlaps && o->stop_on_overlap);
+	memset(t, 0, na * sizeof(*t));
+	for (size_t k = 0; o->hash && k < na; k++)
+		if (!as[k]->index.xxh128 && as[k]->index.count &&
+		    !(as[k]->index.xxh128 = calloc(2 * as[k]->index.count, 8)))
+			zs_finding_add(as[k], ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
+				       "out of memory for content hashes");
+	work *order = order_largest_first(as, na, &n);
+	zs_worker **workers = order ? make_workers(nt, o) : NULL;
+	_Atomic size_t *left = workers ? count_left(as, na) : NULL;
+	uint64_t *sum = left ? calloc(na * T_FIELDS + 1, sizeof(*sum)) : NULL;
 
-	uint64_t ok = 0, bad = 0, unsupported = 0, encrypted = 0;
-	uint64_t bytes_in = 0, bytes_out = 0;
-	#pragma omp parallel num_threads(nt) reduction(+ : ok, bad, \
-		unsupported, encrypted, bytes_in, bytes_out)
-	{
-		zs_worker *w = workers[omp_get_thread_num()];
-		#pragma omp for schedule(dynamic, 1)
-		for (size_t k = 0; k < n; k++) {
-			size_t i = order[k];
-			if (decode)
-				bytes_out += zs_decode_entry(w, a, i);
-			switch (ix->status[i]) {
-			case ZS_ENTRY_OK:
-				ok++;
-				bytes_in += ix->comp_size[i];
-				break;
-			case ZS_ENTRY_BAD:
-				bad++;
-				break;
-			case ZS_ENTRY_UNSUPPORTED:
-				unsupported++;
-				break;
-			case ZS_ENTRY_ENCRYPTED:
-				encrypted++;
-				break;
-			}
-		}
+	if (!sum || decode_all(as, na, o, order, n, workers, left, sum,
+			       nt) != 0) {
+		for (size_t k = 0; k < na; k++)
+			zs_finding_add(as[k], ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
+				       "out of memory for %d decoding threads",
+				       nt);
+	} else {
+		store_totals(as, na, sum, t, nt, zs_now() - t0);
 	}
-	free_workers(workers, nt);
+	for (size_t k = 0; k < na; k++)
+		status = zs_exit_worse(status, zs_archive_status(as[k]));
+	free(sum);
+	free((void *)left);
+	if (workers)
+		free_workers(workers, nt);
 	free(order);
-	t->ok = ok;
-	t->bad = bad;
-	t->unsupported = unsupported;
-	t->encrypted = encrypted;
-	t->bytes_in = bytes_in;
-	t->bytes_out = bytes_out;
-	t->seconds_scan = zs_now() - t0;
-	return zs_archive_status(a);
+	return status;
+}
+
+int zs_scan_entries(zs_archive *a, const zs_options *o, zs_totals *t)
+{
+	return zs_scan_batch(&a, 1, o, t);
 }
