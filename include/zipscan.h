@@ -37,6 +37,7 @@ enum zs_exit {
 	ZS_EXIT_UNSUPPORTED = 81, /* all tested fine, but some entries use
 				     unsupported methods */
 	ZS_EXIT_ENCRYPTED = 82,   /* all tested fine, but some are encrypted */
+	ZS_EXIT_INTERRUPT = 80,   /* stopped by Ctrl-C or SIGTERM */
 };
 
 /* The worse of two exit statuses (the one a batch reports). */
@@ -233,6 +234,9 @@ void zs_progress_add(zs_progress *p, int me, uint64_t in, uint64_t out);
 /* The archive's exit status from its findings and entry results. */
 int zs_archive_status(const zs_archive *a);
 
+/* Monotonic clock, seconds. */
+double zs_now(void);
+
 /* Entry accessors. */
 const char *zs_method_name(unsigned method);
 int zs_entry_is_dir(const zs_archive *a, size_t i);
@@ -246,12 +250,91 @@ void zs_entry_mtime(const zs_archive *a, size_t i, char out[20]);
 /* The text of an entry's error ("" if none). */
 void zs_entry_error(const zs_archive *a, size_t i, char *out, size_t len);
 
+/*
+ * Statistics of one archive or of a batch, computed from the index and the
+ * scan's results (no second pass over the data).  Ratios are compressed /
+ * uncompressed size, in percent, over files with data.
+ */
+#define ZS_RATIO_BUCKETS 11   /* 0-10%, 10-20%, ..., 90-100%, over 100% */
+#define ZS_SIZE_BUCKETS 65    /* empty, then [2^k, 2^(k+1)) for k < 64 */
+#define ZS_PERCENTILES 6      /* p10 p25 p50 p75 p90 p99 */
+#define ZS_DEFAULT_TOP 10
+
+typedef struct zs_ref { uint32_t archive; size_t entry; } zs_ref;
+
+typedef struct zs_group {      /* an extension or a top-level directory */
+	char *key;
+	uint64_t count, comp, uncomp;
+} zs_group;
+
+typedef struct zs_method_stat {
+	unsigned method;
+	uint64_t count, comp, uncomp;
+} zs_method_stat;
+
+typedef struct zs_dup_group {  /* entries with one size and CRC-32 */
+	zs_ref *members;
+	size_t count;
+	uint64_t size;
+	uint32_t crc;
+	int confirmed;             /* 1: XXH3-128 equal, 0: not hashed,
+				      -1: hashes differ */
+} zs_dup_group;
+
+typedef struct zs_stats {
+	zs_archive **archives;     /* what the refs point into */
+	size_t n_archives;
+	uint64_t entries, files, dirs, symlinks;
+	uint64_t comp, uncomp;
+	uint64_t ok, bad, unsupported, encrypted, untested;
+	zs_method_stat *methods;
+	size_t n_methods;
+	uint64_t n_ratio;
+	double ratio_pct[ZS_PERCENTILES];
+	uint64_t ratio_hist[ZS_RATIO_BUCKETS];
+	uint64_t size_hist[ZS_SIZE_BUCKETS];
+	zs_ref *largest, *least, *most;  /* least / most compressible */
+	size_t n_largest, n_least, n_most;
+	zs_group *ext, *top_dirs;
+	size_t n_ext, n_top_dirs;
+	zs_dup_group *dups;        /* the groups wasting most, at most top */
+	size_t n_dups;
+	uint64_t dup_groups, dup_entries, dup_bytes;
+	int hashed;
+	uint64_t dup_refuted;      /* same size and CRC, hashes differ */
+	uint64_t names_utf8_flag, names_non_ascii, names_cp437,
+		 names_not_portable;
+	int has_time;
+	char time_min[20], time_max[20];
+	uint64_t anomalies;        /* findings plus entries not ok */
+	int threads;
+	uint64_t bytes_in, bytes_out;
+	double seconds_open, seconds_scan, seconds_stats, seconds_wall;
+} zs_stats;
+
+/* Statistics of the archives as[0..n) together; t: their totals. */
+int zs_stats_compute(zs_archive **as, size_t n, const zs_totals *t,
+		     size_t top, zs_stats *s);
+void zs_stats_free(zs_stats *s);
+int zs_entry_is_symlink(const zs_archive *a, size_t i);
+
 /* Reports.  Each writes to f and returns 0, or -1 on a write error. */
 int zs_report_list_text(const zs_archive *a, FILE *f);
 int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
 			FILE *f);
 int zs_report_json(const zs_archive *a, const zs_totals *t, int with_status,
-		   FILE *f);
+		   const zs_stats *st, FILE *f);
+/* stats: the report of one archive (or, with a NULL archive, of the batch
+ * total) as text, NDJSON, CSV rows or a JSON object. */
+int zs_report_stats_text(const zs_stats *s, const char *title, FILE *f);
+int zs_report_ndjson(const zs_archive *a, const zs_totals *t,
+		     const zs_stats *st, FILE *f);
+int zs_report_csv(const zs_archive *a, int header, FILE *f);
+void zs_stats_json(const zs_stats *s, FILE *f);
+/* The HTML page: start, one section per archive (and the total), end. */
+void zs_report_html_begin(FILE *f, const char *title);
+void zs_report_html_section(const zs_stats *s, const char *title, FILE *f);
+int zs_report_html_end(FILE *f);
 int zs_report_findings_text(const zs_archive *a, FILE *f);
 
 /*

@@ -48,6 +48,7 @@ static int exit_rank(int s)
 		ZS_EXIT_ENCRYPTED, ZS_EXIT_NOMATCH, ZS_EXIT_ENTRY,
 		ZS_EXIT_STRUCT, ZS_EXIT_OVERLAP, ZS_EXIT_NOTZIP,
 		ZS_EXIT_WRITE, ZS_EXIT_NOMEM, ZS_EXIT_USAGE,
+		ZS_EXIT_INTERRUPT,
 	};
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
 		if (order[k] == s)

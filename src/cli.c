@@ -5,8 +5,10 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "zipscan.h"
 
@@ -15,16 +17,25 @@
 
 static const char usage_text[] =
 "usage: zipscan COMMAND [OPTIONS] ARCHIVE...\n"
+"       zipscan ARCHIVE [REPORT]     (stats; REPORT's extension picks the\n"
+"                                    format: .html .json .ndjson .csv .txt)\n"
 "\n"
 "Commands:\n"
 "  test     decode every entry and check its CRC-32 and sizes\n"
 "  list     one line per entry and totals, like unzip -v\n"
+"  stats    test, then an analysis report of each archive and the batch\n"
 "\n"
 "Options:\n"
 "  -j, --threads N        threads to use (default: every CPU this process\n"
 "                         may use; 1 is sequential)\n"
 "  -q, --quiet            test: print only problems, no summary\n"
 "      --json             one JSON object per archive per line\n"
+"      --ndjson           stats: a line per entry, then a summary line\n"
+"      --csv              stats: a row per entry (RFC 4180)\n"
+"      --html             stats: one self-contained page with charts\n"
+"      --top N            stats: entries in each top list (default 10)\n"
+"      --hash             stats: confirm duplicates with XXH3-128\n"
+"      --progress         progress line on stderr even if not a terminal\n"
 "  -o, --output FILE      write the report to FILE (atomically)\n"
 "  -i, --include PATTERN  only entries matching PATTERN (fnmatch; '*'\n"
 "                         crosses '/'); may be repeated\n"
@@ -44,27 +55,38 @@ static const char usage_text[] =
 "  10  bad command line          11  no entry matched\n"
 "  12  overlapping entries (possible zip bomb)\n"
 "  50  the report could not be written\n"
+"  80  interrupted (Ctrl-C, SIGTERM)\n"
 "  81  some entries use unsupported methods (none failed)\n"
 "  82  some entries are encrypted (none failed)\n"
 "Several archives: the worst status of them.\n";
 
-enum command { CMD_TEST, CMD_LIST };
+enum command { CMD_TEST, CMD_LIST, CMD_STATS };
+enum format { FMT_TEXT, FMT_JSON, FMT_NDJSON, FMT_CSV, FMT_HTML };
 
 typedef struct cli {
 	enum command cmd;
 	zs_options opt;
-	int quiet, json;
+	int quiet, json, progress;
+	enum format format;
+	size_t top;
 	const char *output;
 	char **include, **exclude;
 	size_t n_include, n_exclude;
 } cli;
 
-enum { OPT_JSON = 256, OPT_MEMORY, OPT_ALLOW_OVERLAP, OPT_VERSION };
+enum { OPT_JSON = 256, OPT_MEMORY, OPT_ALLOW_OVERLAP, OPT_VERSION,
+       OPT_NDJSON, OPT_CSV, OPT_HTML, OPT_TOP, OPT_HASH, OPT_PROGRESS };
 
 static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "ndjson", no_argument, NULL, OPT_NDJSON },
+	{ "csv", no_argument, NULL, OPT_CSV },
+	{ "html", no_argument, NULL, OPT_HTML },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "hash", no_argument, NULL, OPT_HASH },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "output", required_argument, NULL, 'o' },
 	{ "include", required_argument, NULL, 'i' },
 	{ "exclude", required_argument, NULL, 'x' },
@@ -140,7 +162,20 @@ static int parse_options(cli *c, int argc, char **argv)
 			break;
 		case 'q': c->quiet = 1; break;
 		case 'o': c->output = optarg; break;
-		case OPT_JSON: c->json = 1; break;
+		case OPT_JSON: c->json = 1; c->format = FMT_JSON; break;
+		case OPT_NDJSON: c->format = FMT_NDJSON; break;
+		case OPT_CSV: c->format = FMT_CSV; break;
+		case OPT_HTML: c->format = FMT_HTML; break;
+		case OPT_HASH: c->opt.hash = 1; break;
+		case OPT_PROGRESS: c->progress = 1; break;
+		case OPT_TOP:
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v < 0 || v > 100000)
+				return bad_usage("invalid --top '%s' (0 to "
+						 "100000)", optarg);
+			c->top = (size_t)v;
+			break;
 		case 'i':
 		case 'x':
 			if (add_pattern(ch == 'i' ? &c->include : &c->exclude,
@@ -169,27 +204,61 @@ static int parse_options(cli *c, int argc, char **argv)
 	return -1;
 }
 
+static volatile int interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* Ctrl-C and SIGTERM stop the workers at their next entry. */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static zs_progress *progress_for(const cli *c, zs_archive **as, size_t n)
+{
+	if (!c->progress && (c->quiet || !isatty(STDERR_FILENO)))
+		return NULL;
+	return zs_progress_start(as, n, zs_threads_effective(&c->opt), stderr);
+}
+
+static void select_entries(const cli *c, zs_archive *a)
+{
+	if (a->indexed && (c->n_include || c->n_exclude) &&
+	    zs_select(a, c->include, c->n_include, c->exclude,
+		      c->n_exclude) == 0)
+		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMATCH, -1, 0,
+			       "no entry matched the patterns");
+}
+
 /* Open, select, scan and report one archive; returns its exit status. */
 static int run_archive(const cli *c, const char *path, FILE *out)
 {
-	zs_archive a;
+	zs_archive a, *ap = &a;
 	zs_totals t;
 	int status = zs_archive_open(&a, path, &c->opt);
 	int wrote = 0;
 
-	if (a.indexed && (c->n_include || c->n_exclude) &&
-	    zs_select(&a, c->include, c->n_include, c->exclude,
-		      c->n_exclude) == 0)
-		zs_finding_add(&a, ZS_ERROR, ZS_EXIT_NOMATCH, -1, 0,
-			       "no entry matched the patterns");
+	select_entries(c, &a);
 	if (c->cmd == CMD_TEST) {
-		status = zs_scan_entries(&a, &c->opt, &t);
-		wrote = c->json ? zs_report_json(&a, &t, 1, out) :
+		zs_options o = c->opt;
+		o.progress = progress_for(c, &ap, 1);
+		status = zs_scan_entries(&a, &o, &t);
+		zs_progress_stop(o.progress);
+		wrote = c->json ? zs_report_json(&a, &t, 1, NULL, out) :
 				  zs_report_test_text(&a, &t, c->quiet, out);
 	} else {
 		status = zs_archive_status(&a);
 		if (c->json) {
-			wrote = zs_report_json(&a, NULL, 0, out);
+			wrote = zs_report_json(&a, NULL, 0, NULL, out);
 		} else {
 			zs_report_findings_text(&a, stderr);
 			if (a.indexed)
@@ -200,11 +269,140 @@ static int run_archive(const cli *c, const char *path, FILE *out)
 	return wrote != 0 ? ZS_EXIT_WRITE : status;
 }
 
+/* Sections past this many archives are left out of the HTML page (the
+ * batch total is always there). */
+#define ZS_HTML_MAX_SECTIONS 100
+
+/* One archive's (a != NULL) or the total's report in the chosen format. */
+static int write_stats(const cli *c, const zs_archive *a, const zs_totals *t,
+		       const zs_stats *st, size_t k, FILE *out)
+{
+	char title[64];
+	switch (c->format) {
+	case FMT_TEXT:
+		if (!a)
+			snprintf(title, sizeof(title), "Total of %zu archives",
+				 st->n_archives);
+		return zs_report_stats_text(st, a ? a->path : title, out);
+	case FMT_JSON:
+		if (a)
+			return zs_report_json(a, t, 1, st, out);
+		fprintf(out, "{\"total\":{\"archives\":%zu,\"stats\":",
+			st->n_archives);
+		zs_stats_json(st, out);
+		fputs("}}\n", out);
+		return ferror(out) ? -1 : 0;
+	case FMT_NDJSON:
+		return zs_report_ndjson(a, t, st, out);
+	case FMT_CSV:
+		return a ? zs_report_csv(a, k == 0, out) : 0;
+	case FMT_HTML:
+		if (!a)
+			snprintf(title, sizeof(title), "Total of %zu archives",
+				 st->n_archives);
+		if (!a || k < ZS_HTML_MAX_SECTIONS)
+			zs_report_html_section(st, a ? a->path : title, out);
+		return ferror(out) ? -1 : 0;
+	}
+	return 0;
+}
+
+/* stats: every archive's entries in one work list, then the reports. */
+static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
+{
+	zs_archive *as = calloc(n, sizeof(*as));
+	zs_archive **ap = calloc(n, sizeof(*ap));
+	zs_totals *t = calloc(n, sizeof(*t));
+	int status = ZS_EXIT_OK, wrote = 0;
+	double t0 = zs_now();
+
+	if (!as || !ap || !t) {
+		free(as), free(ap), free(t);
+		return ZS_EXIT_NOMEM;
+	}
+	for (size_t k = 0; k < n; k++) {
+		zs_archive_open(&as[k], paths[k], &c->opt);
+		select_entries(c, &as[k]);
+		ap[k] = &as[k];
+	}
+	zs_options o = c->opt;
+	o.stop = &interrupted;
+	o.progress = progress_for(c, ap, n);
+	status = zs_scan_batch(ap, n, &o, t);
+	zs_progress_stop(o.progress);
+	if (interrupted) {
+		status = ZS_EXIT_INTERRUPT;
+		goto out;
+	}
+	if (c->format == FMT_HTML)
+		zs_report_html_begin(out, n == 1 ? paths[0] : "batch");
+	for (size_t k = 0; k < n && !wrote; k++) {
+		zs_stats st;
+		if (zs_stats_compute(&ap[k], 1, &t[k], c->top, &st) != 0)
+			status = zs_exit_worse(status, ZS_EXIT_NOMEM);
+		st.seconds_wall = as[k].seconds_open + t[k].seconds_scan +
+				  st.seconds_stats;
+		wrote = write_stats(c, &as[k], &t[k], &st, k, out);
+		zs_stats_free(&st);
+	}
+	if (n > 1 && !wrote) {
+		zs_stats st;
+		if (zs_stats_compute(ap, n, t, c->top, &st) != 0)
+			status = zs_exit_worse(status, ZS_EXIT_NOMEM);
+		st.seconds_wall = zs_now() - t0;
+		wrote = write_stats(c, NULL, NULL, &st, n, out);
+		zs_stats_free(&st);
+	}
+	if (c->format == FMT_HTML && !wrote)
+		wrote = zs_report_html_end(out);
+out:
+	for (size_t k = 0; k < n; k++)
+		zs_archive_close(&as[k]);
+	free(as), free(ap), free(t);
+	return wrote ? ZS_EXIT_WRITE : status;
+}
+
+static int parse_command(cli *c, const char *word)
+{
+	if (!strcmp(word, "test"))
+		c->cmd = CMD_TEST;
+	else if (!strcmp(word, "list"))
+		c->cmd = CMD_LIST;
+	else if (!strcmp(word, "stats"))
+		c->cmd = CMD_STATS;
+	else
+		return -1;
+	return 0;
+}
+
+/* The short form `zipscan ARCHIVE [REPORT]`: REPORT's extension picks
+ * the format. */
+static void short_form(cli *c, int *argc, char **argv)
+{
+	c->cmd = CMD_STATS;
+	if (*argc - optind - 1 != 2)
+		return;
+	const char *report = argv[*argc - 1];
+	const char *dot = strrchr(report, '.');
+	c->output = report;
+	(*argc)--;
+	if (!dot)
+		return;
+	if (!strcmp(dot, ".html") || !strcmp(dot, ".htm"))
+		c->format = FMT_HTML;
+	else if (!strcmp(dot, ".json"))
+		c->format = FMT_JSON;
+	else if (!strcmp(dot, ".ndjson") || !strcmp(dot, ".jsonl"))
+		c->format = FMT_NDJSON;
+	else if (!strcmp(dot, ".csv"))
+		c->format = FMT_CSV;
+}
+
 int main(int argc, char **argv)
 {
-	cli c = { 0 };
+	cli c = { .top = ZS_DEFAULT_TOP };
 	zs_output out;
-	int status = ZS_EXIT_OK;
+	int status = ZS_EXIT_OK, is_short;
 
 	zs_options_init(&c.opt);
 	if (argc < 2)
@@ -218,24 +416,40 @@ int main(int argc, char **argv)
 		puts("zipscan " ZS_VERSION);
 		return ZS_EXIT_OK;
 	}
-	if (!strcmp(argv[1], "test"))
-		c.cmd = CMD_TEST;
-	else if (!strcmp(argv[1], "list"))
-		c.cmd = CMD_LIST;
-	else
+	is_short = parse_command(&c, argv[1]) != 0;
+	if (is_short && argv[1][0] == '-')
 		return bad_usage("unknown command '%s'", argv[1]);
-	int rc = parse_options(&c, argc - 1, argv + 1);
+	/* the short form's first word is the archive: parse from argv[0] */
+	char **args = is_short ? argv : argv + 1;
+	int nargs = is_short ? argc : argc - 1;
+	int rc = parse_options(&c, nargs, args);
 	if (rc >= 0)
 		goto done;
+	if (is_short)
+		short_form(&c, &nargs, args);
+	if (c.cmd != CMD_STATS && c.format != FMT_TEXT && c.format != FMT_JSON) {
+		rc = bad_usage("%s", "--ndjson, --csv and --html are for stats");
+		goto done;
+	}
+	catch_signals();
 	if (zs_output_open(&out, c.output) != 0) {
 		fprintf(stderr, "zipscan: cannot create %s: %s\n", c.output,
 			strerror(errno));
 		rc = ZS_EXIT_WRITE;
 		goto done;
 	}
-	for (int k = optind + 1; k < argc; k++)
-		status = zs_exit_worse(status, run_archive(&c, argv[k],
-							   out.f));
+	if (c.cmd == CMD_STATS)
+		status = run_stats(&c, args + optind, (size_t)(nargs - optind),
+				   out.f);
+	for (int k = optind; c.cmd != CMD_STATS && k < nargs && !interrupted;
+	     k++)
+		status = zs_exit_worse(status, run_archive(&c, args[k], out.f));
+	if (interrupted) {
+		zs_output_abort(&out);
+		fputs("zipscan: interrupted\n", stderr);
+		rc = ZS_EXIT_INTERRUPT;
+		goto done;
+	}
 	if (zs_output_commit(&out) != 0) {
 		fprintf(stderr, "zipscan: cannot write %s: %s\n",
 			c.output ? c.output : "standard output",

@@ -317,3 +317,75 @@ void zs_entry_error(const zs_archive *a, size_t i, char *out, size_t len)
 		break;
 	}
 }
+
+/* Windows device names: not portable as a file name, with any extension. */
+static int reserved_device(const uint8_t *c, size_t n)
+{
+	static const char *const names[] = { "con", "prn", "aux", "nul" };
+	size_t base = 0;
+	while (base < n && c[base] != '.')
+		base++;
+	char low[5] = "";
+	if (base == 3 || base == 4) {
+		for (size_t k = 0; k < base; k++)
+			low[k] = (char)(c[k] >= 'A' && c[k] <= 'Z' ? c[k] + 32 :
+					c[k]);
+		low[base] = '\0';
+		for (int k = 0; k < 4; k++)
+			if (!strcmp(low, names[k]))
+				return 1;
+		if (base == 4 && (!memcmp(low, "com", 3) ||
+				  !memcmp(low, "lpt", 3)) &&
+		    low[3] >= '1' && low[3] <= '9')
+			return 1;
+	}
+	return 0;
+}
+
+/* Would this name be refused or changed by a common file system:
+ * absolute, empty or dot-dot components, characters Windows forbids,
+ * control bytes, components ending in a space or dot, device names? */
+static int name_not_portable(const uint8_t *s, size_t n)
+{
+	if (n == 0 || s[0] == '/')
+		return 1;
+	size_t start = 0;
+	for (size_t k = 0; k <= n; k++) {
+		if (k < n && s[k] != '/') {
+			if (s[k] < 0x20 || s[k] == 0x7f ||
+			    memchr("\\:*?\"<>|", s[k], 8))
+				return 1;
+			continue;
+		}
+		size_t len = k - start;
+		const uint8_t *c = s + start;
+		if (k < n && len == 0)
+			return 1;            /* "a//b" */
+		if ((len == 2 && c[0] == '.' && c[1] == '.') ||
+		    (len == 1 && c[0] == '.'))
+			return 1;
+		if (len && (c[len - 1] == ' ' || c[len - 1] == '.'))
+			return 1;
+		if (reserved_device(c, len))
+			return 1;
+		start = k + 1;
+	}
+	return 0;
+}
+
+void zs_name_props(const zs_archive *a, size_t i, uint64_t *utf8_flag,
+		   uint64_t *non_ascii, uint64_t *cp437, uint64_t *not_portable)
+{
+	const uint8_t *s = a->data + a->index.name_offset[i];
+	size_t n = a->index.name_len[i], k = 0;
+	int flagged = (a->index.flags[i] & ZS_FLAG_UTF8) != 0;
+
+	while (k < n && s[k] < 0x80)
+		k++;
+	*utf8_flag += flagged;
+	if (k < n) {
+		(*non_ascii)++;
+		*cp437 += !flagged && !utf8_valid(s, n);
+	}
+	*not_portable += name_not_portable(s, n);
+}

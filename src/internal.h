@@ -108,10 +108,23 @@ static inline void zs_entry_fail(zs_index *ix, size_t i, int status, int err,
 	ix->err_b[i] = b;
 }
 
-double zs_now(void);
+
+/* report.c: pieces shared by the report writers */
+void zs_put_text(FILE *f, const char *s);
+void zs_put_json_str(FILE *f, const char *s);
+void zs_put_json_path(FILE *f, const char *path);
+const char *zs_status_name(int s);
+int zs_saved_percent(uint64_t comp, uint64_t uncomp);
+void zs_json_entry(const zs_archive *a, size_t i, int with_status,
+		   char *name, FILE *f);
+void zs_json_findings(const zs_archive *a, FILE *f);
+#define ZS_NAME_BUF (3 * 0xffff + 1)
 
 /* entry.c: copy s as UTF-8, each invalid byte becoming U+FFFD; out needs
  * 3 * n + 1 bytes.  Returns the length written. */
 size_t zs_utf8_sanitize(const uint8_t *s, size_t n, char *out);
+/* Count entry i's name properties into the four counters. */
+void zs_name_props(const zs_archive *a, size_t i, uint64_t *utf8_flag,
+		   uint64_t *non_ascii, uint64_t *cp437, uint64_t *not_portable);
 
 #endif

@@ -10,12 +10,10 @@
 
 #include "internal.h"
 
-/* A name converted to UTF-8 can be three times its 65535 raw bytes. */
-#define ZS_NAME_BUF (3 * 0xffff + 1)
 
 /* Text output: control characters become ^X (as unzip shows them), C1
  * controls '?', so a hostile name cannot drive the terminal. */
-static void put_text(FILE *f, const char *s)
+void zs_put_text(FILE *f, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f) {
@@ -30,7 +28,7 @@ static void put_text(FILE *f, const char *s)
 	}
 }
 
-static void put_json_str(FILE *f, const char *s)
+void zs_put_json_str(FILE *f, const char *s)
 {
 	putc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -47,21 +45,21 @@ static void put_json_str(FILE *f, const char *s)
 }
 
 /* The archive path as valid UTF-8 for JSON (paths are bytes on Unix). */
-static void put_json_path(FILE *f, const char *path)
+void zs_put_json_path(FILE *f, const char *path)
 {
 	size_t n = strlen(path);
 	char *buf = malloc(3 * n + 1);
 
 	if (!buf) {
-		put_json_str(f, "?");
+		zs_put_json_str(f, "?");
 		return;
 	}
 	zs_utf8_sanitize((const uint8_t *)path, n, buf);
-	put_json_str(f, buf);
+	zs_put_json_str(f, buf);
 	free(buf);
 }
 
-static const char *status_name(int s)
+const char *zs_status_name(int s)
 {
 	switch (s) {
 	case ZS_ENTRY_OK: return "ok";
@@ -73,7 +71,7 @@ static const char *status_name(int s)
 }
 
 /* Percent of space saved, as unzip prints it. */
-static int saved_percent(uint64_t comp, uint64_t uncomp)
+int zs_saved_percent(uint64_t comp, uint64_t uncomp)
 {
 	if (uncomp == 0 || comp >= uncomp)
 		return comp > uncomp && uncomp ?
@@ -88,13 +86,13 @@ static void put_findings(const zs_archive *a, int errors_only, FILE *f)
 		const zs_finding *x = &a->findings[k];
 		if (errors_only && x->severity != ZS_ERROR)
 			continue;
-		put_text(f, a->path);
+		zs_put_text(f, a->path);
 		fprintf(f, ": %s: %s (offset %llu)\n",
 			x->severity == ZS_ERROR ? "error" : "warning", x->text,
 			(unsigned long long)x->offset);
 	}
 	if (a->findings_dropped) {
-		put_text(f, a->path);
+		zs_put_text(f, a->path);
 		fprintf(f, ": %zu more findings not shown\n",
 			a->findings_dropped);
 	}
@@ -116,7 +114,7 @@ int zs_report_list_text(const zs_archive *a, FILE *f)
 	if (!name)
 		return -1;
 	fputs("Archive:  ", f);
-	put_text(f, a->path);
+	zs_put_text(f, a->path);
 	fputs("\n    Length  Method        Size  Cmpr       Date   Time    "
 	      "CRC-32  Name\n----------  ---------  ----------  ----  "
 	      "----------  -----  --------  ----\n", f);
@@ -127,20 +125,20 @@ int zs_report_list_text(const zs_archive *a, FILE *f)
 		when[10] = ' ';
 		when[16] = '\0';
 		snprintf(ratio, sizeof(ratio), "%d%%",
-			 saved_percent(ix->comp_size[i], ix->uncomp_size[i]));
+			 zs_saved_percent(ix->comp_size[i], ix->uncomp_size[i]));
 		fprintf(f, "%10llu  %-9s  %10llu  %4s  %s  %08x  ",
 			(unsigned long long)ix->uncomp_size[i],
 			zs_method_name(ix->method[i]),
 			(unsigned long long)ix->comp_size[i], ratio, when,
 			ix->crc32[i]);
 		zs_entry_name_utf8(a, i, name);
-		put_text(f, name);
+		zs_put_text(f, name);
 		putc('\n', f);
 		tc += ix->comp_size[i];
 		tu += ix->uncomp_size[i];
 		n++;
 	}
-	snprintf(ratio, sizeof(ratio), "%d%%", saved_percent(tc, tu));
+	snprintf(ratio, sizeof(ratio), "%d%%", zs_saved_percent(tc, tu));
 	fprintf(f, "----------             ----------  ----                "
 		"                 -------\n%10llu             %10llu  %4s     "
 		"                           %zu file%s\n",
@@ -166,9 +164,9 @@ int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
 			continue;
 		zs_entry_name_utf8(a, i, name);
 		zs_entry_error(a, i, err, sizeof(err));
-		put_text(f, a->path);
+		zs_put_text(f, a->path);
 		fputs(": ", f);
-		put_text(f, name);
+		zs_put_text(f, name);
 		fprintf(f, ": %s%s (local header at offset %llu)\n",
 			ix->status[i] == ZS_ENTRY_BAD ? "" : "skipped: ", err,
 			(unsigned long long)ix->local_offset[i]);
@@ -178,12 +176,12 @@ int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
 				    t->unsupported - t->encrypted;
 		if (status == ZS_EXIT_OK) {
 			fputs("No errors detected in compressed data of ", f);
-			put_text(f, a->path);
+			zs_put_text(f, a->path);
 			fprintf(f, " (%llu entries, %llu bytes).\n",
 				(unsigned long long)t->entries,
 				(unsigned long long)t->bytes_out);
 		} else {
-			put_text(f, a->path);
+			zs_put_text(f, a->path);
 			fprintf(f, ": %llu entries: %llu ok, %llu bad, %llu "
 				"unsupported, %llu encrypted, %llu untested "
 				"(exit %d).\n", (unsigned long long)t->entries,
@@ -198,8 +196,8 @@ int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
 	return ferror(f) ? -1 : 0;
 }
 
-static void json_entry(const zs_archive *a, size_t i, int with_status,
-		       char *name, FILE *f)
+void zs_json_entry(const zs_archive *a, size_t i, int with_status,
+		   char *name, FILE *f)
 {
 	const zs_index *ix = &a->index;
 	char when[20], err[512];
@@ -207,7 +205,7 @@ static void json_entry(const zs_archive *a, size_t i, int with_status,
 	zs_entry_name_utf8(a, i, name);
 	zs_entry_mtime(a, i, when);
 	fputs("{\"name\":", f);
-	put_json_str(f, name);
+	zs_put_json_str(f, name);
 	fprintf(f, ",\"method\":%u,\"method_name\":\"%s\","
 		"\"compressed_size\":%llu,\"uncompressed_size\":%llu,"
 		"\"crc32\":\"%08x\",\"is_dir\":%s,\"encrypted\":%s,"
@@ -218,18 +216,24 @@ static void json_entry(const zs_archive *a, size_t i, int with_status,
 		zs_entry_is_dir(a, i) ? "true" : "false",
 		zs_entry_is_encrypted(a, i) ? "true" : "false", when,
 		(unsigned long long)ix->local_offset[i]);
+	if (zs_entry_is_symlink(a, i))
+		fputs(",\"is_symlink\":true", f);
+	if (ix->xxh128 && ix->status[i] == ZS_ENTRY_OK)
+		fprintf(f, ",\"xxh3_128\":\"%016llx%016llx\"",
+			(unsigned long long)ix->xxh128[2 * i],
+			(unsigned long long)ix->xxh128[2 * i + 1]);
 	if (with_status || ix->status[i] == ZS_ENTRY_BAD) {
-		fprintf(f, ",\"status\":\"%s\"", status_name(ix->status[i]));
+		fprintf(f, ",\"status\":\"%s\"", zs_status_name(ix->status[i]));
 		if (ix->error[i] != ZS_E_NONE) {
 			zs_entry_error(a, i, err, sizeof(err));
 			fputs(",\"error\":", f);
-			put_json_str(f, err);
+			zs_put_json_str(f, err);
 		}
 	}
 	putc('}', f);
 }
 
-static void json_findings(const zs_archive *a, FILE *f)
+void zs_json_findings(const zs_archive *a, FILE *f)
 {
 	fputs("\"findings\":[", f);
 	for (size_t k = 0; k < a->findings_count; k++) {
@@ -241,14 +245,14 @@ static void json_findings(const zs_archive *a, FILE *f)
 		if (x->entry >= 0)
 			fprintf(f, "\"entry\":%lld,", (long long)x->entry);
 		fputs("\"message\":", f);
-		put_json_str(f, x->text);
+		zs_put_json_str(f, x->text);
 		putc('}', f);
 	}
 	fprintf(f, "],\"findings_not_shown\":%zu", a->findings_dropped);
 }
 
 int zs_report_json(const zs_archive *a, const zs_totals *t, int with_status,
-		   FILE *f)
+		   const zs_stats *st, FILE *f)
 {
 	const zs_index *ix = &a->index;
 	char *name = malloc(ZS_NAME_BUF);
@@ -257,19 +261,19 @@ int zs_report_json(const zs_archive *a, const zs_totals *t, int with_status,
 	if (!name)
 		return -1;
 	fputs("{\"archive\":", f);
-	put_json_path(f, a->path);
+	zs_put_json_path(f, a->path);
 	fprintf(f, ",\"size\":%llu,\"entries\":[", (unsigned long long)a->size);
 	for (size_t i = 0; i < ix->count; i++) {
 		if (!ix->selected[i])
 			continue;
 		if (n++)
 			putc(',', f);
-		json_entry(a, i, with_status, name, f);
+		zs_json_entry(a, i, with_status, name, f);
 		tc += ix->comp_size[i];
 		tu += ix->uncomp_size[i];
 	}
 	fputs("],", f);
-	json_findings(a, f);
+	zs_json_findings(a, f);
 	fprintf(f, ",\"summary\":{\"entries\":%llu,\"compressed_size\":%llu,"
 		"\"uncompressed_size\":%llu", (unsigned long long)n,
 		(unsigned long long)tc, (unsigned long long)tu);
@@ -283,6 +287,10 @@ int zs_report_json(const zs_archive *a, const zs_totals *t, int with_status,
 			(unsigned long long)t->bytes_in,
 			(unsigned long long)t->bytes_out);
 	fprintf(f, ",\"status\":%d}", zs_archive_status(a));
+	if (st) {
+		fputs(",\"stats\":", f);
+		zs_stats_json(st, f);
+	}
 	if (t) {
 		double secs = a->seconds_open + t->seconds_scan;
 		fprintf(f, ",\"timing\":{\"threads\":%d,\"seconds_open\":%.6f,"
