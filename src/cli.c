@@ -70,6 +70,7 @@ typedef struct cli {
 	enum format format;
 	size_t top;
 	const char *output;
+	int report_is_zip;
 	char **include, **exclude;
 	size_t n_include, n_exclude;
 } cli;
@@ -375,17 +376,34 @@ static int parse_command(cli *c, const char *word)
 	return 0;
 }
 
+/* Does an existing file start like a ZIP archive?  The short form must
+ * never write a report over an archive (`zipscan a.zip b.zip`). */
+static int looks_like_zip(const char *path)
+{
+	unsigned char sig[4];
+	FILE *f = fopen(path, "rb");
+	int zip = 0;
+
+	if (f) {
+		zip = fread(sig, 1, 4, f) == 4 && sig[0] == 'P' &&
+		      sig[1] == 'K' && sig[2] < 9 && sig[3] < 9;
+		fclose(f);
+	}
+	return zip;
+}
+
 /* The short form `zipscan ARCHIVE [REPORT]`: REPORT's extension picks
  * the format. */
 static void short_form(cli *c, int *argc, char **argv)
 {
 	c->cmd = CMD_STATS;
-	if (*argc - optind - 1 != 2)
+	if (*argc - optind != 2)
 		return;
 	const char *report = argv[*argc - 1];
 	const char *dot = strrchr(report, '.');
 	c->output = report;
 	(*argc)--;
+	c->report_is_zip = looks_like_zip(report);
 	if (!dot)
 		return;
 	if (!strcmp(dot, ".html") || !strcmp(dot, ".htm"))
@@ -427,6 +445,12 @@ int main(int argc, char **argv)
 		goto done;
 	if (is_short)
 		short_form(&c, &nargs, args);
+	if (c.report_is_zip) {
+		rc = bad_usage("refusing to write the report over %s, which "
+			       "is a ZIP archive (for a batch: zipscan stats "
+			       "A.zip B.zip)", c.output);
+		goto done;
+	}
 	if (c.cmd != CMD_STATS && c.format != FMT_TEXT && c.format != FMT_JSON) {
 		rc = bad_usage("%s", "--ndjson, --csv and --html are for stats");
 		goto done;

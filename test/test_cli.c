@@ -26,7 +26,8 @@ Test(cli, every_exit_status)
 		{ "test -q %F/no-such.zip", 9 },
 		{ "test --bogus %F/basic.zip", 10 },
 		{ "test -j 0 %F/basic.zip", 10 },
-		{ "frobnicate %F/basic.zip", 10 },
+		{ "frobnicate %F/basic.zip", 10 },   /* never over a zip */
+		{ "--frobnicate %F/basic.zip", 10 },
 		{ "test -q -i 'nomatch*' %F/basic.zip", 11 },
 		{ "test -q %F/overlap-full.zip", 12 },
 		{ "test -q %F/unsupported.zip", 81 },

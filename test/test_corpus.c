@@ -24,7 +24,7 @@ static int run_one(const char *path, int threads)
 	int st = zs_scan_entries(&a, &o, &t);
 	FILE *null = fopen("/dev/null", "w");
 	cr_assert_not_null(null);
-	zs_report_json(&a, &t, 1, null);
+	zs_report_json(&a, &t, 1, NULL, null);
 	zs_report_test_text(&a, &t, 0, null);
 	if (a.indexed)
 		zs_report_list_text(&a, null);
