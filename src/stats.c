@@ -101,7 +101,9 @@ static int ratio_stats(zs_stats *s, item *it, size_t n, size_t top)
 		size_t i = it[k].ref.entry;
 		if (!is_file(s, it[k].ref) || ix->uncomp_size[i] == 0)
 			continue;
-		it[m] = it[k];
+		item tmp = it[k];
+		it[k] = it[m];
+		it[m] = tmp;
 		it[m].a = ratio_ppm(ix->comp_size[i], ix->uncomp_size[i]);
 		it[m].b = UINT64_MAX - ix->uncomp_size[i];  /* big first */
 		m++;
@@ -294,7 +296,9 @@ static int zs_stats_dups(zs_stats *s, item *it, size_t n, size_t top)
 		size_t i = it[k].ref.entry;
 		if (!is_file(s, it[k].ref) || ix->uncomp_size[i] == 0)
 			continue;
-		it[m] = it[k];
+		item tmp = it[k];   /* swap, so no item is lost */
+		it[k] = it[m];
+		it[m] = tmp;
 		it[m].a = ix->uncomp_size[i];
 		it[m++].b = ix->crc32[i];
 	}

@@ -203,6 +203,35 @@ def ordinary(outdir):
             z.writestr(zipfile.ZipInfo(f"{k}", (2024, 1, 1, 0, 0, 0)), b"")
 
 
+def stats_archive(outdir):
+    """An archive whose statistics are known (test_stats.c checks them)."""
+    text1 = text(1000, 77)
+    members = [
+        ("a/", b"", zipfile.ZIP_STORED, 0o40755, (2020, 1, 2, 3, 4, 6)),
+        ("b/", b"", zipfile.ZIP_STORED, 0o40755, (2021, 5, 6, 7, 8, 10)),
+        ("a/x.txt", text1, zipfile.ZIP_DEFLATED, 0o100644, (2022, 1, 1, 0, 0, 0)),
+        ("a/y.TXT", text1, zipfile.ZIP_DEFLATED, 0o100644, (2022, 1, 1, 0, 0, 0)),
+        ("b/z.bin", noise(500, 8), zipfile.ZIP_STORED, 0o100644, (2023, 6, 1, 12, 0, 0)),
+        ("root.c", text(3000, 9), zipfile.ZIP_DEFLATED, 0o100644, (2019, 12, 31, 23, 59, 58)),
+        ("noext", b"", zipfile.ZIP_STORED, 0o100644, (2024, 2, 29, 0, 0, 0)),
+        ("a/link", b"x.txt", zipfile.ZIP_STORED, 0o120777, (2022, 1, 1, 0, 0, 0)),
+        ("b/con.txt", b"device name", zipfile.ZIP_DEFLATED, 0o100644, (2022, 1, 1, 0, 0, 0)),
+    ]
+    path = os.path.join(outdir, "stats.zip")
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data, method, mode, when in members:
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.compress_type = method
+            info.create_system = 3
+            info.external_attr = mode << 16
+            z.writestr(info, data)
+    # a UTF-8 flagged name and a CP437 one, from the small writer
+    write(outdir, "stats-names.zip", build([
+        Entry("b/caf\u00e9.txt".encode(), b"utf8", flags=0x800),
+        Entry(b"b/\x82t\x82.dat", b"cp437"),
+        Entry(b"b/x.txt", text1)]))
+
+
 def crafted(outdir):
     hello = text(2000, 1)
     good = lambda: [Entry("a.txt", hello), Entry("b.bin", noise(300, 2), method=0)]
@@ -280,6 +309,7 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     ordinary(outdir)
     crafted(outdir)
+    stats_archive(outdir)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,254 @@
+/*
+ * test_stats.c - every statistic of `zipscan stats` on archives whose
+ * answer is known (test/fixtures.py: stats.zip, stats-names.zip), every
+ * report format, batch totals, and independence from the thread count.
+ */
+#include "helpers.h"
+
+#define OUT_CAP (1 << 20)
+
+static void stats_of(const char **names, size_t n, int hash, zs_archive *as,
+		     zs_totals *t, zs_stats *s)
+{
+	zs_options o;
+	zs_archive *ap[8];
+	zs_options_init(&o);
+	o.threads = 2;
+	o.hash = hash;
+	for (size_t k = 0; k < n; k++) {
+		zs_archive_open(&as[k], fixture(names[k]), &o);
+		ap[k] = &as[k];
+	}
+	zs_scan_batch(ap, n, &o, t);
+	cr_assert_eq(zs_stats_compute(ap, n, t, 10, s), 0);
+}
+
+static const char *ref_name(const zs_stats *s, zs_ref r)
+{
+	static char name[256];
+	const zs_archive *a = s->archives[r.archive];
+	snprintf(name, sizeof(name), "%.*s", a->index.name_len[r.entry],
+		 (const char *)a->data + a->index.name_offset[r.entry]);
+	return name;
+}
+
+static const zs_group *group(const zs_group *g, size_t n, const char *key)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(g[k].key, key))
+			return &g[k];
+	return NULL;
+}
+
+Test(stats, kinds_totals_methods)
+{
+	const char *names[] = { "stats.zip" };
+	zs_archive a;
+	zs_totals t;
+	zs_stats s;
+	stats_of(names, 1, 0, &a, &t, &s);
+	cr_assert_eq(s.entries, 9);
+	cr_assert_eq(s.files, 6);
+	cr_assert_eq(s.dirs, 2);
+	cr_assert_eq(s.symlinks, 1);
+	cr_assert_eq(s.uncomp, 1000 + 1000 + 500 + 3000 + 5 + 11);
+	cr_assert_eq(s.ok, 9);
+	cr_assert_eq(s.n_methods, 2);
+	cr_assert_eq(s.methods[0].method, 0);
+	cr_assert_eq(s.methods[0].count, 5);     /* 2 dirs, z, noext, link */
+	cr_assert_eq(s.methods[0].uncomp, 505);
+	cr_assert_eq(s.methods[1].method, 8);
+	cr_assert_eq(s.methods[1].count, 4);
+	uint64_t comp = 0;
+	for (size_t k = 0; k < s.n_methods; k++)
+		comp += s.methods[k].comp;
+	cr_assert_eq(comp, s.comp);
+	zs_stats_free(&s);
+	zs_archive_close(&a);
+}
+
+Test(stats, distributions_and_top_lists)
+{
+	const char *names[] = { "stats.zip" };
+	zs_archive a;
+	zs_totals t;
+	zs_stats s;
+	stats_of(names, 1, 0, &a, &t, &s);
+	/* files with data: x, y, z, root.c, con.txt */
+	cr_assert_eq(s.n_ratio, 5);
+	uint64_t sum = 0;
+	for (int b = 0; b < ZS_RATIO_BUCKETS; b++)
+		sum += s.ratio_hist[b];
+	cr_assert_eq(sum, 5);
+	cr_assert_eq(s.ratio_hist[ZS_RATIO_BUCKETS - 1], 1);  /* con.txt grew */
+	cr_assert_eq(s.ratio_hist[9], 1);                     /* z.bin 100% */
+	cr_assert_float_eq(s.ratio_pct[5], 118.1818, 0.001);  /* p99 */
+	cr_assert_eq(s.size_hist[0], 3);     /* two dirs and noext */
+	cr_assert_eq(s.size_hist[10], 2);    /* x and y: [512, 1024) */
+	cr_assert_eq(s.size_hist[12], 1);    /* root.c: [2048, 4096) */
+	cr_assert_str_eq(ref_name(&s, s.largest[0]), "root.c");
+	cr_assert_str_eq(ref_name(&s, s.least[0]), "b/con.txt");
+	cr_assert_str_eq(ref_name(&s, s.least[1]), "b/z.bin");
+	cr_assert_str_eq(ref_name(&s, s.most[0]), "root.c");
+	cr_assert_eq(s.n_most, 5);
+	zs_stats_free(&s);
+	zs_archive_close(&a);
+}
+
+Test(stats, extensions_and_directories)
+{
+	const char *names[] = { "stats.zip" };
+	zs_archive a;
+	zs_totals t;
+	zs_stats s;
+	stats_of(names, 1, 0, &a, &t, &s);
+	const zs_group *txt = group(s.ext, s.n_ext, "txt");
+	cr_assert_not_null(txt);
+	cr_assert_eq(txt->count, 3);   /* x.txt, y.TXT (lower-cased), con.txt */
+	cr_assert_eq(txt->uncomp, 2011);
+	cr_assert_not_null(group(s.ext, s.n_ext, "(none)"));
+	cr_assert_null(group(s.ext, s.n_ext, "TXT"));
+	cr_assert_eq(s.n_ext, 4);
+	cr_assert_eq(group(s.top_dirs, s.n_top_dirs, "a/")->count, 4);
+	cr_assert_eq(group(s.top_dirs, s.n_top_dirs, "b/")->count, 3);
+	cr_assert_eq(group(s.top_dirs, s.n_top_dirs, "(root)")->count, 2);
+	cr_assert_str_eq(s.top_dirs[0].key, "(root)");  /* most bytes first */
+	zs_stats_free(&s);
+	zs_archive_close(&a);
+}
+
+Test(stats, duplicates_names_times)
+{
+	const char *names[] = { "stats.zip" };
+	zs_archive a;
+	zs_totals t;
+	zs_stats s;
+	stats_of(names, 1, 1, &a, &t, &s);
+	cr_assert(s.hashed);
+	cr_assert_eq(s.dup_groups, 1);
+	cr_assert_eq(s.dup_entries, 2);
+	cr_assert_eq(s.dup_bytes, 1000);
+	cr_assert_eq(s.dups[0].confirmed, 1);
+	cr_assert_str_eq(ref_name(&s, s.dups[0].members[0]), "a/x.txt");
+	cr_assert_eq(s.names_not_portable, 1);   /* b/con.txt */
+	cr_assert(s.has_time);
+	cr_assert_str_eq(s.time_min, "2019-12-31T23:59:58");
+	cr_assert_str_eq(s.time_max, "2024-02-29T00:00:00");
+	cr_assert_eq(s.anomalies, 0);
+	zs_stats_free(&s);
+	zs_archive_close(&a);
+}
+
+Test(stats, name_encodings)
+{
+	const char *names[] = { "stats-names.zip" };
+	zs_archive a;
+	zs_totals t;
+	zs_stats s;
+	stats_of(names, 1, 0, &a, &t, &s);
+	cr_assert_eq(s.names_utf8_flag, 1);
+	cr_assert_eq(s.names_non_ascii, 2);
+	cr_assert_eq(s.names_cp437, 1);
+	zs_stats_free(&s);
+	zs_archive_close(&a);
+}
+
+/* Without a confirming hash, a CRC-32 match is a candidate; with one, an
+ * entry that fails its check never confirms a group. */
+Test(stats, batch_totals_and_cross_archive_duplicates)
+{
+	const char *names[] = { "stats.zip", "stats-names.zip", "bad-crc.zip" };
+	zs_archive as[3];
+	zs_totals t[3];
+	zs_stats s;
+	stats_of(names, 3, 0, as, t, &s);
+	cr_assert_eq(s.entries, 9 + 3 + 1);
+	cr_assert_eq(s.ok, 12);
+	cr_assert_eq(s.bad, 1);
+	cr_assert_eq(s.anomalies, 1);
+	/* x.txt, y.TXT and stats-names.zip's b/x.txt hold the same text */
+	cr_assert_eq(s.dup_groups, 1);
+	cr_assert_eq(s.dups[0].count, 3);
+	cr_assert_eq(s.dup_bytes, 2000);
+	uint64_t uncomp = 0;
+	for (int k = 0; k < 3; k++) {
+		zs_stats one;
+		zs_archive *ap = &as[k];
+		zs_stats_compute(&ap, 1, &t[k], 10, &one);
+		uncomp += one.uncomp;
+		zs_stats_free(&one);
+	}
+	cr_assert_eq(uncomp, s.uncomp);
+	zs_stats_free(&s);
+	for (int k = 0; k < 3; k++)
+		zs_archive_close(&as[k]);
+}
+
+static void check_format(const char *flag, const char *check, int entries,
+			 int archives, const char *files)
+{
+	int st = run(NULL, 0, "cd %s && %s stats %s %s | python3 %s/../../test/"
+		     "check_report.py %s %d %d", ZS_FIXTURES, ZS_BIN, flag,
+		     files, ZS_FIXTURES, check, entries, archives);
+	cr_assert_eq(st, 0, "%s %s", flag, files);
+}
+
+Test(stats, every_format_is_valid)
+{
+	const char *one = "stats.zip", *batch = "stats.zip stats-names.zip "
+		"control-name.zip";
+	const char *fmts[][2] = { { "--json", "json" }, { "--ndjson", "ndjson" },
+				  { "--csv", "csv" }, { "--html", "html" } };
+	for (int k = 0; k < 4; k++) {
+		check_format(fmts[k][0], fmts[k][1], 9, 1, one);
+		check_format(fmts[k][0], fmts[k][1], 13, 3, batch);
+	}
+}
+
+Test(stats, short_form_picks_the_format_from_the_name)
+{
+	char dir[] = "/tmp/zs_stats_XXXXXX", *out = malloc(OUT_CAP);
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(run(NULL, 0, "%s %s/stats.zip %s/r.html", ZS_BIN,
+			 ZS_FIXTURES, dir), 0);
+	cr_assert_eq(run(out, OUT_CAP, "head -c 15 %s/r.html", dir), 0);
+	cr_assert_str_eq(out, "<!DOCTYPE html>");
+	cr_assert_eq(run(NULL, 0, "%s %s/stats.zip %s/r.csv && head -1 "
+			 "%s/r.csv | grep -q '^archive,name,'", ZS_BIN,
+			 ZS_FIXTURES, dir, dir), 0);
+	cr_assert_eq(run(NULL, 0, "rm -r %s", dir), 0);
+	free(out);
+}
+
+Test(stats, exit_status_is_the_tests)
+{
+	cr_assert_eq(run(NULL, 0, "%s stats -q %s/bad-crc.zip >/dev/null",
+			 ZS_BIN, ZS_FIXTURES), 2);
+	cr_assert_eq(run(NULL, 0, "%s stats %s/stats.zip %s/overlap-full.zip "
+			 ">/dev/null", ZS_BIN, ZS_FIXTURES, ZS_FIXTURES), 12);
+	cr_assert_eq(run(NULL, 0, "%s stats %s/stats.zip >/dev/null", ZS_BIN,
+			 ZS_FIXTURES), 0);
+}
+
+/* Reports are byte-identical for every thread count, timing aside. */
+Test(stats, output_independent_of_thread_count)
+{
+	const char *flags[] = { "", "--json", "--ndjson", "--csv", "--html",
+				"--hash --json" };
+	for (int f = 0; f < 6; f++) {
+		char *first = malloc(OUT_CAP), *out = malloc(OUT_CAP);
+		for (int j = 1; j <= 8; j *= 2) {
+			run(j == 1 ? first : out, OUT_CAP,
+			    "%s stats %s -j %d --memory-limit 128K %s/mixed.zip "
+			    "%s/stats.zip %s/bad-deflate.zip | sed -e "
+			    "'s/,\"timing\":{[^}]*}//' -e '/^Run: /d'", ZS_BIN,
+			    flags[f], j, ZS_FIXTURES, ZS_FIXTURES, ZS_FIXTURES);
+			if (j > 1)
+				cr_assert_str_eq(out, first, "%s -j %d",
+						 flags[f], j);
+		}
+		cr_assert_gt(strlen(first), 1000);
+		free(first);
+		free(out);
+	}
+}
