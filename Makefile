@@ -27,7 +27,7 @@ DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev
 DEPS_TEST  = libcriterion-dev zip unzip python3 time
 DEPS_BENCH = 7zip
 
-.PHONY: all deps deps-bench test asan demo bench clean check-corpus
+.PHONY: all deps deps-bench test asan demo bench clean test-browser
 
 all: build/.deps build/zipscan build/libzipscan.a
 
@@ -111,6 +111,20 @@ bench: all deps-bench build/floor
 
 build/floor: bench/floor.c build/libzipscan.a
 	$(CC) -O2 $(ZS_FLAGS) -Isrc $< build/libzipscan.a $(LDLIBS) -o $@
+
+# Render a stats page in headless Chromium and keep the picture, to look at
+# (not part of `make test`: it needs a browser).
+test-browser: all build/fixtures/.done
+	@scripts/install-deps chromium
+	-build/zipscan stats --html -o build/report.html build/fixtures/stats.zip \
+		build/fixtures/bad-crc.zip build/fixtures/mixed.zip
+	$(PYTHON) test/check_report.py html 0 3 < build/report.html
+	timeout 120 chromium --headless --no-sandbox --disable-gpu \
+		--disable-quic --no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync \
+		--user-data-dir=build/chromium-profile --window-size=1400,3000 \
+		--screenshot=build/report.png file://$(abspath build/report.html)
+	@echo "look at build/report.png"
 
 clean:
 	rm -rf build

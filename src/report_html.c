@@ -42,8 +42,9 @@ void zs_report_html_begin(FILE *f, const char *title)
 	      "th,td{padding:2px 8px;border-bottom:1px solid #ddd;"
 	      "text-align:left}\n"
 	      "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-	      "th{cursor:pointer;background:#eef5f0;user-select:none}\n"
-	      "th:after{content:' \\2195';color:#999}\n"
+	      "th{background:#eef5f0}\n"
+	      "table.sortable th{cursor:pointer;user-select:none}\n"
+	      "table.sortable th:after{content:' \\2195';color:#999}\n"
 	      ".charts{display:flex;flex-wrap:wrap;gap:1.5em}\n"
 	      "figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}\n"
 	      "svg text{font:11px sans-serif}\n"
@@ -180,6 +181,69 @@ static void table_groups(const char *caption, const zs_group *g, size_t n,
 	fputs("</tbody></table>\n", f);
 }
 
+static void table_dups(const zs_stats *s, char *name, FILE *f)
+{
+	table_head(f, s->hashed ? "Duplicates (confirmed by XXH3-128)" :
+		   "Duplicate candidates (same size and CRC-32)",
+		   "entries\0size\0redundant bytes\0CRC-32\0names\0");
+	for (size_t k = 0; k < s->n_dups; k++) {
+		const zs_dup_group *g = &s->dups[k];
+		fputs("<tr>", f);
+		td_num(f, g->count);
+		td_num(f, g->size);
+		td_num(f, g->size * (g->count - 1));
+		fprintf(f, "<td>%08x</td><td>", g->crc);
+		for (size_t m = 0; m < g->count && m < 5; m++) {
+			zs_entry_name_utf8(s->archives[g->members[m].archive],
+					   g->members[m].entry, name);
+			fputs(m ? ", " : "", f);
+			esc(f, name);
+		}
+		fputs(g->count > 5 ? ", ...</td></tr>\n" : "</td></tr>\n", f);
+	}
+	fputs("</tbody></table>\n", f);
+}
+
+/* Findings and entries that are not ok, with their offsets. */
+static void table_anomalies(const zs_stats *s, char *name, FILE *f)
+{
+	char err[512];
+	size_t rows = 0;
+	table_head(f, "Anomalies", "archive\0entry\0offset\0what\0");
+	for (size_t k = 0; k < s->n_archives; k++) {
+		const zs_archive *a = s->archives[k];
+		for (size_t j = 0; j < a->findings_count &&
+				   rows < ZS_HTML_ROWS * 4; j++, rows++) {
+			fputs("<tr><td>", f);
+			esc(f, a->path);
+			fputs("</td><td></td>", f);
+			td_num(f, a->findings[j].offset);
+			fputs("<td>", f);
+			esc(f, a->findings[j].text);
+			fputs("</td></tr>\n", f);
+		}
+		for (size_t i = 0; i < a->index.count &&
+				   rows < ZS_HTML_ROWS * 4; i++) {
+			if (!a->index.selected[i] ||
+			    a->index.error[i] == ZS_E_NONE)
+				continue;
+			zs_entry_name_utf8(a, i, name);
+			zs_entry_error(a, i, err, sizeof(err));
+			fputs("<tr><td>", f);
+			esc(f, a->path);
+			fputs("</td><td>", f);
+			esc(f, name);
+			fputs("</td>", f);
+			td_num(f, a->index.local_offset[i]);
+			fputs("<td>", f);
+			esc(f, err);
+			fputs("</td></tr>\n", f);
+			rows++;
+		}
+	}
+	fputs("</tbody></table>\n", f);
+}
+
 static void summary(const zs_stats *s, FILE *f)
 {
 	fputs("<table><tbody>", f);
@@ -243,6 +307,8 @@ void zs_report_html_section(const zs_stats *s, const char *title, FILE *f)
 	table_refs(s, "Most compressible", s->most, s->n_most, name, f);
 	table_groups("By extension", s->ext, s->n_ext, f);
 	table_groups("By top-level directory", s->top_dirs, s->n_top_dirs, f);
+	table_dups(s, name, f);
+	table_anomalies(s, name, f);
 	fputs("</section>\n", f);
 	free(name);
 }
