@@ -152,6 +152,7 @@ typedef struct zs_archive {
 	int status;                   /* exit status so far */
 	double seconds_open;          /* map + index + checks */
 	size_t overlaps;              /* entries overlapping others */
+	uint16_t max_name_len;        /* longest name in the index */
 	int indexed;                  /* central directory parsed */
 } zs_archive;
 

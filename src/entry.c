@@ -4,6 +4,7 @@
  * error.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include "internal.h"
@@ -130,11 +131,25 @@ static int utf8_valid(const uint8_t *s, size_t n)
 	return 1;
 }
 
+char *zs_name_buf(const zs_archive *const *as, size_t n)
+{
+	size_t max = 0;
+	for (size_t k = 0; k < n; k++)
+		if (as[k]->max_name_len > max)
+			max = as[k]->max_name_len;
+	return malloc(3 * max + 1);
+}
+
 size_t zs_utf8_sanitize(const uint8_t *s, size_t n, char *out)
 {
 	size_t o = 0;
 
 	for (size_t k = 0, len; k < n; k += len) {
+		if (s[k] < 0x80) {   /* the common case, without a call */
+			out[o++] = (char)s[k];
+			len = 1;
+			continue;
+		}
 		len = utf8_seq(s + k, n - k);
 		if (len == 0) {
 			o += put_utf8(out + o, 0xfffd);
@@ -153,6 +168,14 @@ size_t zs_entry_name_utf8(const zs_archive *a, size_t i, char *out)
 	const uint8_t *s = a->data + a->index.name_offset[i];
 	size_t n = a->index.name_len[i], o = 0;
 
+	size_t ascii = 0;
+	while (ascii < n && s[ascii] < 0x80)
+		ascii++;
+	if (ascii == n) {
+		memcpy(out, s, n);
+		out[n] = '\0';
+		return n;
+	}
 	if ((a->index.flags[i] & ZS_FLAG_UTF8) || utf8_valid(s, n))
 		return zs_utf8_sanitize(s, n, out);
 	for (size_t k = 0; k < n; k++)
@@ -342,6 +365,13 @@ static int reserved_device(const uint8_t *c, size_t n)
 	return 0;
 }
 
+/* Control bytes and the characters Windows forbids in names. */
+static int not_portable_byte(uint8_t c)
+{
+	return c < 0x20 || c == 0x7f || c == '\\' || c == ':' || c == '*' ||
+	       c == '?' || c == '"' || c == '<' || c == '>' || c == '|';
+}
+
 /* Would this name be refused or changed by a common file system:
  * absolute, empty or dot-dot components, characters Windows forbids,
  * control bytes, components ending in a space or dot, device names? */
@@ -352,8 +382,7 @@ static int name_not_portable(const uint8_t *s, size_t n)
 	size_t start = 0;
 	for (size_t k = 0; k <= n; k++) {
 		if (k < n && s[k] != '/') {
-			if (s[k] < 0x20 || s[k] == 0x7f ||
-			    memchr("\\:*?\"<>|", s[k], 8))
+			if (not_portable_byte(s[k]))
 				return 1;
 			continue;
 		}

@@ -309,6 +309,8 @@ static void fill_entry(zs_archive *a, size_t i, uint64_t pos, uint64_t base)
 	ix->dos_date[i] = zs_le16(h + 14);
 	ix->crc32[i] = zs_le32(h + 16);
 	ix->name_len[i] = nlen;
+	if (nlen > a->max_name_len)
+		a->max_name_len = nlen;
 	ix->ext_attr[i] = zs_le32(h + 38);
 	ix->name_offset[i] = pos + ZS_CENTRAL_SIZE;
 	if (zs_zip64_apply(h + ZS_CENTRAL_SIZE + nlen, elen, &usize, &csize,

@@ -118,7 +118,14 @@ int zs_saved_percent(uint64_t comp, uint64_t uncomp);
 void zs_json_entry(const zs_archive *a, size_t i, int with_status,
 		   char *name, FILE *f);
 void zs_json_findings(const zs_archive *a, FILE *f);
-#define ZS_NAME_BUF (3 * 0xffff + 1)
+/* A buffer for any name of these archives as UTF-8 (3 bytes per raw
+ * byte at most): sized from their longest name, not from 64 KiB. */
+char *zs_name_buf(const zs_archive *const *as, size_t n);
+static inline char *zs_stats_name_buf(const zs_stats *s)
+{
+	return zs_name_buf((const zs_archive *const *)s->archives,
+			   s->n_archives);
+}
 
 /* entry.c: copy s as UTF-8, each invalid byte becoming U+FFFD; out needs
  * 3 * n + 1 bytes.  Returns the length written. */

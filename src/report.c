@@ -107,7 +107,7 @@ int zs_report_findings_text(const zs_archive *a, FILE *f)
 int zs_report_list_text(const zs_archive *a, FILE *f)
 {
 	const zs_index *ix = &a->index;
-	char *name = malloc(ZS_NAME_BUF), when[20], ratio[8];
+	char *name = zs_name_buf(&a, 1), when[20], ratio[8];
 	uint64_t tc = 0, tu = 0;
 	size_t n = 0;
 
@@ -152,7 +152,7 @@ int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
 			FILE *f)
 {
 	const zs_index *ix = &a->index;
-	char *name = malloc(ZS_NAME_BUF), err[512];
+	char *name = zs_name_buf(&a, 1), err[512];
 	int status = zs_archive_status(a);
 
 	if (!name)
@@ -255,7 +255,7 @@ int zs_report_json(const zs_archive *a, const zs_totals *t, int with_status,
 		   const zs_stats *st, FILE *f)
 {
 	const zs_index *ix = &a->index;
-	char *name = malloc(ZS_NAME_BUF);
+	char *name = zs_name_buf(&a, 1);
 	uint64_t tc = 0, tu = 0, n = 0;
 
 	if (!name)

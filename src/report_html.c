@@ -282,7 +282,7 @@ static void summary(const zs_stats *s, FILE *f)
 
 void zs_report_html_section(const zs_stats *s, const char *title, FILE *f)
 {
-	char *name = malloc(ZS_NAME_BUF);
+	char *name = zs_stats_name_buf(s);
 	if (!name)
 		return;
 	fputs("<section><h2>", f);

@@ -144,7 +144,7 @@ static void text_dups(const zs_stats *s, char *name, FILE *f)
 
 static void text_anomalies(const zs_stats *s, FILE *f)
 {
-	char err[512], *name = malloc(ZS_NAME_BUF);
+	char err[512], *name = zs_stats_name_buf(s);
 	fprintf(f, "\nAnomalies (%llu)\n", (unsigned long long)s->anomalies);
 	for (size_t k = 0; k < s->n_archives; k++) {
 		const zs_archive *a = s->archives[k];
@@ -190,7 +190,7 @@ static void text_run(const zs_stats *s, FILE *f)
 
 int zs_report_stats_text(const zs_stats *s, const char *title, FILE *f)
 {
-	char *name = malloc(ZS_NAME_BUF);
+	char *name = zs_stats_name_buf(s);
 	if (!name)
 		return -1;
 	fputs("== ", f);
@@ -317,7 +317,7 @@ static void json_numbers(const char *key, const uint64_t *v, int n, FILE *f)
 
 void zs_stats_json(const zs_stats *s, FILE *f)
 {
-	char *name = malloc(ZS_NAME_BUF);
+	char *name = zs_stats_name_buf(s);
 	if (!name) {
 		fputs("null", f);
 		return;
@@ -375,8 +375,8 @@ void zs_stats_json(const zs_stats *s, FILE *f)
 int zs_report_ndjson(const zs_archive *a, const zs_totals *t,
 		     const zs_stats *st, FILE *f)
 {
-	char *name = malloc(ZS_NAME_BUF);
-	if (!name)
+	char *name = a ? zs_name_buf(&a, 1) : NULL;
+	if (a && !name)
 		return -1;
 	for (size_t i = 0; a && i < a->index.count; i++) {
 		if (!a->index.selected[i])
@@ -428,7 +428,7 @@ static void csv_str(FILE *f, const char *s)
 int zs_report_csv(const zs_archive *a, int header, FILE *f)
 {
 	const zs_index *ix = &a->index;
-	char *name = malloc(ZS_NAME_BUF), when[20], err[512];
+	char *name = zs_name_buf(&a, 1), when[20], err[512];
 
 	if (!name)
 		return -1;

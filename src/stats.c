@@ -17,7 +17,8 @@
 typedef struct item {          /* one entry, for sorting */
 	zs_ref ref;
 	uint64_t a, b;         /* sort keys */
-	const char *key;
+	const char *key;       /* group key: top-level directory */
+	const char *key2;      /* the extension, for files */
 } item;
 
 int zs_entry_is_symlink(const zs_archive *a, size_t i)
@@ -38,12 +39,6 @@ static int item_cmp(const void *x, const void *y)
 	return p->ref.entry < q->ref.entry ? -1 : p->ref.entry > q->ref.entry;
 }
 
-static int key_cmp(const void *x, const void *y)
-{
-	const item *p = x, *q = y;
-	int c = strcmp(p->key, q->key);
-	return c ? c : item_cmp(x, y);
-}
 
 /* Collect the selected entries of every archive as items. */
 static item *collect(zs_archive **as, size_t n, size_t *count)
@@ -78,18 +73,50 @@ static int is_file(const zs_stats *s, zs_ref r)
 	return !zs_entry_is_dir(a, r.entry) && !zs_entry_is_symlink(a, r.entry);
 }
 
-/* Copy the first `top` refs of sorted items (from the end if reverse). */
-static zs_ref *take_top(const item *it, size_t n, size_t top, int reverse,
-			size_t *out_n)
+/*
+ * The `top` smallest items under item_cmp, in order, without sorting them
+ * all: a sorted array of the best so far, into which a newcomer is
+ * inserted only if it beats the last.  O(n) for the usual small top.
+ */
+static zs_ref *select_top(const item *it, size_t n, size_t top,
+			  size_t *out_n)
 {
-	size_t m = n < top ? n : top;
-	zs_ref *r = malloc((m ? m : 1) * sizeof(*r));
-	if (!r)
+	size_t cap = n < top ? n : top, m = 0;
+	item *best = malloc((cap ? cap : 1) * sizeof(*best));
+	zs_ref *r = malloc((cap ? cap : 1) * sizeof(*r));
+
+	if (!best || !r) {
+		free(best);
+		free(r);
 		return NULL;
+	}
+	for (size_t k = 0; k < n && cap; k++) {
+		if (m == cap && item_cmp(&it[k], &best[m - 1]) >= 0)
+			continue;
+		size_t lo = 0, hi = m;   /* first position it beats */
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (item_cmp(&it[k], &best[mid]) < 0)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		if (m < cap)
+			m++;
+		memmove(&best[lo + 1], &best[lo], (m - 1 - lo) * sizeof(*best));
+		best[lo] = it[k];
+	}
 	for (size_t k = 0; k < m; k++)
-		r[k] = it[reverse ? n - 1 - k : k].ref;
+		r[k] = best[k].ref;
+	free(best);
 	*out_n = m;
 	return r;
+}
+
+static int u64_cmp(const void *x, const void *y)
+{
+	uint64_t p = *(const uint64_t *)x, q = *(const uint64_t *)y;
+	return p < q ? -1 : p > q;
 }
 
 /* Ratio percentiles and histogram, and the least and most compressible. */
@@ -108,13 +135,11 @@ static int ratio_stats(zs_stats *s, item *it, size_t n, size_t top)
 		it[m].b = UINT64_MAX - ix->uncomp_size[i];  /* big first */
 		m++;
 	}
-	qsort(it, m, sizeof(*it), item_cmp);
-	static const unsigned pct[ZS_PERCENTILES] = { 10, 25, 50, 75, 90, 99 };
-	for (int p = 0; p < ZS_PERCENTILES && m; p++) {
-		size_t rank = (m * pct[p] + 99) / 100;   /* nearest rank */
-		s->ratio_pct[p] = (double)it[rank ? rank - 1 : 0].a / 1e4;
-	}
+	uint64_t *r = malloc((m ? m : 1) * sizeof(*r));
+	if (!r)
+		return -1;
 	for (size_t k = 0; k < m; k++) {
+		r[k] = it[k].a;
 		uint64_t b = it[k].a / 100000;   /* tenths */
 		if (it[k].a > 1000000)
 			b = ZS_RATIO_BUCKETS - 1;    /* grew */
@@ -122,24 +147,30 @@ static int ratio_stats(zs_stats *s, item *it, size_t n, size_t top)
 			b = ZS_RATIO_BUCKETS - 2;    /* exactly 100% */
 		s->ratio_hist[b]++;
 	}
+	qsort(r, m, sizeof(*r), u64_cmp);
+	static const unsigned pct[ZS_PERCENTILES] = { 10, 25, 50, 75, 90, 99 };
+	for (int p = 0; p < ZS_PERCENTILES && m; p++) {
+		size_t rank = (m * pct[p] + 99) / 100;   /* nearest rank */
+		s->ratio_pct[p] = (double)r[rank ? rank - 1 : 0] / 1e4;
+	}
+	free(r);
 	s->n_ratio = m;
-	s->most = take_top(it, m, top, 0, &s->n_most);
+	s->most = select_top(it, m, top, &s->n_most);
 	/* least compressible: highest ratio first, the bigger on ties */
 	for (size_t k = 0; k < m; k++)
 		it[k].a = UINT64_MAX - it[k].a;
-	qsort(it, m, sizeof(*it), item_cmp);
-	s->least = take_top(it, m, top, 0, &s->n_least);
+	s->least = select_top(it, m, top, &s->n_least);
 	return s->most && s->least ? 0 : -1;
 }
 
 static int largest(zs_stats *s, item *it, size_t n, size_t top)
 {
 	for (size_t k = 0; k < n; k++) {
-		it[k].a = UINT64_MAX - IX(s, it[k].ref)->uncomp_size[it[k].ref.entry];
+		const zs_index *ix = IX(s, it[k].ref);
+		it[k].a = UINT64_MAX - ix->uncomp_size[it[k].ref.entry];
 		it[k].b = 0;
 	}
-	qsort(it, n, sizeof(*it), item_cmp);
-	s->largest = take_top(it, n, top, 0, &s->n_largest);
+	s->largest = select_top(it, n, top, &s->n_largest);
 	return s->largest ? 0 : -1;
 }
 
@@ -153,31 +184,51 @@ static int group_cmp(const void *x, const void *y)
 	return strcmp(p->key, q->key);
 }
 
+static uint64_t key_hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ull;
+	return h;
+}
+
+/* Sum the items by key in an open-addressing table (O(n); keys are few),
+ * then order the groups by bytes, biggest first. */
 static int group_by_key(zs_stats *s, item *it, size_t n, zs_group **out,
 			size_t *out_n)
 {
-	size_t groups = 0;
-	qsort(it, n, sizeof(*it), key_cmp);
-	for (size_t k = 0; k < n; k++)
-		groups += k == 0 || strcmp(it[k].key, it[k - 1].key) != 0;
-	zs_group *g = calloc(groups ? groups : 1, sizeof(*g));
-	if (!g)
-		return -1;
-	size_t m = 0;
+	size_t cap = 16, m = 0;
+	while (cap < 2 * n)
+		cap *= 2;
+	size_t *slot = malloc(cap * sizeof(*slot));   /* group + 1, 0: empty */
+	zs_group *g = calloc(n ? n : 1, sizeof(*g));
+	int rc = -1;
+
+	if (!slot || !g)
+		goto out;
+	memset(slot, 0, cap * sizeof(*slot));
 	for (size_t k = 0; k < n; k++) {
-		if (k == 0 || strcmp(it[k].key, it[k - 1].key) != 0) {
-			if (!(g[m++].key = strdup(it[k].key)))
-				break;
+		size_t h = (size_t)key_hash(it[k].key) & (cap - 1);
+		while (slot[h] && strcmp(g[slot[h] - 1].key, it[k].key))
+			h = (h + 1) & (cap - 1);
+		if (!slot[h]) {
+			if (!(g[m].key = strdup(it[k].key)))
+				goto out;
+			slot[h] = ++m;
 		}
+		zs_group *x = &g[slot[h] - 1];
 		const zs_index *ix = IX(s, it[k].ref);
-		g[m - 1].count++;
-		g[m - 1].comp += ix->comp_size[it[k].ref.entry];
-		g[m - 1].uncomp += ix->uncomp_size[it[k].ref.entry];
+		x->count++;
+		x->comp += ix->comp_size[it[k].ref.entry];
+		x->uncomp += ix->uncomp_size[it[k].ref.entry];
 	}
 	qsort(g, m, sizeof(*g), group_cmp);
-	*out = g;
+	rc = 0;
+out:
+	free(slot);
+	*out = g;   /* zs_stats_free frees the keys made so far */
 	*out_n = m;
-	return m == groups ? 0 : -1;
+	return rc;
 }
 
 /* The extension of a name: after the last '.' of its last component,
@@ -223,38 +274,46 @@ static void name_top(const char *name, char *out, size_t cap)
 	out[n] = '\0';
 }
 
+#define ZS_TOP_KEY 64           /* top-level directory keys, cut here */
+#define ZS_EXT_KEY (ZS_EXT_MAX + 8)
+
 static int zs_stats_groups(zs_stats *s, item *it, size_t n)
 {
-	char *name = malloc(ZS_NAME_BUF), *keys = NULL;
-	size_t stride = 64;   /* keys are cut to 63 bytes */
+	char *name = zs_stats_name_buf(s);
+	char *tops = malloc((n ? n : 1) * ZS_TOP_KEY);
+	char *exts = malloc((n ? n : 1) * ZS_EXT_KEY);
 	int rc = -1;
 
-	if (!name || !(keys = malloc((n ? n : 1) * stride)))
+	if (!name || !tops || !exts)
 		goto out;
+	/* one conversion of each name gives both keys */
 	for (size_t k = 0; k < n; k++) {
 		zs_entry_name_utf8(s->archives[it[k].ref.archive],
 				   it[k].ref.entry, name);
-		name_top(name, keys + k * stride, stride);
-		it[k].key = keys + k * stride;
+		name_top(name, tops + k * ZS_TOP_KEY, ZS_TOP_KEY);
+		it[k].key = tops + k * ZS_TOP_KEY;
+		it[k].key2 = NULL;
+		if (is_file(s, it[k].ref)) {
+			name_ext(name, exts + k * ZS_EXT_KEY);
+			it[k].key2 = exts + k * ZS_EXT_KEY;
+		}
 	}
 	if (group_by_key(s, it, n, &s->top_dirs, &s->n_top_dirs) != 0)
 		goto out;
 	size_t m = 0;
 	for (size_t k = 0; k < n; k++) {
-		if (!is_file(s, it[k].ref))
+		if (!it[k].key2)
 			continue;
-		zs_entry_name_utf8(s->archives[it[k].ref.archive],
-				   it[k].ref.entry, name);
-		name_ext(name, keys + m * stride);
 		item tmp = it[k];
-		tmp.key = keys + m * stride;
+		tmp.key = tmp.key2;
 		it[k] = it[m];
 		it[m++] = tmp;
 	}
 	rc = group_by_key(s, it, m, &s->ext, &s->n_ext);
 out:
 	free(name);
-	free(keys);
+	free(tops);
+	free(exts);
 	return rc;
 }
 
