@@ -308,6 +308,33 @@ static int write_stats(const cli *c, const zs_archive *a, const zs_totals *t,
 	return 0;
 }
 
+/* Reports of archives up to this many entries are rendered in memory in
+ * parallel (a batch of small archives would otherwise spend as long
+ * formatting, on one core, as decoding on all); bigger ones, and the
+ * per-entry formats NDJSON and CSV, stream straight to the output. */
+#define ZS_RENDER_MAX_ENTRIES 65536
+
+typedef struct rendered {
+	char *buf;
+	size_t len;
+} rendered;
+
+static void render(const cli *c, const zs_archive *a, const zs_totals *t,
+		   const zs_stats *st, size_t k, rendered *r)
+{
+	if (c->format == FMT_NDJSON || c->format == FMT_CSV ||
+	    a->index.count > ZS_RENDER_MAX_ENTRIES)
+		return;
+	FILE *m = open_memstream(&r->buf, &r->len);
+	if (!m)
+		return;   /* written directly later */
+	int bad = write_stats(c, a, t, st, k, m);
+	if (fclose(m) != 0 || bad) {
+		free(r->buf);
+		r->buf = NULL;
+	}
+}
+
 /* stats: every archive's entries in one work list, then the reports. */
 static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 {
@@ -341,25 +368,33 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 	}
 	if (c->format == FMT_HTML)
 		zs_report_html_begin(out, n == 1 ? paths[0] : "batch");
-	/* Each archive's statistics in parallel, then written in order. */
+	/* Each archive's statistics, and its report when it is small, are
+	 * made in parallel; then the reports are written in order. */
 	zs_stats *st = calloc(n, sizeof(*st));
-	int failed = !st;
+	rendered *r = calloc(n, sizeof(*r));
+	int failed = !st || !r;
 	#pragma omp parallel for schedule(dynamic, 1) reduction(| : failed) \
 		num_threads(zs_threads_effective(&c->opt))
 	for (size_t k = 0; k < n; k++) {
-		if (!st)
+		if (!st || !r)
 			continue;
 		failed |= zs_stats_compute(&ap[k], 1, &t[k], c->top, &st[k]);
 		st[k].seconds_wall = as[k].seconds_open + t[k].seconds_scan +
 				     st[k].seconds_stats;
+		render(c, &as[k], &t[k], &st[k], k, &r[k]);
 	}
 	if (failed)
 		status = zs_exit_worse(status, ZS_EXIT_NOMEM);
-	for (size_t k = 0; st && k < n && !wrote; k++)
-		wrote = write_stats(c, &as[k], &t[k], &st[k], k, out);
-	for (size_t k = 0; st && k < n; k++)
+	for (size_t k = 0; !failed && k < n && !wrote; k++)
+		wrote = r[k].buf ? fwrite(r[k].buf, 1, r[k].len, out) !=
+				   r[k].len :
+			write_stats(c, &as[k], &t[k], &st[k], k, out);
+	for (size_t k = 0; st && r && k < n; k++) {
 		zs_stats_free(&st[k]);
+		free(r[k].buf);
+	}
 	free(st);
+	free(r);
 	if (n > 1 && !wrote) {
 		zs_stats st;
 		if (zs_stats_compute(ap, n, t, c->top, &st) != 0)

@@ -15,31 +15,41 @@
  * controls '?', so a hostile name cannot drive the terminal. */
 void zs_put_text(FILE *f, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
-			putc('^', f);
-			putc(*p == 0x7f ? '?' : *p + '@', f);
-		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0) {
-			putc('?', f);
-			p++;
-		} else {
-			putc(*p, f);
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	for (;; p++) {
+		int control = *p < 0x20 || *p == 0x7f;
+		int c1 = *p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0;
+		if (!*p || control || c1) {
+			fwrite(run, 1, (size_t)(p - run), f);  /* safe run */
+			if (!*p)
+				return;
+			if (c1) {
+				putc('?', f);
+				p++;
+			} else {
+				putc('^', f);
+				putc(*p == 0x7f ? '?' : *p + '@', f);
+			}
+			run = p + 1;
 		}
 	}
 }
 
 void zs_put_json_str(FILE *f, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s, *run = p;
 	putc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\') {
-			putc('\\', f);
-			putc(*p, f);
-		} else if (*p < 0x20) {
+	for (;; p++) {
+		if (*p && *p >= 0x20 && *p != '"' && *p != '\\')
+			continue;
+		fwrite(run, 1, (size_t)(p - run), f);
+		if (!*p)
+			break;
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else
 			fprintf(f, "\\u%04x", *p);
-		} else {
-			putc(*p, f);
-		}
+		run = p + 1;
 	}
 	putc('"', f);
 }

@@ -75,11 +75,10 @@ static void text_groups(const char *title, const zs_group *g, size_t n,
 
 static void text_bar(const char *label, uint64_t v, uint64_t max, FILE *f)
 {
+	static const char bar[] = "########################################";
 	int w = max ? (int)(40 * v / max) : 0;
-	fprintf(f, "  %-12s %10llu  ", label, (unsigned long long)v);
-	for (int k = 0; k < w; k++)
-		putc('#', f);
-	putc('\n', f);
+	fprintf(f, "  %-12s %10llu  %.*s\n", label, (unsigned long long)v, w,
+		bar);
 }
 
 static void text_histograms(const zs_stats *s, FILE *f)
