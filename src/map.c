@@ -40,9 +40,9 @@ static int read_all(zs_archive *a, int fd)
 			buf = nb;
 			cap *= 2;
 		}
+		/* EINTR is a failure: a Ctrl-C must stop a read from a pipe
+		 * that may never end. */
 		ssize_t n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
 			free(buf);
 			return -1;

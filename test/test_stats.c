@@ -252,3 +252,31 @@ Test(stats, output_independent_of_thread_count)
 		free(out);
 	}
 }
+
+/* Ctrl-C: exit 80, and no report (nor its temporary file) is left. */
+Test(stats, interrupt_exits_80_and_leaves_no_report)
+{
+	char dir[] = "/tmp/zs_int_XXXXXX", *out = malloc(OUT_CAP);
+	cr_assert_not_null(mkdtemp(dir));
+	int st = run(NULL, 0, "(sleep 5; cat %s/stats.zip) | %s stats - -o "
+		     "%s/report.txt & pid=$!; sleep 0.5; kill -INT $(pgrep -P "
+		     "$$ -f 'zipscan stats -') 2>/dev/null; wait $pid",
+		     ZS_FIXTURES, ZS_BIN, dir);
+	cr_assert_eq(st, 80);
+	cr_assert_eq(run(out, OUT_CAP, "ls -A %s", dir), 0);
+	cr_assert_str_eq(out, "", "left behind: %s", out);
+	run(NULL, 0, "rm -r %s", dir);
+	free(out);
+}
+
+Test(stats, progress_only_when_asked_or_on_a_terminal)
+{
+	char *out = malloc(OUT_CAP);
+	run(out, OUT_CAP, "%s stats -o /dev/null %s/mixed.zip 2>&1", ZS_BIN,
+	    ZS_FIXTURES);
+	cr_assert_str_eq(out, "", "stderr is not a terminal: no progress");
+	run(out, OUT_CAP, "%s stats --progress -o /dev/null %s/mixed.zip 2>&1",
+	    ZS_BIN, ZS_FIXTURES);
+	cr_assert(strstr(out, "\r\033[K"), "the line is cleared at the end");
+	free(out);
+}
