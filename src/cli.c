@@ -406,6 +406,8 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 	if (c->format == FMT_HTML && !wrote)
 		wrote = zs_report_html_end(out);
 out:
+	#pragma omp parallel for schedule(dynamic, 16) \
+		num_threads(zs_threads_effective(&c->opt))
 	for (size_t k = 0; k < n; k++)
 		zs_archive_close(&as[k]);
 	free(as), free(ap), free(t);
