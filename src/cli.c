@@ -363,6 +363,15 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 	status = zs_scan_batch(ap, n, &o, t);
 	zs_progress_stop(o.progress);
 	if (interrupted) {
+		uint64_t done = 0, all = 0;
+		for (size_t k = 0; k < n; k++) {
+			done += t[k].ok + t[k].bad + t[k].unsupported +
+				t[k].encrypted;
+			all += t[k].entries;
+		}
+		fprintf(stderr, "zipscan: interrupted after %llu of %llu "
+			"entries; no report written\n",
+			(unsigned long long)done, (unsigned long long)all);
 		status = ZS_EXIT_INTERRUPT;
 		goto out;
 	}

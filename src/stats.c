@@ -473,7 +473,9 @@ static void entry_sums(zs_stats *s, const item *it, size_t n)
 				tmax = t, tmax_ref = k;
 		}
 	}
-	qsort(s->methods, s->n_methods, sizeof(*s->methods), method_cmp);
+	if (s->n_methods)
+		qsort(s->methods, s->n_methods, sizeof(*s->methods),
+		      method_cmp);
 	if (tmin != UINT32_MAX) {
 		s->has_time = 1;
 		zs_entry_mtime(s->archives[it[tmin_ref].ref.archive],

@@ -228,6 +228,12 @@ Test(stats, exit_status_is_the_tests)
 			 ">/dev/null", ZS_BIN, ZS_FIXTURES, ZS_FIXTURES), 12);
 	cr_assert_eq(run(NULL, 0, "%s stats %s/stats.zip >/dev/null", ZS_BIN,
 			 ZS_FIXTURES), 0);
+	/* nothing to count: still a full, valid report */
+	cr_assert_eq(run(NULL, 0, "%s stats --hash %s/empty.zip %s/notzip.bin "
+			 ">/dev/null", ZS_BIN, ZS_FIXTURES, ZS_FIXTURES), 9);
+	cr_assert_eq(run(NULL, 0, "%s stats --html %s/empty.zip | python3 "
+			 "%s/../../test/check_report.py html 0 1", ZS_BIN,
+			 ZS_FIXTURES, ZS_FIXTURES), 0);
 }
 
 /* Reports are byte-identical for every thread count, timing aside. */
