@@ -530,7 +530,8 @@ int main(int argc, char **argv)
 		status = zs_exit_worse(status, run_archive(&c, args[k], out.f));
 	if (interrupted) {
 		zs_output_abort(&out);
-		fputs("zipscan: interrupted\n", stderr);
+		if (c.cmd != CMD_STATS)   /* stats said what was done */
+			fputs("zipscan: interrupted\n", stderr);
 		rc = ZS_EXIT_INTERRUPT;
 		goto done;
 	}
