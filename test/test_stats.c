@@ -264,9 +264,9 @@ Test(stats, interrupt_exits_80_and_leaves_no_report)
 {
 	char dir[] = "/tmp/zs_int_XXXXXX", *out = malloc(OUT_CAP);
 	cr_assert_not_null(mkdtemp(dir));
-	int st = run(NULL, 0, "(sleep 5; cat %s/stats.zip) | %s stats - -o "
-		     "%s/report.txt & pid=$!; sleep 0.5; kill -INT $(pgrep -P "
-		     "$$ -f 'zipscan stats -') 2>/dev/null; wait $pid",
+	int st = run(NULL, 0, "(sleep 3; cat %s/stats.zip) | %s stats - -o "
+		     "%s/report.txt & pid=$!; sleep 0.5; kill -INT $pid; "
+		     "wait $pid",
 		     ZS_FIXTURES, ZS_BIN, dir);
 	cr_assert_eq(st, 80);
 	cr_assert_eq(run(out, OUT_CAP, "ls -A %s", dir), 0);
