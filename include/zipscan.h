@@ -153,6 +153,7 @@ typedef struct zs_archive {
 	double seconds_open;          /* map + index + checks */
 	size_t overlaps;              /* entries overlapping others */
 	uint16_t max_name_len;        /* longest name in the index */
+	size_t n_selected;            /* entries zs_select chose */
 	int indexed;                  /* central directory parsed */
 } zs_archive;
 

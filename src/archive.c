@@ -163,6 +163,7 @@ size_t zs_select(zs_archive *a, char *const *include, size_t n_include,
 		selected += (size_t)take;
 	}
 	free(name);
+	a->n_selected = selected;
 	if ((n_include || n_exclude) && !name)
 		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
 			       "out of memory matching names");

@@ -55,6 +55,12 @@ int zs_entry_is_dir(const zs_archive *a, size_t i)
 	       S_ISDIR((ix->ext_attr[i] >> 16) & 0xffff);
 }
 
+int zs_entry_is_symlink(const zs_archive *a, size_t i)
+{
+	return (a->index.version_made_by[i] >> 8) == 3 &&
+	       S_ISLNK((a->index.ext_attr[i] >> 16) & 0xffff);
+}
+
 /* Code points of CP437's upper half (0x80-0xff), the encoding APPNOTE
  * prescribes for names without bit 11. */
 static const uint16_t cp437_high[128] = {

@@ -32,7 +32,6 @@
 #define ZS_FLAG_DESCRIPTOR  0x0008u
 #define ZS_FLAG_STRONG_ENC  0x0040u
 #define ZS_FLAG_UTF8        0x0800u
-#define ZS_FLAG_CD_MASKED   0x2000u
 
 #define ZS_METHOD_STORED    0
 #define ZS_METHOD_DEFLATE   8
@@ -99,6 +98,13 @@ void zs_worker_free(zs_worker *w);
 /* Decode and check entry i; sets its status and error. Returns bytes out. */
 uint64_t zs_decode_entry(zs_worker *w, zs_archive *a, size_t i);
 
+/* A selected entry with something to report: bad, unsupported or
+ * encrypted (every such entry carries an error code). */
+static inline int zs_entry_has_problem(const zs_archive *a, size_t i)
+{
+	return a->index.selected[i] && a->index.error[i] != ZS_E_NONE;
+}
+
 static inline void zs_entry_fail(zs_index *ix, size_t i, int status, int err,
 				 uint64_t a, uint64_t b)
 {
@@ -114,7 +120,6 @@ void zs_put_text(FILE *f, const char *s);
 void zs_put_json_str(FILE *f, const char *s);
 void zs_put_json_path(FILE *f, const char *path);
 const char *zs_status_name(int s);
-int zs_saved_percent(uint64_t comp, uint64_t uncomp);
 void zs_json_entry(const zs_archive *a, size_t i, int with_status,
 		   char *name, FILE *f);
 void zs_json_findings(const zs_archive *a, FILE *f);

@@ -92,12 +92,12 @@ zs_progress *zs_progress_start(zs_archive **as, size_t n, int threads,
 	p->tty = tty;
 	p->threads = threads;
 	p->start = zs_now();
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++) {
+		p->total_entries += as[k]->n_selected;
 		for (size_t i = 0; i < as[k]->index.count; i++)
-			if (as[k]->index.selected[i]) {
-				p->total_entries++;
+			if (as[k]->index.selected[i])
 				p->total_in += as[k]->index.comp_size[i];
-			}
+	}
 	if (pthread_create(&p->thread, NULL, progress_main, p) != 0) {
 		free(p->slots);
 		free(p);

@@ -81,7 +81,7 @@ const char *zs_status_name(int s)
 }
 
 /* Percent of space saved, as unzip prints it. */
-int zs_saved_percent(uint64_t comp, uint64_t uncomp)
+static int saved_percent(uint64_t comp, uint64_t uncomp)
 {
 	if (uncomp == 0 || comp >= uncomp)
 		return comp > uncomp && uncomp ?
@@ -135,7 +135,7 @@ int zs_report_list_text(const zs_archive *a, FILE *f)
 		when[10] = ' ';
 		when[16] = '\0';
 		snprintf(ratio, sizeof(ratio), "%d%%",
-			 zs_saved_percent(ix->comp_size[i], ix->uncomp_size[i]));
+			 saved_percent(ix->comp_size[i], ix->uncomp_size[i]));
 		fprintf(f, "%10llu  %-9s  %10llu  %4s  %s  %08x  ",
 			(unsigned long long)ix->uncomp_size[i],
 			zs_method_name(ix->method[i]),
@@ -148,7 +148,7 @@ int zs_report_list_text(const zs_archive *a, FILE *f)
 		tu += ix->uncomp_size[i];
 		n++;
 	}
-	snprintf(ratio, sizeof(ratio), "%d%%", zs_saved_percent(tc, tu));
+	snprintf(ratio, sizeof(ratio), "%d%%", saved_percent(tc, tu));
 	fprintf(f, "----------             ----------  ----                "
 		"                 -------\n%10llu             %10llu  %4s     "
 		"                           %zu file%s\n",
@@ -169,8 +169,7 @@ int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
 		return -1;
 	put_findings(a, quiet, f);
 	for (size_t i = 0; i < ix->count; i++) {
-		if (!ix->selected[i] || ix->status[i] == ZS_ENTRY_OK ||
-		    ix->status[i] == ZS_ENTRY_UNTESTED)
+		if (!zs_entry_has_problem(a, i))
 			continue;
 		zs_entry_name_utf8(a, i, name);
 		zs_entry_error(a, i, err, sizeof(err));

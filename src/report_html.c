@@ -224,8 +224,7 @@ static void table_anomalies(const zs_stats *s, char *name, FILE *f)
 		}
 		for (size_t i = 0; i < a->index.count &&
 				   rows < ZS_HTML_ROWS * 4; i++) {
-			if (!a->index.selected[i] ||
-			    a->index.error[i] == ZS_E_NONE)
+			if (!zs_entry_has_problem(a, i))
 				continue;
 			zs_entry_name_utf8(a, i, name);
 			zs_entry_error(a, i, err, sizeof(err));

@@ -156,9 +156,7 @@ static void text_anomalies(const zs_stats *s, FILE *f)
 				(unsigned long long)x->offset, x->text);
 		}
 		for (size_t i = 0; name && i < a->index.count; i++) {
-			if (!a->index.selected[i] ||
-			    a->index.status[i] == ZS_ENTRY_OK ||
-			    a->index.error[i] == ZS_E_NONE)
+			if (!zs_entry_has_problem(a, i))
 				continue;
 			zs_entry_error(a, i, err, sizeof(err));
 			zs_entry_name_utf8(a, i, name);

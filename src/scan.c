@@ -53,11 +53,10 @@ static work *order_largest_first(zs_archive **as, size_t na, size_t *n_out)
 
 	for (size_t k = 0; k < na; k++) {
 		const zs_index *ix = &as[k]->index;
+		n += as[k]->n_selected;
 		for (size_t i = 0; i < ix->count; i++)
-			if (ix->selected[i]) {
+			if (ix->selected[i])
 				start[class_desc(ix->uncomp_size[i])]++;
-				n++;
-			}
 	}
 	work *order = malloc((n ? n : 1) * sizeof(*order));
 	if (!order)
@@ -109,12 +108,8 @@ static _Atomic size_t *count_left(zs_archive **as, size_t na)
 {
 	_Atomic size_t *left = calloc(na ? na : 1, sizeof(*left));
 
-	for (size_t k = 0; left && k < na; k++) {
-		size_t n = 0;
-		for (size_t i = 0; i < as[k]->index.count; i++)
-			n += as[k]->index.selected[i];
-		atomic_init(&left[k], n);
-	}
+	for (size_t k = 0; left && k < na; k++)
+		atomic_init(&left[k], as[k]->n_selected);
 	return left;
 }
 
@@ -124,9 +119,7 @@ static void store_totals(zs_archive **as, size_t na, const uint64_t *sum,
 	for (size_t k = 0; k < na; k++) {
 		const uint64_t *s = sum + k * T_FIELDS;
 		zs_totals *x = &t[k];
-		x->entries = 0;
-		for (size_t i = 0; i < as[k]->index.count; i++)
-			x->entries += as[k]->index.selected[i];
+		x->entries = as[k]->n_selected;
 		x->ok = s[T_OK];
 		x->bad = s[T_BAD];
 		x->unsupported = s[T_UNSUPPORTED];

@@ -8,7 +8,6 @@
  * count.
  */
 #include <stdlib.h>
-#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -20,12 +19,6 @@ typedef struct item {          /* one entry, for sorting */
 	const char *key;       /* group key: top-level directory */
 	const char *key2;      /* the extension, for files */
 } item;
-
-int zs_entry_is_symlink(const zs_archive *a, size_t i)
-{
-	return (a->index.version_made_by[i] >> 8) == 3 &&
-	       S_ISLNK((a->index.ext_attr[i] >> 16) & 0xffff);
-}
 
 static int item_cmp(const void *x, const void *y)
 {
@@ -45,8 +38,7 @@ static item *collect(zs_archive **as, size_t n, size_t *count)
 {
 	size_t total = 0, k = 0;
 	for (size_t a = 0; a < n; a++)
-		for (size_t i = 0; i < as[a]->index.count; i++)
-			total += as[a]->index.selected[i];
+		total += as[a]->n_selected;
 	item *it = calloc(total ? total : 1, sizeof(*it));
 	if (!it)
 		return NULL;
