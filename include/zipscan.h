@@ -340,6 +340,107 @@ int zs_report_html_end(FILE *f);
 int zs_report_findings_text(const zs_archive *a, FILE *f);
 
 /*
+ * Extraction.  Every path is cleaned (zs_path_clean) and then resolved
+ * beneath the target directory with openat2(RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS): nothing is written, created or chmod-ed through a
+ * symlink.  Each file is written by one thread into an unnamed (O_TMPFILE)
+ * or temporary file in its final directory, checked (CRC-32, size), and only
+ * then linked or renamed to its name.  Symlinks are made after every file,
+ * directory modes and times after everything inside them.
+ */
+enum zs_overwrite {
+	ZS_OVERWRITE_ERROR = 0,  /* an existing file fails its entry */
+	ZS_OVERWRITE_ALWAYS,     /* -o: replace it (atomically) */
+	ZS_OVERWRITE_NEVER,      /* -n: skip the entry quietly */
+};
+
+typedef struct zs_extract_options {
+	const char *dir;         /* target directory (made if missing) */
+	int overwrite;           /* enum zs_overwrite */
+	int strict;              /* refuse names that would need cleaning */
+	int keep_special;        /* keep setuid, setgid and sticky bits */
+} zs_extract_options;
+
+/* What became of an entry on disk. */
+enum zs_action {
+	ZS_ACT_NONE = 0,         /* not selected, or not reached */
+	ZS_ACT_WRITTEN,          /* file, directory or link in place */
+	ZS_ACT_SKIPPED,          /* existed, and -n */
+	ZS_ACT_DUPLICATE,        /* a later entry with the same path wins */
+	ZS_ACT_REFUSED,          /* name or link target refused */
+	ZS_ACT_FAILED,           /* bad data (entry error) or a write error */
+};
+
+/* Changes made to a name to keep it beneath the target (warnings). */
+#define ZS_FIX_ABSOLUTE  0x01u
+#define ZS_FIX_DRIVE     0x02u
+#define ZS_FIX_DOTDOT    0x04u
+#define ZS_FIX_BACKSLASH 0x08u
+#define ZS_FIX_EMPTY     0x10u
+
+/* Why a name or a link was refused. */
+enum zs_refusal {
+	ZS_REFUSE_NONE = 0,
+	ZS_REFUSE_CONTROL,       /* NUL or control bytes */
+	ZS_REFUSE_EMPTY,         /* nothing left after cleaning */
+	ZS_REFUSE_STRICT,        /* --strict and the name needed cleaning */
+	ZS_REFUSE_LINK_ABSOLUTE, /* link target absolute or with a drive */
+	ZS_REFUSE_LINK_ESCAPES,  /* link target leads out of the target */
+	ZS_REFUSE_LINK_EMPTY,
+	ZS_REFUSE_LINK_LONG,     /* link target longer than PATH_MAX */
+};
+
+/* Which step of writing failed (with the errno in write_errno). */
+enum zs_write_step {
+	ZS_STEP_NONE = 0, ZS_STEP_DIR, ZS_STEP_EXISTS, ZS_STEP_CREATE,
+	ZS_STEP_WRITE, ZS_STEP_ATTR, ZS_STEP_LINK,
+};
+
+typedef struct zs_extraction {
+	size_t count;            /* = index.count */
+	char **path;             /* clean path of each entry (NULL: none) */
+	uint8_t *action;         /* enum zs_action */
+	uint8_t *fixes;          /* ZS_FIX_* */
+	uint8_t *refusal;        /* enum zs_refusal */
+	uint8_t *step;           /* enum zs_write_step */
+	int *write_errno;
+	char **link_target;      /* decoded symlink targets */
+	char *arena;             /* the paths */
+	int case_insensitive;    /* the target folds case */
+	int disk_full;           /* stopped: no space left */
+	uint64_t files, dirs, links, skipped, failed, bytes;
+	double seconds;
+} zs_extraction;
+
+/* Extract the selected entries of a (opened, selected) into xo->dir.
+ * Returns the exit status; x must be freed with zs_extraction_free. */
+int zs_extract(zs_archive *a, const zs_extract_options *xo,
+	       const zs_options *o, zs_extraction *x, zs_totals *t);
+void zs_extraction_free(zs_extraction *x);
+/* unzip-style lines ("  inflating: a/b") unless quiet, and every warning
+ * and error on err; JSON: one object with an entry per selected entry. */
+int zs_report_extract_text(const zs_archive *a, const zs_extraction *x,
+			   int quiet, FILE *out, FILE *err);
+int zs_report_extract_json(const zs_archive *a, const zs_extraction *x,
+			   const zs_totals *t, int status, FILE *f);
+
+/*
+ * cat: entries[0..n) (indexes, repeats allowed) decoded in parallel and
+ * written to fd in that order.  Entries too big to decode whole stream in
+ * their turn.  Returns the exit status (with errno set when it is 50, a
+ * failed write); errors are recorded on the entries.
+ */
+int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
+	   const zs_options *o, zs_totals *t);
+/* The entries the names ask for, each once, in the order asked: a name
+ * is the last entry of that name (as listed, in UTF-8) or, failing that, a
+ * pattern (fnmatch, '*' crossing '/') for the entries it matches in
+ * central-directory order.  list needs room for every entry of the
+ * archive; matched[k] says whether names[k] found any.  -1: no memory. */
+int zs_entries_named(const zs_archive *a, char *const *names, size_t m,
+		     size_t *list, size_t *n_list, uint8_t *matched);
+
+/*
  * Atomic output: zs_output_open makes a temporary file beside PATH;
  * zs_output_commit flushes it and renames it over PATH; zs_output_abort
  * removes it.  PATH NULL or "-" means standard output.

@@ -24,6 +24,10 @@ static const char usage_text[] =
 "  test     decode every entry and check its CRC-32 and sizes\n"
 "  list     one line per entry and totals, like unzip -v\n"
 "  stats    test, then an analysis report of each archive and the batch\n"
+"  extract  zipscan extract ARCHIVE [-d DIR] [PATTERN...]: write the\n"
+"           entries (or those matching a PATTERN) beneath DIR\n"
+"  cat      zipscan cat ARCHIVE NAME...: write the entries to standard\n"
+"           output in the order given (as unzip -p)\n"
 "\n"
 "Options:\n"
 "  -j, --threads N        threads to use (default: every CPU this process\n"
@@ -43,6 +47,16 @@ static const char usage_text[] =
 "      --memory-limit SIZE  per-thread output buffer (default 256M);\n"
 "                         larger entries are streamed\n"
 "      --allow-overlap    decode entries even if they overlap\n"
+"\n"
+"Extract options:\n"
+"  -d, --dir DIR          extract beneath DIR (made if missing; default .)\n"
+"  -o, --overwrite        replace existing files (atomically)\n"
+"  -n, --never-overwrite  skip entries whose file exists, quietly\n"
+"                         (neither: an existing file fails its entry)\n"
+"      --strict           refuse names that are absolute or hold \"..\",\n"
+"                         backslashes or empty parts, instead of\n"
+"                         stripping those parts with a warning\n"
+"      --keep-special     keep setuid, setgid and sticky bits\n"
 "  -h, --help             this text\n"
 "      --version          print the version\n"
 "\n"
@@ -54,13 +68,13 @@ static const char usage_text[] =
 "   4  out of memory              9  not found, or not a ZIP archive\n"
 "  10  bad command line          11  no entry matched\n"
 "  12  overlapping entries (possible zip bomb)\n"
-"  50  the report could not be written\n"
+"  50  an output file or the report could not be written\n"
 "  80  interrupted (Ctrl-C, SIGTERM)\n"
 "  81  some entries use unsupported methods (none failed)\n"
 "  82  some entries are encrypted (none failed)\n"
 "Several archives: the worst status of them.\n";
 
-enum command { CMD_TEST, CMD_LIST, CMD_STATS };
+enum command { CMD_TEST, CMD_LIST, CMD_STATS, CMD_EXTRACT, CMD_CAT };
 enum format { FMT_TEXT, FMT_JSON, FMT_NDJSON, FMT_CSV, FMT_HTML };
 
 typedef struct cli {
@@ -73,10 +87,13 @@ typedef struct cli {
 	int report_is_zip;
 	char **include, **exclude;
 	size_t n_include, n_exclude;
+	zs_extract_options x;
+	int extract_opts;        /* an extract-only option was given */
 } cli;
 
 enum { OPT_JSON = 256, OPT_MEMORY, OPT_ALLOW_OVERLAP, OPT_VERSION,
-       OPT_NDJSON, OPT_CSV, OPT_HTML, OPT_TOP, OPT_HASH, OPT_PROGRESS };
+       OPT_NDJSON, OPT_CSV, OPT_HTML, OPT_TOP, OPT_HASH, OPT_PROGRESS,
+       OPT_OVERWRITE, OPT_STRICT, OPT_KEEP_SPECIAL };
 
 static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, 'j' },
@@ -93,6 +110,11 @@ static const struct option long_options[] = {
 	{ "exclude", required_argument, NULL, 'x' },
 	{ "memory-limit", required_argument, NULL, OPT_MEMORY },
 	{ "allow-overlap", no_argument, NULL, OPT_ALLOW_OVERLAP },
+	{ "dir", required_argument, NULL, 'd' },
+	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
+	{ "never-overwrite", no_argument, NULL, 'n' },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "keep-special", no_argument, NULL, OPT_KEEP_SPECIAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -150,7 +172,11 @@ static int parse_options(cli *c, int argc, char **argv)
 	long v;
 	char *end;
 
-	while ((ch = getopt_long(argc, argv, "j:qo:i:x:h", long_options,
+	int writing = c->cmd == CMD_EXTRACT;
+	/* extract follows unzip: -o overwrites, -n never does */
+	const char *shorts = writing ? "j:qond:i:x:h" : "j:qo:i:x:h";
+
+	while ((ch = getopt_long(argc, argv, shorts, long_options,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'j':
@@ -162,7 +188,29 @@ static int parse_options(cli *c, int argc, char **argv)
 			c->opt.threads = (int)v;
 			break;
 		case 'q': c->quiet = 1; break;
-		case 'o': c->output = optarg; break;
+		case 'o':
+			if (writing && optarg)
+				return bad_usage("%s", "extract writes files, "
+						 "not a report: no --output");
+			if (writing)
+				c->x.overwrite = ZS_OVERWRITE_ALWAYS;
+			else
+				c->output = optarg;
+			break;
+		case OPT_OVERWRITE:
+			c->x.overwrite = ZS_OVERWRITE_ALWAYS;
+			c->extract_opts = 1;
+			break;
+		case 'n':
+			c->x.overwrite = ZS_OVERWRITE_NEVER;
+			c->extract_opts = 1;
+			break;
+		case 'd': c->x.dir = optarg; c->extract_opts = 1; break;
+		case OPT_STRICT: c->x.strict = 1; c->extract_opts = 1; break;
+		case OPT_KEEP_SPECIAL:
+			c->x.keep_special = 1;
+			c->extract_opts = 1;
+			break;
 		case OPT_JSON: c->json = 1; c->format = FMT_JSON; break;
 		case OPT_NDJSON: c->format = FMT_NDJSON; break;
 		case OPT_CSV: c->format = FMT_CSV; break;
@@ -202,6 +250,11 @@ static int parse_options(cli *c, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return bad_usage("%s", "no archive given");
+	if (c->extract_opts && !writing)
+		return bad_usage("%s", "-d, -n, --overwrite, --strict and "
+				 "--keep-special are for extract");
+	if (c->cmd == CMD_CAT && optind + 1 >= argc)
+		return bad_usage("%s", "cat needs the names of entries");
 	return -1;
 }
 
@@ -268,6 +321,71 @@ static int run_archive(const cli *c, const char *path, FILE *out)
 	}
 	zs_archive_close(&a);
 	return wrote != 0 ? ZS_EXIT_WRITE : status;
+}
+
+/* extract ARCHIVE [PATTERN...]: the patterns join -i's. */
+static int run_extract(cli *c, char **args, int nargs, FILE *out)
+{
+	zs_archive a, *ap = &a;
+	zs_extraction x;
+	zs_totals t;
+	int status, wrote;
+
+	for (int k = optind + 1; k < nargs; k++)
+		if (add_pattern(&c->include, &c->n_include, args[k]) != 0)
+			return bad_usage("too many patterns (%s)", args[k]);
+	zs_archive_open(&a, args[optind], &c->opt);
+	select_entries(c, &a);
+	zs_options o = c->opt;
+	o.stop = &interrupted;
+	o.progress = a.indexed ? progress_for(c, &ap, 1) : NULL;
+	status = zs_extract(&a, &c->x, &o, &x, &t);
+	zs_progress_stop(o.progress);
+	wrote = c->json ? zs_report_extract_json(&a, &x, &t, status, out) :
+		zs_report_extract_text(&a, &x, c->quiet, out, stderr);
+	zs_extraction_free(&x);
+	zs_archive_close(&a);
+	return wrote ? ZS_EXIT_WRITE : status;
+}
+
+/* cat ARCHIVE NAME...: standard output gets the data, so every word about
+ * it goes to standard error. */
+static int run_cat(cli *c, char **args, int nargs)
+{
+	zs_archive a;
+	zs_totals t;
+	size_t m = (size_t)(nargs - optind - 1), n = 0;
+	int status = zs_archive_open(&a, args[optind], &c->opt);
+	size_t *list = a.indexed ? malloc((a.index.count + 1) * sizeof(*list))
+				 : NULL;
+	uint8_t *matched = calloc(m, 1);
+
+	if (!a.indexed) {
+		zs_report_findings_text(&a, stderr);
+	} else if (!list || !matched ||
+		   zs_entries_named(&a, args + optind + 1, m, list, &n,
+				    matched) != 0) {
+		status = zs_exit_worse(status, ZS_EXIT_NOMEM);
+	} else {
+		zs_options o = c->opt;
+		o.stop = &interrupted;
+		status = zs_cat(&a, list, n, STDOUT_FILENO, &o, &t);
+		if (status == ZS_EXIT_WRITE)
+			fprintf(stderr, "zipscan: cannot write to standard "
+				"output: %s\n", strerror(errno));
+		zs_report_test_text(&a, &t, 1, stderr);
+		for (size_t k = 0; k < m; k++) {
+			if (matched[k])
+				continue;
+			fprintf(stderr, "zipscan: %s: caution: filename not "
+				"matched: %s\n", a.path, args[optind + 1 + k]);
+			status = zs_exit_worse(status, ZS_EXIT_NOMATCH);
+		}
+	}
+	free(list);
+	free(matched);
+	zs_archive_close(&a);
+	return status;
 }
 
 /* Sections past this many archives are left out of the HTML page (the
@@ -431,6 +549,10 @@ static int parse_command(cli *c, const char *word)
 		c->cmd = CMD_LIST;
 	else if (!strcmp(word, "stats"))
 		c->cmd = CMD_STATS;
+	else if (!strcmp(word, "extract"))
+		c->cmd = CMD_EXTRACT;
+	else if (!strcmp(word, "cat"))
+		c->cmd = CMD_CAT;
 	else
 		return -1;
 	return 0;
@@ -525,7 +647,11 @@ int main(int argc, char **argv)
 	if (c.cmd == CMD_STATS)
 		status = run_stats(&c, args + optind, (size_t)(nargs - optind),
 				   out.f);
-	for (int k = optind; c.cmd != CMD_STATS && k < nargs && !interrupted;
+	else if (c.cmd == CMD_EXTRACT)
+		status = run_extract(&c, args, nargs, out.f);
+	else if (c.cmd == CMD_CAT)
+		status = run_cat(&c, args, nargs);
+	for (int k = optind; c.cmd <= CMD_LIST && k < nargs && !interrupted;
 	     k++)
 		status = zs_exit_worse(status, run_archive(&c, args[k], out.f));
 	if (interrupted) {

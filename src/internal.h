@@ -98,6 +98,27 @@ void zs_worker_free(zs_worker *w);
 /* Decode and check entry i; sets its status and error. Returns bytes out. */
 uint64_t zs_decode_entry(zs_worker *w, zs_archive *a, size_t i);
 
+/* Where decoded output goes.  Whole entries (stored, or small enough to
+ * decode in one call) reach the sink once and only if their CRC and size
+ * check out; streamed entries reach it chunk by chunk as they decode, so the
+ * caller must discard what was written if the entry ends up bad.  With
+ * `defer`, a whole entry is not written but left in pending/pending_len
+ * (the mapping or the worker's buffer, valid until the worker's next entry). */
+typedef struct zs_sink {
+	int fd;
+	int defer;
+	int err;                 /* errno of the first failed write */
+	volatile int *stop;      /* abandon the entry when set */
+	const uint8_t *pending;
+	size_t pending_len;
+} zs_sink;
+uint64_t zs_decode_entry_to(zs_worker *w, zs_archive *a, size_t i,
+			    zs_sink *s);
+/* Is entry i decoded chunk by chunk (so it cannot be deferred)? */
+int zs_decode_streams(const zs_worker *w, const zs_archive *a, size_t i);
+/* write() all of buf, retrying short writes and EINTR; -1 with errno. */
+int zs_write_all(int fd, const void *buf, size_t n);
+
 /* A selected entry with something to report: bad, unsupported or
  * encrypted (every such entry carries an error code). */
 static inline int zs_entry_has_problem(const zs_archive *a, size_t i)
@@ -115,6 +136,61 @@ static inline void zs_entry_fail(zs_index *ix, size_t i, int status, int err,
 }
 
 
+/* scan.c: the work list, largest entries first (stable: ties in index
+ * order).  *n_out gets its length. */
+typedef struct zs_work {
+	uint32_t archive;
+	size_t entry;
+} zs_work;
+zs_work *zs_order_largest_first(zs_archive **as, size_t na, size_t *n_out);
+
+/* path.c */
+int zs_path_has_control(const uint8_t *s, size_t n);
+size_t zs_path_clean(const char *name, size_t n, char *out, unsigned *fixes);
+int zs_link_target_check(const char *path, const uint8_t *target, size_t n);
+
+/* attr.c: what extraction restores */
+#include <sys/types.h>
+#include <time.h>
+mode_t zs_entry_mode(const zs_archive *a, size_t i, mode_t umask_bits,
+		     int keep_special);
+time_t zs_entry_time(const zs_archive *a, size_t i);
+
+/* beneath.c: safe file system steps for extraction */
+#define ZS_TMP_NAME 64
+void zs_beneath_init(int root);
+/* Open directory path ("" is root) beneath root, following no symlink. */
+int zs_open_dir_beneath(int root, const char *path, int flags);
+/* -1 if resolving path from root (following symlinks) leaves root. */
+int zs_resolves_beneath(int root, const char *path);
+/* A new file in dir for entry i: unnamed (tmp[0] == 0) or named tmp. */
+int zs_create_file(int dir, mode_t mode, char tmp[ZS_TMP_NAME], size_t i);
+int zs_place_file(int dir, int fd, char tmp[ZS_TMP_NAME], const char *name,
+		  int replace, size_t i);
+void zs_discard_file(int dir, int fd, const char *tmp);
+
+/* extract_plan.c: what each entry becomes, before the disk is touched */
+typedef struct zs_dir {
+	size_t src;          /* entry whose path starts with this directory */
+	uint32_t len;        /* bytes of that path */
+	int64_t entry;       /* the directory's own entry, or -1 */
+	int64_t parent;      /* index of its parent, or -1: the target */
+} zs_dir;
+typedef struct zs_plan {
+	zs_dir *dirs;        /* parents before children */
+	size_t n_dirs, cap_dirs;
+	int64_t *entry_dir;  /* the directory each file or link goes in */
+	size_t case_collisions;
+} zs_plan;
+int zs_plan_extraction(zs_archive *a, zs_extraction *x, int strict,
+		       zs_plan *pl);
+int zs_plan_fold(zs_extraction *x);
+void zs_plan_free(zs_plan *pl);
+
+/* report_extract.c: why entry i was not extracted ("" if it was) */
+void zs_extract_problem(const zs_archive *a, const zs_extraction *x, size_t i,
+			char *out, size_t len);
+
 /* report.c: pieces shared by the report writers */
 void zs_put_text(FILE *f, const char *s);
 void zs_put_json_str(FILE *f, const char *s);
@@ -122,6 +198,9 @@ void zs_put_json_path(FILE *f, const char *path);
 const char *zs_status_name(int s);
 void zs_json_entry(const zs_archive *a, size_t i, int with_status,
 		   char *name, FILE *f);
+/* The same without the closing brace, for callers that add members. */
+void zs_json_entry_open(const zs_archive *a, size_t i, int with_status,
+			char *name, FILE *f);
 void zs_json_findings(const zs_archive *a, FILE *f);
 /* A buffer for any name of these archives as UTF-8 (3 bytes per raw
  * byte at most): sized from their longest name, not from 64 KiB. */

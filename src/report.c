@@ -208,6 +208,13 @@ int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
 void zs_json_entry(const zs_archive *a, size_t i, int with_status,
 		   char *name, FILE *f)
 {
+	zs_json_entry_open(a, i, with_status, name, f);
+	putc('}', f);
+}
+
+void zs_json_entry_open(const zs_archive *a, size_t i, int with_status,
+			char *name, FILE *f)
+{
 	const zs_index *ix = &a->index;
 	char when[20], err[512];
 
@@ -239,7 +246,6 @@ void zs_json_entry(const zs_archive *a, size_t i, int with_status,
 			zs_put_json_str(f, err);
 		}
 	}
-	putc('}', f);
 }
 
 void zs_json_findings(const zs_archive *a, FILE *f)

@@ -29,10 +29,7 @@
 /* The per-archive counters summed by the reduction. */
 enum { T_OK, T_BAD, T_UNSUPPORTED, T_ENCRYPTED, T_IN, T_OUT, T_FIELDS };
 
-typedef struct work {
-	uint32_t archive;
-	size_t entry;
-} work;
+typedef zs_work work;
 
 static unsigned size_class(uint64_t size)
 {
@@ -47,7 +44,7 @@ static unsigned class_desc(uint64_t size)
 	return ZS_SIZE_CLASSES - 1 - size_class(size);
 }
 
-static work *order_largest_first(zs_archive **as, size_t na, size_t *n_out)
+work *zs_order_largest_first(zs_archive **as, size_t na, size_t *n_out)
 {
 	size_t start[ZS_SIZE_CLASSES + 1] = { 0 }, n = 0;
 
@@ -192,7 +189,7 @@ int zs_scan_batch(zs_archive **as, size_t na, const zs_options *o,
 		    !(as[k]->index.xxh128 = calloc(2 * as[k]->index.count, 8)))
 			zs_finding_add(as[k], ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
 				       "out of memory for content hashes");
-	work *order = order_largest_first(as, na, &n);
+	work *order = zs_order_largest_first(as, na, &n);
 	zs_worker **workers = order ? make_workers(nt, o) : NULL;
 	_Atomic size_t *left = workers ? count_left(as, na) : NULL;
 	uint64_t *sum = left ? calloc(na * T_FIELDS + 1, sizeof(*sum)) : NULL;

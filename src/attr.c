@@ -1,0 +1,71 @@
+/*
+ * attr.c - the metadata extraction restores: permission bits from the
+ * external attributes and the modification time from the Info-ZIP
+ * extended-timestamp extra field or the DOS date and time.
+ */
+#include <sys/stat.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define ZS_HOST_UNIX 3
+#define ZS_EXTRA_UT 0x5455u      /* extended timestamp, UTC seconds */
+#define ZS_DOS_READONLY 0x01u
+
+mode_t zs_entry_mode(const zs_archive *a, size_t i, mode_t umask_bits,
+		     int keep_special)
+{
+	const zs_index *ix = &a->index;
+	mode_t mode = (mode_t)(ix->ext_attr[i] >> 16);
+	int dir = zs_entry_is_dir(a, i);
+
+	if ((ix->version_made_by[i] >> 8) == ZS_HOST_UNIX && (mode & 07777)) {
+		mode &= keep_special ? 07777 : 0777;
+	} else {
+		/* no Unix mode: what a new file gets, read-only if the DOS
+		 * attribute says so (as unzip) */
+		mode = dir ? 0777 : 0666;
+		if (ix->ext_attr[i] & ZS_DOS_READONLY)
+			mode &= ~0222u;
+	}
+	return mode & ~umask_bits;
+}
+
+/* The UT extra field's modification time, if the central record has one. */
+static int extra_mtime(const zs_archive *a, size_t i, time_t *out)
+{
+	const uint8_t *rec = a->data + a->index.central_offset[i];
+	const uint8_t *p = rec + ZS_CENTRAL_SIZE + zs_le16(rec + 28);
+	uint16_t left = zs_le16(rec + 30);
+
+	/* the index checked that the record and its extra lie inside the
+	 * central directory; sub-field lengths are checked here */
+	while (left >= 4) {
+		uint16_t id = zs_le16(p), len = zs_le16(p + 2);
+		if (len > left - 4)
+			return 0;
+		if (id == ZS_EXTRA_UT && len >= 5 && (p[4] & 1)) {
+			*out = (time_t)(int32_t)zs_le32(p + 5);
+			return 1;
+		}
+		p += 4 + len;
+		left = (uint16_t)(left - 4 - len);
+	}
+	return 0;
+}
+
+time_t zs_entry_time(const zs_archive *a, size_t i)
+{
+	time_t t;
+	if (extra_mtime(a, i, &t))
+		return t;
+	/* DOS time is local time, as unzip reads it */
+	unsigned d = a->index.dos_date[i], tm = a->index.dos_time[i];
+	struct tm x = {
+		.tm_year = 80 + (int)(d >> 9), .tm_mon = (int)((d >> 5) & 15) - 1,
+		.tm_mday = (int)(d & 31), .tm_hour = (int)(tm >> 11),
+		.tm_min = (int)((tm >> 5) & 63), .tm_sec = (int)(tm & 31) * 2,
+		.tm_isdst = -1,
+	};
+	return mktime(&x);
+}

@@ -1,0 +1,179 @@
+/*
+ * cat.c - zipscan cat: entries written to standard output in the order the
+ * user named them (as `unzip -p`), decoded on every core.
+ *
+ * One `for ordered schedule(dynamic, 1)` loop: a thread decodes its entry
+ * into its own buffer (stored data is not copied: it stays in the mapping)
+ * outside the ordered region, then waits for its turn to write it.  So at
+ * most one decoded entry per thread waits, and memory stays bounded by the
+ * per-thread cap.  Entries too big to decode whole are streamed inside their
+ * turn, since they could not be held.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <omp.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+static int is_pattern(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/* Open-addressing table of the names asked for, by FNV-1a. */
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+/* exact[k]: the last entry named names[k], or -1. */
+static int find_exact(const zs_archive *a, char *const *names, size_t m,
+		      int64_t *exact)
+{
+	size_t cap = 16;
+	while (cap < 2 * m + 2)
+		cap *= 2;
+	size_t *slot = calloc(cap, sizeof(*slot));
+	char *name = zs_name_buf(&a, 1);
+	if (!slot || !name) {
+		free(slot);
+		free(name);
+		return -1;
+	}
+	for (size_t k = 0; k < m; k++) {
+		exact[k] = -1;
+		size_t j = (size_t)name_hash(names[k]) & (cap - 1);
+		while (slot[j] && strcmp(names[slot[j] - 1], names[k]))
+			j = (j + 1) & (cap - 1);
+		slot[j] = slot[j] ? slot[j] : k + 1;
+	}
+	for (size_t i = 0; i < a->index.count; i++) {
+		zs_entry_name_utf8(a, i, name);
+		size_t j = (size_t)name_hash(name) & (cap - 1);
+		while (slot[j] && strcmp(names[slot[j] - 1], name))
+			j = (j + 1) & (cap - 1);
+		if (slot[j])
+			exact[slot[j] - 1] = (int64_t)i;  /* the last wins */
+	}
+	/* a name given twice points at its first mention */
+	for (size_t k = 0; k < m; k++) {
+		size_t j = (size_t)name_hash(names[k]) & (cap - 1);
+		while (strcmp(names[slot[j] - 1], names[k]))
+			j = (j + 1) & (cap - 1);
+		exact[k] = exact[slot[j] - 1];
+	}
+	free(slot);
+	free(name);
+	return 0;
+}
+
+static void take(size_t i, size_t *list, size_t *n, uint8_t *seen)
+{
+	if (!seen[i]) {
+		seen[i] = 1;
+		list[(*n)++] = i;
+	}
+}
+
+int zs_entries_named(const zs_archive *a, char *const *names, size_t m,
+		     size_t *list, size_t *n_list, uint8_t *matched)
+{
+	size_t count = a->index.count, n = 0;
+	int64_t *exact = malloc((m ? m : 1) * sizeof(*exact));
+	uint8_t *seen = calloc(count ? count : 1, 1);
+	char *name = zs_name_buf(&a, 1);
+	int rc = exact && seen && name ? find_exact(a, names, m, exact) : -1;
+
+	for (size_t k = 0; rc == 0 && k < m; k++) {
+		matched[k] = exact[k] >= 0;
+		if (matched[k]) {
+			take((size_t)exact[k], list, &n, seen);
+			continue;
+		}
+		if (!is_pattern(names[k]))
+			continue;
+		/* as unzip: '*' crosses '/' */
+		for (size_t i = 0; i < count; i++) {
+			zs_entry_name_utf8(a, i, name);
+			if (fnmatch(names[k], name, 0) == 0) {
+				matched[k] = 1;
+				take(i, list, &n, seen);
+			}
+		}
+	}
+	*n_list = n;
+	free(exact);
+	free(seen);
+	free(name);
+	return rc;
+}
+
+/* Entry i in its turn: stream it, or write what was decoded. */
+static uint64_t cat_turn(zs_worker *w, zs_archive *a, size_t i, zs_sink *s,
+			 int streams)
+{
+	if (streams) {
+		s->defer = 0;
+		return zs_decode_entry_to(w, a, i, s);
+	}
+	if (s->pending && a->index.status[i] == ZS_ENTRY_OK &&
+	    zs_write_all(s->fd, s->pending, s->pending_len) != 0)
+		s->err = errno;
+	return 0;
+}
+
+int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
+	   const zs_options *o, zs_totals *t)
+{
+	int nt = zs_threads_effective(o), nomem = 0;
+	atomic_int write_err = 0;   /* the first failed write's errno */
+	uint64_t out = 0;
+	double t0 = zs_now();
+
+	memset(t, 0, sizeof(*t));
+	memset(a->index.selected, 0, a->index.count);
+	for (size_t k = 0; k < n; k++)
+		a->index.selected[entries[k]] = 1;
+	a->n_selected = n;
+	#pragma omp parallel num_threads(nt) reduction(+ : out) \
+		reduction(| : nomem)
+	{
+		zs_worker *w = zs_worker_new(o->memory_limit, 0);
+		nomem = !w;
+		#pragma omp for ordered schedule(dynamic, 1)
+		for (size_t k = 0; k < n; k++) {
+			size_t i = entries[k];
+			zs_sink s = { .fd = fd, .defer = 1, .stop = o->stop };
+			int go = w && !atomic_load_explicit(&write_err,
+					memory_order_relaxed) && !(o->stop && *o->stop);
+			int streams = go && zs_decode_streams(w, a, i);
+			if (go && !streams)
+				out += zs_decode_entry_to(w, a, i, &s);
+			#pragma omp ordered
+			{
+				if (go && !atomic_load(&write_err))
+					out += cat_turn(w, a, i, &s, streams);
+				if (s.err)
+					atomic_store(&write_err, s.err);
+			}
+		}
+		zs_worker_free(w);
+	}
+	t->threads = nt;
+	t->entries = n;
+	t->bytes_out = out;
+	t->seconds_scan = zs_now() - t0;
+	int status = zs_archive_status(a);
+	if (nomem)
+		status = zs_exit_worse(status, ZS_EXIT_NOMEM);
+	if (atomic_load(&write_err)) {
+		errno = atomic_load(&write_err);
+		status = zs_exit_worse(status, ZS_EXIT_WRITE);
+	}
+	return status;
+}

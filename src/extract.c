@@ -1,0 +1,615 @@
+/*
+ * extract.c - zipscan extract: the selected entries written beneath the
+ * target directory, on every core.
+ *
+ * In order: plan (extract_plan.c: clean names, one winner per path, the
+ * directories to make), make the directories (parents first), write the
+ * files (one OpenMP loop, largest first, each file by one thread, straight
+ * from the mapping or the thread's buffer into an unnamed file that gets its
+ * name only once its CRC-32 and size check out), make the symlinks (in
+ * central-directory order, once every file exists, so no file is ever
+ * written through one), and last give the directories their modes and
+ * times, deepest first, so that nothing written inside changes them again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <omp.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* A path, a '/', a temporary name and a NUL. */
+#define ZS_PATH_BUF (PATH_MAX + ZS_TMP_NAME + 2)
+
+typedef struct job {
+	zs_archive *a;
+	zs_extraction *x;
+	const zs_extract_options *xo;
+	const zs_options *o;
+	const zs_plan *pl;
+	int root;
+	int *dir_fd;              /* O_PATH fd of each planned directory */
+	mode_t umask_bits;
+	atomic_int halt;          /* no space left: start nothing new */
+} job;
+
+static void fail(zs_extraction *x, size_t i, int step, int err)
+{
+	x->action[i] = ZS_ACT_FAILED;
+	x->step[i] = (uint8_t)step;
+	x->write_errno[i] = err;
+}
+
+static int stopping(job *j)
+{
+	return atomic_load_explicit(&j->halt, memory_order_relaxed) ||
+	       (j->o->stop && *j->o->stop);
+}
+
+/* Copy path's parent into buf ("" for the top); return its last part. */
+static const char *split(const char *path, size_t len, char *buf)
+{
+	const char *slash = memrchr(path, '/', len);
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	return slash ? slash + 1 : path;
+}
+
+/* Directories made here are kept open (as many as the descriptor limit
+ * allows), so a file is created with no path lookup at all. */
+#define ZS_FD_RESERVE 64           /* descriptors left for everything else */
+#define ZS_DIR_FDS_MAX 65536
+
+/* A descriptor for directory d (-1: the target).  *owned: close it after. */
+static int dir_of(job *j, int64_t d, char *buf, int *owned)
+{
+	*owned = 0;
+	if (d < 0)
+		return j->root;
+	if (j->dir_fd[d] >= 0)
+		return j->dir_fd[d];
+	const zs_dir *dir = &j->pl->dirs[d];
+	memcpy(buf, j->x->path[dir->src], dir->len);
+	buf[dir->len] = '\0';
+	*owned = 1;
+	return zs_open_dir_beneath(j->root, buf, O_PATH);
+}
+
+static void times_of(const zs_archive *a, size_t i, struct timespec ts[2])
+{
+	ts[0].tv_sec = ts[1].tv_sec = zs_entry_time(a, i);
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+}
+
+/* Does the overwrite policy let entry i take `name` in dir?  If not, the
+ * entry's action says why.  (The final link or rename checks again, so a
+ * name that appears meanwhile is not overwritten either.) */
+static int may_write(job *j, int dir, const char *name, size_t i)
+{
+	struct stat st;
+
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return 1;
+	if (j->xo->overwrite == ZS_OVERWRITE_NEVER)
+		j->x->action[i] = ZS_ACT_SKIPPED;
+	else if (S_ISDIR(st.st_mode))
+		fail(j->x, i, ZS_STEP_EXISTS, EISDIR);
+	else if (j->xo->overwrite == ZS_OVERWRITE_ALWAYS)
+		return 1;
+	else
+		fail(j->x, i, ZS_STEP_EXISTS, EEXIST);
+	return 0;
+}
+
+/* The name exists after all (linkat / rename said EEXIST). */
+static void placing_failed(job *j, size_t i, int err)
+{
+	if (err == EEXIST && j->xo->overwrite == ZS_OVERWRITE_NEVER)
+		j->x->action[i] = ZS_ACT_SKIPPED;
+	else
+		fail(j->x, i, err == EEXIST ? ZS_STEP_EXISTS : ZS_STEP_LINK,
+		     err);
+}
+
+static int set_file_attrs(job *j, int fd, size_t i, mode_t mode)
+{
+	struct timespec ts[2];
+
+	times_of(j->a, i, ts);
+	if (futimens(fd, ts) != 0)
+		return -1;
+	/* the file was made with mode's permission bits; only the special
+	 * bits (--keep-special) need another call */
+	return (mode & 07000) ? fchmod(fd, mode) : 0;
+}
+
+/* Decode entry i into a new file and give it its name if it checks out. */
+static uint64_t write_file(job *j, zs_worker *w, size_t i, char *buf)
+{
+	zs_archive *a = j->a;
+	zs_extraction *x = j->x;
+	char tmp[ZS_TMP_NAME];
+	const char *name = split(x->path[i], strlen(x->path[i]), buf);
+	int owned, dir = dir_of(j, j->pl->entry_dir[i], buf, &owned);
+	uint64_t out = 0;
+
+	if (dir < 0) {
+		fail(x, i, ZS_STEP_DIR, errno);
+		return 0;
+	}
+	/* Only -n looks first (skipping is its common case, and saves the
+	 * decoding); otherwise linking the new file in finds an existing
+	 * one, race-free. */
+	if (j->xo->overwrite == ZS_OVERWRITE_NEVER &&
+	    !may_write(j, dir, name, i))
+		goto out;
+	mode_t mode = zs_entry_mode(a, i, j->umask_bits, j->xo->keep_special);
+	int fd = zs_create_file(dir, mode & 0777, tmp, i);
+	if (fd < 0) {
+		fail(x, i, ZS_STEP_CREATE, errno);
+		goto out;
+	}
+	zs_sink s = { .fd = fd, .stop = j->o->stop };
+	out = zs_decode_entry_to(w, a, i, &s);
+	if (s.err) {
+		fail(x, i, ZS_STEP_WRITE, s.err);
+		if (s.err == ENOSPC || s.err == EDQUOT)
+			atomic_store(&j->halt, 1);
+	} else if (a->index.status[i] == ZS_ENTRY_UNTESTED) {
+		/* interrupted: nothing is kept */
+	} else if (a->index.status[i] != ZS_ENTRY_OK) {
+		x->action[i] = ZS_ACT_FAILED;  /* the entry error says why */
+	} else if (set_file_attrs(j, fd, i, mode) != 0) {
+		fail(x, i, ZS_STEP_ATTR, errno);
+	} else if (zs_place_file(dir, fd, tmp, name,
+				 j->xo->overwrite == ZS_OVERWRITE_ALWAYS,
+				 i) != 0) {
+		placing_failed(j, i, errno);
+	} else {
+		x->action[i] = ZS_ACT_WRITTEN;
+	}
+	zs_discard_file(dir, fd, tmp);  /* tmp is "" once placed */
+out:
+	if (owned)
+		close(dir);
+	return out;
+}
+
+/* A symlink's target is its data: decode it now, check it, make the link
+ * after every file is written. */
+static void read_link(job *j, zs_worker *w, size_t i)
+{
+	zs_archive *a = j->a;
+	zs_extraction *x = j->x;
+	zs_sink s = { .fd = -1, .defer = 1 };
+
+	if (a->index.uncomp_size[i] >= PATH_MAX || zs_decode_streams(w, a, i)) {
+		x->action[i] = ZS_ACT_REFUSED;
+		x->refusal[i] = ZS_REFUSE_LINK_LONG;
+		return;
+	}
+	zs_decode_entry_to(w, a, i, &s);
+	if (a->index.status[i] != ZS_ENTRY_OK) {
+		x->action[i] = ZS_ACT_FAILED;
+		return;
+	}
+	int why = zs_link_target_check(x->path[i], s.pending, s.pending_len);
+	if (why) {
+		x->action[i] = ZS_ACT_REFUSED;
+		x->refusal[i] = (uint8_t)why;
+		return;
+	}
+	char *t = malloc(s.pending_len + 1);
+	if (!t) {
+		fail(x, i, ZS_STEP_LINK, ENOMEM);
+		return;
+	}
+	memcpy(t, s.pending, s.pending_len);
+	t[s.pending_len] = '\0';
+	x->link_target[i] = t;
+}
+
+static int is_file_work(const zs_archive *a, const zs_extraction *x, size_t i)
+{
+	return x->path[i] && x->action[i] == ZS_ACT_NONE &&
+	       (zs_entry_is_symlink(a, i) || !zs_entry_is_dir(a, i));
+}
+
+/* The parallel loop over files and link targets, largest first. */
+static int write_files(job *j, uint64_t *bytes)
+{
+	size_t n = 0;
+	zs_work *order = zs_order_largest_first(&j->a, 1, &n);
+	uint64_t out = 0;
+	int nt = zs_threads_effective(j->o), nomem = 0;
+
+	if (!order)
+		return -1;
+	#pragma omp parallel num_threads(nt) reduction(+ : out) \
+		reduction(| : nomem)
+	{
+		int me = omp_get_thread_num();
+		zs_worker *w = zs_worker_new(j->o->memory_limit, 0);
+		char *buf = malloc(ZS_PATH_BUF);
+		nomem = !w || !buf;
+		#pragma omp for schedule(dynamic, 1)
+		for (size_t k = 0; k < n; k++) {
+			size_t i = order[k].entry;
+			if (nomem || stopping(j) || !is_file_work(j->a, j->x, i))
+				continue;
+			uint64_t o = 0;
+			if (zs_entry_is_symlink(j->a, i))
+				read_link(j, w, i);
+			else
+				o = write_file(j, w, i, buf);
+			out += o;
+			zs_progress_add(j->o->progress, me,
+					j->a->index.comp_size[i], o);
+		}
+		zs_worker_free(w);
+		free(buf);
+	}
+	free(order);
+	*bytes = out;
+	return nomem ? -1 : 0;
+}
+
+/* Make directory d in its parent; keep a descriptor for it if allowed.
+ * A directory entry's own directory starts with owner rwx so that it can
+ * be filled; its real mode comes at the end. */
+static void make_dir(job *j, size_t d, int keep_fd, char *buf)
+{
+	const zs_dir *dir = &j->pl->dirs[d];
+	const char *path = j->x->path[dir->src];
+	const char *last = memrchr(path, '/', dir->len);
+	char name[NAME_MAX + 1];
+	size_t start = last ? (size_t)(last - path) + 1 : 0;
+	int owned, pfd = dir_of(j, dir->parent, buf, &owned);
+	struct stat st;
+
+	if (dir->len - start > NAME_MAX || pfd < 0) {
+		if (owned && pfd >= 0)
+			close(pfd);
+		return;   /* its entries fail, each with its own errno */
+	}
+	memcpy(name, path + start, dir->len - start);
+	name[dir->len - start] = '\0';
+	mode_t mode = dir->entry < 0 ? 0777 :
+		      zs_entry_mode(j->a, (size_t)dir->entry, j->umask_bits,
+				    0) | 0700;
+	int rc = mkdirat(pfd, name, mode);
+	if (rc != 0 && errno == EEXIST &&
+	    fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		rc = S_ISDIR(st.st_mode) ? 0 : (errno = ENOTDIR, -1);
+	if (rc == 0 && keep_fd)
+		j->dir_fd[d] = openat(pfd, name, O_PATH | O_DIRECTORY |
+				      O_NOFOLLOW | O_CLOEXEC);
+	if (dir->entry >= 0) {
+		size_t i = (size_t)dir->entry;
+		if (rc != 0)
+			fail(j->x, i, ZS_STEP_DIR, errno);
+		else if (j->x->action[i] == ZS_ACT_NONE)
+			j->x->action[i] = ZS_ACT_WRITTEN;
+	}
+	if (owned)
+		close(pfd);
+}
+
+/* How many directory descriptors may stay open. */
+static size_t dir_fd_budget(int threads)
+{
+	struct rlimit rl;
+	size_t want = ZS_FD_RESERVE + 4 * (size_t)threads;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur <= want)
+		return 0;
+	size_t n = rl.rlim_cur == RLIM_INFINITY ? ZS_DIR_FDS_MAX :
+		   (size_t)rl.rlim_cur - want;
+	return n < ZS_DIR_FDS_MAX ? n : ZS_DIR_FDS_MAX;
+}
+
+static void make_dirs(job *j, char *buf)
+{
+	size_t budget = dir_fd_budget(zs_threads_effective(j->o));
+
+	for (size_t d = 0; d < j->pl->n_dirs && !stopping(j); d++)
+		make_dir(j, d, d < budget, buf);
+}
+
+static void close_dirs(job *j)
+{
+	for (size_t d = 0; j->dir_fd && d < j->pl->n_dirs; d++)
+		if (j->dir_fd[d] >= 0)
+			close(j->dir_fd[d]);
+	free(j->dir_fd);
+}
+
+/* Directory entries' modes and times, deepest first. */
+static void finish_dirs(job *j, char *buf)
+{
+	const zs_plan *pl = j->pl;
+	for (size_t d = pl->n_dirs; d-- > 0 && !stopping(j);) {
+		const zs_dir *dir = &pl->dirs[d];
+		if (dir->entry < 0 ||
+		    j->x->action[dir->entry] != ZS_ACT_WRITTEN)
+			continue;
+		size_t i = (size_t)dir->entry;
+		struct timespec ts[2];
+		int owned, pfd = dir_of(j, (int64_t)d, buf, &owned);
+		/* fchmod needs a real descriptor, not an O_PATH one */
+		int fd = pfd < 0 ? -1 : openat(pfd, ".", O_RDONLY |
+					       O_DIRECTORY | O_CLOEXEC);
+		if (owned && pfd >= 0)
+			close(pfd);
+		times_of(j->a, i, ts);
+		if (fd < 0 || fchmod(fd, zs_entry_mode(j->a, i, j->umask_bits,
+				j->xo->keep_special)) != 0 ||
+		    futimens(fd, ts) != 0)
+			fail(j->x, i, ZS_STEP_ATTR, errno);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+static void make_link(job *j, size_t i, char *buf)
+{
+	zs_extraction *x = j->x;
+	const char *path = x->path[i];
+	const char *name = split(path, strlen(path), buf);
+	char tmp[ZS_TMP_NAME];
+	struct timespec ts[2];
+	size_t plen = strlen(buf);   /* dir_of may overwrite buf */
+	int owned, dir = dir_of(j, j->pl->entry_dir[i], buf + ZS_PATH_BUF / 2,
+				&owned);
+
+	if (dir < 0) {
+		fail(x, i, ZS_STEP_DIR, errno);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), ".zipscan-%ld-%zu.tmp", (long)getpid(), i);
+	if (!may_write(j, dir, name, i))
+		goto out;
+	if (symlinkat(x->link_target[i], dir, tmp) != 0) {
+		fail(x, i, ZS_STEP_LINK, errno);
+		goto out;
+	}
+	/* the kernel's word that it resolves inside, through whatever
+	 * links the tree already holds */
+	snprintf(buf + plen, ZS_PATH_BUF - plen, "%s%s", plen ? "/" : "", tmp);
+	times_of(j->a, i, ts);
+	if (zs_resolves_beneath(j->root, buf) != 0) {
+		x->action[i] = ZS_ACT_REFUSED;
+		x->refusal[i] = ZS_REFUSE_LINK_ESCAPES;
+	} else if (utimensat(dir, tmp, ts, AT_SYMLINK_NOFOLLOW) != 0) {
+		fail(x, i, ZS_STEP_ATTR, errno);
+	} else if (renameat2(dir, tmp, dir, name,
+			     j->xo->overwrite == ZS_OVERWRITE_ALWAYS ? 0 :
+			     RENAME_NOREPLACE) != 0) {
+		placing_failed(j, i, errno);
+	} else {
+		x->action[i] = ZS_ACT_WRITTEN;
+	}
+	if (x->action[i] != ZS_ACT_WRITTEN)
+		unlinkat(dir, tmp, 0);
+out:
+	if (owned)
+		close(dir);
+}
+
+static void make_links(job *j, char *buf)
+{
+	for (size_t i = 0; i < j->x->count && !stopping(j); i++)
+		if (j->x->link_target[i] && j->x->action[i] == ZS_ACT_NONE)
+			make_link(j, i, buf);
+}
+
+/* mkdir -p: the target itself is the user's to choose, links and all. */
+static int open_target(const char *dir)
+{
+	char *p = strdup(dir && *dir ? dir : ".");
+	if (!p)
+		return -1;
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		mkdir(p, 0777);
+		*s = '/';
+	}
+	mkdir(p, 0777);
+	int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(p);
+	return fd;
+}
+
+/* Does the target fold case?  Only asked when two paths differ only in
+ * case: a probe file, looked up in upper case. */
+static int folds_case(int root)
+{
+	char lower[48], upper[48];
+	struct stat st;
+
+	snprintf(lower, sizeof(lower), ".zipscan-case-%ld", (long)getpid());
+	snprintf(upper, sizeof(upper), ".ZIPSCAN-CASE-%ld", (long)getpid());
+	int fd = openat(root, lower, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
+			0600);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	int folds = fstatat(root, upper, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	unlinkat(root, lower, 0);
+	return folds;
+}
+
+/* A refused name or link: a warning, as a stripped name is (nothing was
+ * lost that unzip would have written safely), except a name with control
+ * bytes, whose data is not written at all; every one an error with
+ * --strict. */
+static int refusal_status(int why, int strict)
+{
+	if (strict || why == ZS_REFUSE_STRICT)
+		return ZS_EXIT_STRUCT;
+	return why == ZS_REFUSE_CONTROL ? ZS_EXIT_ENTRY : ZS_EXIT_WARN;
+}
+
+/* The exit status: unzip's where it has one (an existing file it was not
+ * told to replace: 1; a file it could not write: 50). */
+static int extraction_status(const zs_archive *a, const zs_extraction *x,
+			     int strict)
+{
+	int s = zs_archive_status(a);
+
+	for (size_t i = 0; i < x->count; i++) {
+		if (x->fixes[i] || x->action[i] == ZS_ACT_DUPLICATE)
+			s = zs_exit_worse(s, ZS_EXIT_WARN);
+		if (x->action[i] == ZS_ACT_REFUSED)
+			s = zs_exit_worse(s, refusal_status(x->refusal[i],
+							    strict));
+		if (x->action[i] == ZS_ACT_FAILED && x->step[i])
+			s = zs_exit_worse(s, x->step[i] == ZS_STEP_EXISTS ?
+					  ZS_EXIT_WARN : ZS_EXIT_WRITE);
+	}
+	return x->disk_full ? zs_exit_worse(s, ZS_EXIT_WRITE) : s;
+}
+
+static void count_actions(const zs_archive *a, zs_extraction *x)
+{
+	for (size_t i = 0; i < x->count; i++) {
+		switch (x->action[i]) {
+		case ZS_ACT_WRITTEN:
+			if (zs_entry_is_symlink(a, i))
+				x->links++;
+			else if (zs_entry_is_dir(a, i))
+				x->dirs++;
+			else
+				x->files++;
+			break;
+		case ZS_ACT_SKIPPED: case ZS_ACT_DUPLICATE:
+			x->skipped++;
+			break;
+		case ZS_ACT_REFUSED: case ZS_ACT_FAILED:
+			x->failed++;
+			break;
+		}
+	}
+}
+
+static void fill_totals(const zs_archive *a, const zs_extraction *x,
+			zs_totals *t, int nt)
+{
+	const zs_index *ix = &a->index;
+
+	memset(t, 0, sizeof(*t));
+	t->threads = nt;
+	t->seconds_scan = x->seconds;
+	t->bytes_out = x->bytes;
+	for (size_t i = 0; i < ix->count; i++) {
+		if (!ix->selected[i])
+			continue;
+		t->entries++;
+		switch (ix->status[i]) {
+		case ZS_ENTRY_OK:
+			t->ok++;
+			t->bytes_in += ix->comp_size[i];
+			break;
+		case ZS_ENTRY_BAD: t->bad++; break;
+		case ZS_ENTRY_UNSUPPORTED: t->unsupported++; break;
+		case ZS_ENTRY_ENCRYPTED: t->encrypted++; break;
+		}
+	}
+}
+
+static int run_phases(job *j, zs_plan *pl)
+{
+	char *buf = malloc(ZS_PATH_BUF);
+	int rc = -1;
+
+	if (!buf)
+		return -1;
+	j->pl = pl;
+	j->dir_fd = malloc((pl->n_dirs ? pl->n_dirs : 1) * sizeof(int));
+	if (!j->dir_fd)
+		goto out;
+	memset(j->dir_fd, 0xff, (pl->n_dirs ? pl->n_dirs : 1) * sizeof(int));
+	zs_beneath_init(j->root);
+	if (pl->case_collisions && folds_case(j->root)) {
+		j->x->case_insensitive = 1;
+		if (zs_plan_fold(j->x) != 0)
+			goto out;
+	}
+	make_dirs(j, buf);
+	if (write_files(j, &j->x->bytes) != 0)
+		goto out;
+	make_links(j, buf);
+	finish_dirs(j, buf);
+	rc = 0;
+out:
+	close_dirs(j);
+	free(buf);
+	return rc;
+}
+
+int zs_extract(zs_archive *a, const zs_extract_options *xo,
+	       const zs_options *o, zs_extraction *x, zs_totals *t)
+{
+	job j = { .a = a, .x = x, .xo = xo, .o = o, .root = -1 };
+	zs_plan pl;
+	double t0 = zs_now();
+
+	memset(x, 0, sizeof(*x));
+	memset(t, 0, sizeof(*t));
+	if (!a->indexed)
+		return a->status;
+	if (zs_plan_extraction(a, x, xo->strict, &pl) != 0) {
+		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
+			       "out of memory planning the extraction");
+		zs_plan_free(&pl);
+		return zs_archive_status(a);
+	}
+	if (a->overlaps && o->stop_on_overlap) {
+		zs_plan_free(&pl);
+		return zs_archive_status(a);   /* 12: nothing is written */
+	}
+	j.umask_bits = umask(0);
+	umask(j.umask_bits);
+	j.root = open_target(xo->dir);
+	if (j.root < 0)
+		zs_finding_add(a, ZS_ERROR, ZS_EXIT_WRITE, -1, 0,
+			       "cannot open or make the target directory %s: "
+			       "%s", xo->dir ? xo->dir : ".", strerror(errno));
+	else if (run_phases(&j, &pl) != 0)
+		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
+			       "out of memory for %d extracting threads",
+			       zs_threads_effective(o));
+	if (j.root >= 0)
+		close(j.root);
+	zs_plan_free(&pl);
+	x->disk_full = atomic_load(&j.halt);
+	x->seconds = zs_now() - t0;
+	count_actions(a, x);
+	fill_totals(a, x, t, zs_threads_effective(o));
+	return extraction_status(a, x, xo->strict);
+}
+
+void zs_extraction_free(zs_extraction *x)
+{
+	for (size_t i = 0; x->link_target && i < x->count; i++)
+		free(x->link_target[i]);
+	free(x->link_target);
+	free(x->path);
+	free(x->action);
+	free(x->fixes);
+	free(x->refusal);
+	free(x->step);
+	free(x->write_errno);
+	free(x->arena);
+	memset(x, 0, sizeof(*x));
+}
