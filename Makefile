@@ -24,8 +24,8 @@ HEADERS  := $(wildcard include/*.h src/*.h)
 
 # Debian packages: to build, to test, to benchmark.
 DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev
-DEPS_TEST  = libcriterion-dev zip unzip python3 time
-DEPS_BENCH = 7zip
+DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools
+DEPS_BENCH = hyperfine
 
 .PHONY: all deps deps-bench test asan demo bench clean test-browser
 
@@ -60,7 +60,8 @@ build/zipscan: build/obj/cli.o build/libzipscan.a
 # ---- tests ---------------------------------------------------------------
 
 TEST_DEFS = -DZS_FIXTURES='"$(abspath build/fixtures)"' \
-	    -DZS_CORPUS='"$(CORPUS)"' -DZS_BIN='"$(abspath build/zipscan)"'
+	    -DZS_CORPUS='"$(CORPUS)"' -DZS_BIN='"$(abspath build/zipscan)"' \
+	    -DZS_TESTDIR='"$(abspath test)"'
 
 build/fixtures/.done: test/fixtures.py | build/.deps
 	@mkdir -p build/fixtures

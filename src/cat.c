@@ -122,7 +122,7 @@ static uint64_t cat_turn(zs_worker *w, zs_archive *a, size_t i, zs_sink *s,
 		return zs_decode_entry_to(w, a, i, s);
 	}
 	if (s->pending && a->index.status[i] == ZS_ENTRY_OK &&
-	    zs_write_all(s->fd, s->pending, s->pending_len) != 0)
+	    zs_write_all(s->fd, s->pending, s->pending_len, s->stop) != 0)
 		s->err = errno;
 	return 0;
 }

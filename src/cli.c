@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "zipscan.h"
@@ -334,6 +335,13 @@ static int run_extract(cli *c, char **args, int nargs, FILE *out)
 	for (int k = optind + 1; k < nargs; k++)
 		if (add_pattern(&c->include, &c->n_include, args[k]) != 0)
 			return bad_usage("too many patterns (%s)", args[k]);
+	/* the library keeps a descriptor per directory while the limit
+	 * allows: let it have what the hard limit does */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	zs_archive_open(&a, args[optind], &c->opt);
 	select_entries(c, &a);
 	zs_options o = c->opt;

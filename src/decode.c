@@ -133,7 +133,7 @@ static int emit(zs_sink *s, const uint8_t *p, size_t n)
 		s->pending_len = n;
 		return 0;
 	}
-	if (zs_write_all(s->fd, p, n) != 0) {
+	if (zs_write_all(s->fd, p, n, s->stop) != 0) {
 		s->err = errno;
 		return -1;
 	}
@@ -320,13 +320,14 @@ uint64_t zs_decode_entry_to(zs_worker *w, zs_archive *a, size_t i,
 	}
 }
 
-int zs_write_all(int fd, const void *buf, size_t n)
+int zs_write_all(int fd, const void *buf, size_t n, volatile int *stop)
 {
 	const uint8_t *p = buf;
 
 	while (n > 0) {
 		ssize_t k = write(fd, p, n > (1u << 30) ? 1u << 30 : n);
-		if (k < 0 && errno == EINTR)
+		/* a write blocked on a full pipe ends with Ctrl-C */
+		if (k < 0 && errno == EINTR && !(stop && *stop))
 			continue;
 		if (k <= 0) {
 			if (k == 0)

@@ -35,6 +35,7 @@ typedef struct job {
 	const zs_plan *pl;
 	int root;
 	int *dir_fd;              /* O_PATH fd of each planned directory */
+	int *dir_errno;           /* why it could not be made, or 0 */
 	mode_t umask_bits;
 	atomic_int halt;          /* no space left: start nothing new */
 } job;
@@ -76,6 +77,10 @@ static int dir_of(job *j, int64_t d, char *buf, int *owned)
 		return j->root;
 	if (j->dir_fd[d] >= 0)
 		return j->dir_fd[d];
+	if (j->dir_errno[d]) {
+		errno = j->dir_errno[d];   /* say why, not just ENOENT */
+		return -1;
+	}
 	const zs_dir *dir = &j->pl->dirs[d];
 	memcpy(buf, j->x->path[dir->src], dir->len);
 	buf[dir->len] = '\0';
@@ -276,9 +281,10 @@ static void make_dir(job *j, size_t d, int keep_fd, char *buf)
 	struct stat st;
 
 	if (dir->len - start > NAME_MAX || pfd < 0) {
+		j->dir_errno[d] = pfd < 0 ? errno : ENAMETOOLONG;
 		if (owned && pfd >= 0)
 			close(pfd);
-		return;   /* its entries fail, each with its own errno */
+		return;   /* the entries inside fail with this errno */
 	}
 	memcpy(name, path + start, dir->len - start);
 	name[dir->len - start] = '\0';
@@ -289,7 +295,9 @@ static void make_dir(job *j, size_t d, int keep_fd, char *buf)
 	if (rc != 0 && errno == EEXIST &&
 	    fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		rc = S_ISDIR(st.st_mode) ? 0 : (errno = ENOTDIR, -1);
-	if (rc == 0 && keep_fd)
+	if (rc != 0)
+		j->dir_errno[d] = errno;
+	else if (keep_fd)
 		j->dir_fd[d] = openat(pfd, name, O_PATH | O_DIRECTORY |
 				      O_NOFOLLOW | O_CLOEXEC);
 	if (dir->entry >= 0) {
@@ -330,6 +338,7 @@ static void close_dirs(job *j)
 		if (j->dir_fd[d] >= 0)
 			close(j->dir_fd[d]);
 	free(j->dir_fd);
+	free(j->dir_errno);
 }
 
 /* Directory entries' modes and times, deepest first. */
@@ -536,7 +545,8 @@ static int run_phases(job *j, zs_plan *pl)
 		return -1;
 	j->pl = pl;
 	j->dir_fd = malloc((pl->n_dirs ? pl->n_dirs : 1) * sizeof(int));
-	if (!j->dir_fd)
+	j->dir_errno = calloc(pl->n_dirs ? pl->n_dirs : 1, sizeof(int));
+	if (!j->dir_fd || !j->dir_errno)
 		goto out;
 	memset(j->dir_fd, 0xff, (pl->n_dirs ? pl->n_dirs : 1) * sizeof(int));
 	zs_beneath_init(j->root);

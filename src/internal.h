@@ -116,8 +116,9 @@ uint64_t zs_decode_entry_to(zs_worker *w, zs_archive *a, size_t i,
 			    zs_sink *s);
 /* Is entry i decoded chunk by chunk (so it cannot be deferred)? */
 int zs_decode_streams(const zs_worker *w, const zs_archive *a, size_t i);
-/* write() all of buf, retrying short writes and EINTR; -1 with errno. */
-int zs_write_all(int fd, const void *buf, size_t n);
+/* write() all of buf, retrying short writes, and EINTR unless *stop is
+ * set; -1 with errno. */
+int zs_write_all(int fd, const void *buf, size_t n, volatile int *stop);
 
 /* A selected entry with something to report: bad, unsupported or
  * encrypted (every such entry carries an error code). */

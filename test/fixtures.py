@@ -304,12 +304,125 @@ def crafted(outdir):
     w("count-wrong.zip", bytes(data))
 
 
+def source_tree(root):
+    """A small tree with what extraction must restore: nested directories,
+    modes, times, an empty file, binary data and relative symlinks."""
+    if os.path.isdir(root):
+        subprocess.run(["rm", "-rf", root], check=True)
+    files = {
+        "README.txt": (text(3000, 31), 0o644),
+        "bin/run.sh": (b"#!/bin/sh\necho hi\n", 0o755),
+        "bin/private.key": (noise(700, 32), 0o600),
+        "data/empty.dat": (b"", 0o644),
+        "data/blob.bin": (noise(300000, 33), 0o644),
+        "data/deep/er/still/text.txt": (text(200000, 34), 0o644),
+        "docs/guide.md": (text(50000, 35), 0o444),
+    }
+    for name, (data, mode) in files.items():
+        path = os.path.join(root, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, mode)
+    os.makedirs(os.path.join(root, "empty-dir"))
+    os.makedirs(os.path.join(root, "locked"))
+    with open(os.path.join(root, "locked/inside.txt"), "wb") as f:
+        f.write(b"inside a 0555 directory\n")
+    os.symlink("run.sh", os.path.join(root, "bin/link-to-run"))
+    os.symlink("../README.txt", os.path.join(root, "data/readme-link"))
+    os.symlink("deep/er", os.path.join(root, "data/dir-link"))
+    stamp = 1_600_000_000  # 2020-09-13, an even second for DOS time
+    for k, (dirpath, dirs, names) in enumerate(sorted(os.walk(root))):
+        for n in names:
+            p = os.path.join(dirpath, n)
+            os.utime(p, (stamp + 86400 * k, stamp + 86400 * k),
+                     follow_symlinks=False)
+        os.utime(dirpath, (stamp - 86400 * k, stamp - 86400 * k))
+    os.chmod(os.path.join(root, "locked"), 0o555)
+    os.utime(os.path.join(root, "locked"), (stamp, stamp))
+
+
+def writers(outdir):
+    """The same tree archived by Info-ZIP zip, Python's zipfile, 7-Zip and
+    bsdtar, for extraction to be compared with unzip's."""
+    root = os.path.join(outdir, "writer-tree")
+    source_tree(root)
+    names = sorted(os.listdir(root))
+    run = lambda *cmd: subprocess.run(cmd, cwd=root, check=True,
+                                      stdout=subprocess.DEVNULL)
+    for name in ("w-infozip.zip", "w-python.zip", "w-7zip.zip", "w-bsdtar.zip"):
+        if os.path.exists(os.path.join(outdir, name)):
+            os.unlink(os.path.join(outdir, name))
+    run("zip", "-qry", os.path.join(outdir, "w-infozip.zip"), *names)
+    with zipfile.ZipFile(os.path.join(outdir, "w-python.zip"), "w",
+                         zipfile.ZIP_DEFLATED) as z:
+        for dirpath, dirs, files in sorted(os.walk(root)):
+            dirs.sort()
+            for n in sorted(dirs) + sorted(files):
+                p = os.path.join(dirpath, n)
+                if not os.path.islink(p):
+                    z.write(p, os.path.relpath(p, root))
+    run("7zz", "a", "-tzip", "-snl", os.path.join(outdir, "w-7zip.zip"), *names)
+    run("bsdtar", "--format", "zip", "-cf", os.path.join(outdir, "w-bsdtar.zip"),
+        *names)
+
+
+def hostile(outdir):
+    """Names and links that try to leave the target directory."""
+    w = lambda name, entries: write(outdir, name, build(entries))
+    link = lambda name, target: Entry(name, target, method=0,
+                                      ext_attr=0o120777 << 16)
+    w("h-traversal.zip", [Entry("../evil-1.txt", b"1"),
+                          Entry("a/../../evil-2.txt", b"2"),
+                          Entry("a/b/../../../../evil-3.txt", b"3"),
+                          Entry("ok.txt", b"ok")])
+    w("h-absolute.zip", [Entry("/tmp/zipscan-hostile-abs.txt", b"abs"),
+                         Entry("//tmp/zipscan-hostile-abs2.txt", b"abs2")])
+    w("h-drive.zip", [Entry("C:\\zipscan-hostile-drive.txt", b"c"),
+                      Entry("d:/zipscan-hostile-drive2.txt", b"d")])
+    w("h-backslash.zip", [Entry("..\\..\\evil-bs.txt", b"bs"),
+                          Entry("dir\\file.txt", b"f")])
+    w("h-empty-parts.zip", [Entry("a//b.txt", b"ab"), Entry("./c.txt", b"c")])
+    w("h-symlink-write.zip", [link("out", b"../outside"),
+                              Entry("out/evil-through-link.txt", b"x"),
+                              link("abs", b"/tmp"),
+                              Entry("abs/zipscan-hostile-link.txt", b"y")])
+    w("h-symlink-dotdot.zip", [link("up", b".."),
+                               link("d/up2", b"../.."),
+                               link("d/fine", b"../ok.txt"),
+                               link("d/sneaky", b"e/../../.."),
+                               Entry("ok.txt", b"ok")])
+    w("h-symlink-then-file.zip", [link("l", b"sub"), Entry("sub/x", b"x"),
+                                  Entry("l/y", b"through the link?")])
+    w("h-duplicates.zip", [Entry("dup.txt", b"first"),
+                           Entry("other.txt", b"other"),
+                           Entry("dup.txt", b"second"),
+                           Entry("d/", b"", method=0, ext_attr=0o40755 << 16),
+                           Entry("d/", b"", method=0, ext_attr=0o40700 << 16)])
+    w("h-case.zip", [Entry("Case.txt", b"upper"), Entry("case.txt", b"lower")])
+    w("h-control.zip", [Entry(b"bell\x07.txt", b"b"), Entry(b"new\nline.txt", b"n"),
+                        Entry(b"nul\x00.txt", b"z"), Entry("fine.txt", b"f")])
+    w("h-preexisting.zip", [Entry("pre/evil.txt", b"e"),
+                            link("l", b"pre/passwd")])
+    w("h-long-link.zip", [link("long", b"a/" * 3000)])
+    w("h-special.zip", [Entry("setuid", b"s", ext_attr=0o104755 << 16),
+                        Entry("sticky-dir/", b"", method=0,
+                              ext_attr=0o41777 << 16)])
+    big = b"\0" * (64 << 20)
+    with zipfile.ZipFile(os.path.join(outdir, "zeros.zip"), "w",
+                         zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for k in range(8):
+            z.writestr(f"zero-{k}.bin", big)
+
+
 def main():
     outdir = os.path.abspath(sys.argv[1])
     os.makedirs(outdir, exist_ok=True)
     ordinary(outdir)
     crafted(outdir)
     stats_archive(outdir)
+    writers(outdir)
+    hostile(outdir)
 
 
 if __name__ == "__main__":
