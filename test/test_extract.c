@@ -356,7 +356,7 @@ Test(extract, interrupt_and_kill_leave_no_partial_file, .timeout = 120)
 {
 	char *t = make_sandbox();
 	/* eight 64 MiB entries of zeros: long enough to be caught midway */
-	int st = run(NULL, 0, "%s extract -q %s/zeros.zip -d %s/int & p=$!; "
+	int st = run(NULL, 0, "%s extract -q -j 1 %s/zeros.zip -d %s/int & p=$!; "
 		     "sleep 0.3; kill -INT $p; wait $p", ZS_BIN, ZS_FIXTURES, t);
 	cr_expect_eq(st, 80);
 	expect_only_whole_zero_files(t, "int");
