@@ -324,6 +324,37 @@ static int run_archive(const cli *c, const char *path, FILE *out)
 	return wrote != 0 ? ZS_EXIT_WRITE : status;
 }
 
+/* unzip's word for each name or pattern that matched nothing: exit 11. */
+static int put_unmatched(const zs_archive *a, char *const *names, size_t m,
+			 const uint8_t *matched)
+{
+	int status = ZS_EXIT_OK;
+	for (size_t k = 0; k < m; k++) {
+		if (matched[k])
+			continue;
+		fprintf(stderr, "zipscan: %s: caution: filename not matched: "
+			"%s\n", a->path, names[k]);
+		status = ZS_EXIT_NOMATCH;
+	}
+	return status;
+}
+
+/* Did each of extract's PATTERNs match an entry?  As unzip, one that
+ * matched nothing makes the status 11 even if others did. */
+static int check_patterns(const zs_archive *a, char *const *pats, size_t m)
+{
+	size_t n, *list = malloc((a->index.count + 1) * sizeof(*list));
+	uint8_t *matched = calloc(m ? m : 1, 1);
+	int status = ZS_EXIT_NOMEM;
+
+	if (list && matched &&
+	    zs_entries_named(a, pats, m, list, &n, matched) == 0)
+		status = put_unmatched(a, pats, m, matched);
+	free(list);
+	free(matched);
+	return status;
+}
+
 /* extract ARCHIVE [PATTERN...]: the patterns join -i's. */
 static int run_extract(cli *c, char **args, int nargs, FILE *out)
 {
@@ -349,6 +380,9 @@ static int run_extract(cli *c, char **args, int nargs, FILE *out)
 	o.progress = a.indexed ? progress_for(c, &ap, 1) : NULL;
 	status = zs_extract(&a, &c->x, &o, &x, &t);
 	zs_progress_stop(o.progress);
+	if (a.indexed && nargs > optind + 1)
+		status = zs_exit_worse(status, check_patterns(&a, args +
+				optind + 1, (size_t)(nargs - optind - 1)));
 	wrote = c->json ? zs_report_extract_json(&a, &x, &t, status, out) :
 		zs_report_extract_text(&a, &x, c->quiet, out, stderr);
 	zs_extraction_free(&x);
@@ -382,13 +416,8 @@ static int run_cat(cli *c, char **args, int nargs)
 			fprintf(stderr, "zipscan: cannot write to standard "
 				"output: %s\n", strerror(errno));
 		zs_report_test_text(&a, &t, 1, stderr);
-		for (size_t k = 0; k < m; k++) {
-			if (matched[k])
-				continue;
-			fprintf(stderr, "zipscan: %s: caution: filename not "
-				"matched: %s\n", a.path, args[optind + 1 + k]);
-			status = zs_exit_worse(status, ZS_EXIT_NOMATCH);
-		}
+		status = zs_exit_worse(status, put_unmatched(&a, args + optind
+						+ 1, m, matched));
 	}
 	free(list);
 	free(matched);

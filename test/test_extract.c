@@ -329,6 +329,26 @@ Test(extract, bad_entries_leave_no_file)
 	drop_sandbox(t);
 }
 
+Test(extract, patterns_select_and_each_must_match)
+{
+	char *t = make_sandbox(), err[4096];
+	cr_expect_eq(run(err, sizeof(err), "%s extract -q %s/basic.zip "
+			 "'dir/file0*' -x '*.bin' -d %s/dir 2>&1", ZS_BIN,
+			 ZS_FIXTURES, t), 0, "%s", err);
+	cr_expect_eq(run(err, sizeof(err), "ls %s/dir/dir | tr '\n' ' '", t),
+		     0);
+	cr_expect_str_eq(err, "file00.txt file02.c file03.txt file05.c "
+			 "file06.txt file08.c file09.txt ");
+	/* as unzip: one pattern matching nothing is exit 11 */
+	cr_expect_eq(run(err, sizeof(err), "%s extract -q %s/basic.zip "
+			 "dir/file03.txt 'nomatch*' -d %s/two 2>&1", ZS_BIN,
+			 ZS_FIXTURES, t), 11);
+	cr_expect(strstr(err, "caution: filename not matched: nomatch*"),
+		  "%s", err);
+	cr_expect(exists(t, "two/dir/file03.txt"), "what matched is written");
+	drop_sandbox(t);
+}
+
 Test(extract, json_has_an_action_per_entry)
 {
 	char *out = malloc(OUT_CAP), *t = make_sandbox();
