@@ -42,7 +42,7 @@ void zs_beneath_init(int root)
 }
 
 /* Component by component, refusing symlinks: for kernels before 5.6. */
-static int open_dir_walk(int root, const char *path, int flags)
+static int open_dir_walk(int root, const char *path)
 {
 	int fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char comp[NAME_MAX + 1];
@@ -63,14 +63,13 @@ static int open_dir_walk(int root, const char *path, int flags)
 		fd = next;
 		path += len + (slash != NULL);
 	}
-	(void)flags;
-	return fd;
+	return fd;   /* O_RDONLY serves for O_PATH uses too */
 }
 
 int zs_open_dir_beneath(int root, const char *path, int flags)
 {
 	if (!have_openat2)
-		return open_dir_walk(root, path, flags);
+		return open_dir_walk(root, path);
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_DIRECTORY | O_CLOEXEC),
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |

@@ -25,10 +25,7 @@ static int is_pattern(const char *s)
 /* Open-addressing table of the names asked for, by FNV-1a. */
 static uint64_t name_hash(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h;
+	return zs_fnv1a(ZS_FNV_OFFSET, s, strlen(s));
 }
 
 /* exact[k]: the last entry named names[k], or -1. */

@@ -372,12 +372,12 @@ static void make_link(job *j, size_t i, char *buf)
 {
 	zs_extraction *x = j->x;
 	const char *path = x->path[i];
-	const char *name = split(path, strlen(path), buf);
 	char tmp[ZS_TMP_NAME];
 	struct timespec ts[2];
-	size_t plen = strlen(buf);   /* dir_of may overwrite buf */
-	int owned, dir = dir_of(j, j->pl->entry_dir[i], buf + ZS_PATH_BUF / 2,
-				&owned);
+	int owned, dir = dir_of(j, j->pl->entry_dir[i], buf, &owned);
+	/* buf: the parent's path, to resolve the new link by below */
+	const char *name = split(path, strlen(path), buf);
+	size_t plen = strlen(buf);
 
 	if (dir < 0) {
 		fail(x, i, ZS_STEP_DIR, errno);

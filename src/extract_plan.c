@@ -19,8 +19,6 @@
 
 /* Longest path kept: longer ones cannot be opened anyway (ENAMETOOLONG). */
 #define ZS_PATH_MAX (PATH_MAX - 1)
-#define FNV_OFFSET 0xcbf29ce484222325ull
-#define FNV_PRIME 0x100000001b3ull
 
 /* Open addressing, linear probing; slots hold index + 1 (0 is empty). */
 typedef struct table {
@@ -46,13 +44,16 @@ static void table_free(table *t)
 	free(t->slot);
 }
 
+/* FNV-1a, folding ASCII case if asked. */
 static uint64_t fnv(uint64_t h, const char *s, size_t n, int fold)
 {
+	if (!fold)
+		return zs_fnv1a(h, s, n);
 	for (size_t k = 0; k < n; k++) {
 		unsigned char c = (unsigned char)s[k];
-		if (fold && c >= 'A' && c <= 'Z')
+		if (c >= 'A' && c <= 'Z')
 			c |= 0x20;
-		h = (h ^ c) * FNV_PRIME;
+		h = zs_fnv1a(h, &c, 1);
 	}
 	return h;
 }
@@ -154,7 +155,7 @@ static long mark_duplicates(zs_extraction *x, int fold, int mark)
 			continue;
 		const char *p = x->path[i];
 		size_t n = strlen(p), *slot;
-		uint64_t h = fnv(FNV_OFFSET, p, n, fold);
+		uint64_t h = fnv(ZS_FNV_OFFSET, p, n, fold);
 		TABLE_FIND(&t, h, (fold ? !strcasecmp(x->path[v - 1], p) :
 				   !strcmp(x->path[v - 1], p)), slot);
 		if (*slot) {
@@ -209,7 +210,7 @@ static int plan_dirs_of(zs_archive *a, zs_extraction *x, zs_plan *pl,
 {
 	const char *p = x->path[i];
 	size_t n = strlen(p), depth = 0;
-	uint64_t h = FNV_OFFSET;
+	uint64_t h = ZS_FNV_OFFSET;
 	int is_dir = zs_entry_is_dir(a, i) && !zs_entry_is_symlink(a, i);
 
 	for (size_t k = 0, from = 0; k <= n; k++) {

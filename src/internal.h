@@ -59,6 +59,18 @@ static inline uint64_t zs_le64(const uint8_t *p)
 	return (uint64_t)zs_le32(p) | (uint64_t)zs_le32(p + 4) << 32;
 }
 
+/* FNV-1a over n bytes, continuing from h (start with ZS_FNV_OFFSET): the
+ * hash of the name tables in extract_plan.c and cat.c. */
+#define ZS_FNV_OFFSET 0xcbf29ce484222325ull
+#define ZS_FNV_PRIME 0x100000001b3ull
+static inline uint64_t zs_fnv1a(uint64_t h, const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	for (size_t k = 0; k < n; k++)
+		h = (h ^ p[k]) * ZS_FNV_PRIME;
+	return h;
+}
+
 /* *out = a + b; returns 0 if that overflows. */
 static inline int zs_add(uint64_t a, uint64_t b, uint64_t *out)
 {

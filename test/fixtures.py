@@ -404,6 +404,11 @@ def hostile(outdir):
                         Entry(b"nul\x00.txt", b"z"), Entry("fine.txt", b"f")])
     w("h-preexisting.zip", [Entry("pre/evil.txt", b"e"),
                             link("l", b"pre/passwd")])
+    deep = "/".join(f"{k:02d}" + "p" * 198 for k in range(15))
+    w("h-deep-link.zip", [Entry(deep + "/file.txt", b"deep"),
+                          link(deep + "/link", b"file.txt"),
+                          link(deep + "/up", b"../" * 15 + b"top.txt"),
+                          Entry("top.txt", b"top")])
     w("h-long-link.zip", [link("long", b"a/" * 3000)])
     w("h-special.zip", [Entry("setuid", b"s", ext_attr=0o104755 << 16),
                         Entry("sticky-dir/", b"", method=0,

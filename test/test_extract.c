@@ -356,6 +356,27 @@ Test(extract, patterns_select_and_each_must_match)
 	drop_sandbox(t);
 }
 
+Test(extract, few_descriptors_and_deep_paths)
+{
+	/* 70 descriptors (hard limit too): almost no directory stays open,
+	 * so files and links find their directories by path, 3,000 bytes
+	 * deep */
+	char *t = make_sandbox(), out[4096];
+	cr_expect_eq(run(NULL, 0, "ulimit -n 70; umask 022; %s extract -q -j 1 "
+			 "%s/h-deep-link.zip -d %s/dir", ZS_BIN, ZS_FIXTURES,
+			 t), 0);
+	cr_expect_eq(run(out, sizeof(out), "cat \"$(find %s/dir -name link)\" "
+			 "\"$(find %s/dir -name up)\"", t, t), 0);
+	cr_expect_str_eq(out, "deeptop");
+	cr_assert_eq(run(NULL, 0, "umask 022; unzip -qq %s/w-bsdtar.zip -d "
+			 "%s/unzip && ulimit -n 70 && %s extract -q -j 2 "
+			 "%s/w-bsdtar.zip -d %s/few", ZS_FIXTURES, t, ZS_BIN,
+			 ZS_FIXTURES, t), 0);
+	cr_expect_eq(run(out, sizeof(out), "python3 %s/compare_trees.py "
+			 "%s/unzip %s/few", ZS_TESTDIR, t, t), 0, "%s", out);
+	drop_sandbox(t);
+}
+
 Test(extract, json_has_an_action_per_entry)
 {
 	char *out = malloc(OUT_CAP), *t = make_sandbox();
