@@ -435,8 +435,9 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 /* The entries the names ask for, each once, in the order asked: a name
  * is the last entry of that name (as listed, in UTF-8) or, failing that, a
  * pattern (fnmatch, '*' crossing '/') for the entries it matches in
- * central-directory order.  list needs room for every entry of the
- * archive; matched[k] says whether names[k] found any.  -1: no memory. */
+ * central-directory order.  list (NULL: only count and match) needs room
+ * for every entry of the archive; matched[k] says whether names[k] found
+ * any.  -1: no memory. */
 int zs_entries_named(const zs_archive *a, char *const *names, size_t m,
 		     size_t *list, size_t *n_list, uint8_t *matched);
 

@@ -202,3 +202,24 @@ int zs_archive_status(const zs_archive *a)
 		s = zs_exit_worse(s, ZS_EXIT_ENCRYPTED);
 	return s;
 }
+
+void zs_totals_count(const zs_archive *a, zs_totals *t)
+{
+	const zs_index *ix = &a->index;
+
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < ix->count; i++) {
+		if (!ix->selected[i])
+			continue;
+		t->entries++;
+		switch (ix->status[i]) {
+		case ZS_ENTRY_OK:
+			t->ok++;
+			t->bytes_in += ix->comp_size[i];
+			break;
+		case ZS_ENTRY_BAD: t->bad++; break;
+		case ZS_ENTRY_UNSUPPORTED: t->unsupported++; break;
+		case ZS_ENTRY_ENCRYPTED: t->encrypted++; break;
+		}
+	}
+}

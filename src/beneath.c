@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -25,20 +26,25 @@
 
 #include "internal.h"
 
-static int have_openat2 = 1;
-static int have_tmpfile = 1;
+static int have_openat2, have_tmpfile;
+static pthread_once_t probed = PTHREAD_ONCE_INIT;
 
-void zs_beneath_init(int root)
+static void probe(void)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
 				.resolve = RESOLVE_BENEATH };
-	int fd = (int)syscall(SYS_openat2, root, ".", &how, sizeof(how));
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, ".", &how, sizeof(how));
 
 	have_openat2 = fd >= 0;
 	if (fd >= 0)
 		close(fd);
 	/* linking an O_TMPFILE file in needs /proc */
 	have_tmpfile = access("/proc/self/fd", X_OK) == 0;
+}
+
+void zs_beneath_init(void)
+{
+	pthread_once(&probed, probe);
 }
 
 /* Component by component, refusing symlinks: for kernels before 5.6. */

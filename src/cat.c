@@ -73,7 +73,9 @@ static void take(size_t i, size_t *list, size_t *n, uint8_t *seen)
 {
 	if (!seen[i]) {
 		seen[i] = 1;
-		list[(*n)++] = i;
+		if (list)
+			list[*n] = i;
+		(*n)++;
 	}
 }
 
@@ -132,7 +134,6 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 	uint64_t out = 0;
 	double t0 = zs_now();
 
-	memset(t, 0, sizeof(*t));
 	memset(a->index.selected, 0, a->index.count);
 	for (size_t k = 0; k < n; k++)
 		a->index.selected[entries[k]] = 1;
@@ -161,8 +162,8 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 		}
 		zs_worker_free(w);
 	}
+	zs_totals_count(a, t);
 	t->threads = nt;
-	t->entries = n;
 	t->bytes_out = out;
 	t->seconds_scan = zs_now() - t0;
 	int status = zs_archive_status(a);

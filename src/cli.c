@@ -343,14 +343,12 @@ static int put_unmatched(const zs_archive *a, char *const *names, size_t m,
  * matched nothing makes the status 11 even if others did. */
 static int check_patterns(const zs_archive *a, char *const *pats, size_t m)
 {
-	size_t n, *list = malloc((a->index.count + 1) * sizeof(*list));
+	size_t n;
 	uint8_t *matched = calloc(m ? m : 1, 1);
 	int status = ZS_EXIT_NOMEM;
 
-	if (list && matched &&
-	    zs_entries_named(a, pats, m, list, &n, matched) == 0)
+	if (matched && zs_entries_named(a, pats, m, NULL, &n, matched) == 0)
 		status = put_unmatched(a, pats, m, matched);
-	free(list);
 	free(matched);
 	return status;
 }

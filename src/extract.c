@@ -53,14 +53,10 @@ static int stopping(job *j)
 	       (j->o->stop && *j->o->stop);
 }
 
-/* Copy path's parent into buf ("" for the top); return its last part. */
-static const char *split(const char *path, size_t len, char *buf)
+/* The last part of a clean path (its directory comes from the plan). */
+static const char *base_name(const char *path)
 {
-	const char *slash = memrchr(path, '/', len);
-	size_t n = slash ? (size_t)(slash - path) : 0;
-
-	memcpy(buf, path, n);
-	buf[n] = '\0';
+	const char *slash = strrchr(path, '/');
 	return slash ? slash + 1 : path;
 }
 
@@ -142,7 +138,7 @@ static uint64_t write_file(job *j, zs_worker *w, size_t i, char *buf)
 	zs_archive *a = j->a;
 	zs_extraction *x = j->x;
 	char tmp[ZS_TMP_NAME];
-	const char *name = split(x->path[i], strlen(x->path[i]), buf);
+	const char *name = base_name(x->path[i]);
 	int owned, dir = dir_of(j, j->pl->entry_dir[i], buf, &owned);
 	uint64_t out = 0;
 
@@ -375,9 +371,10 @@ static void make_link(job *j, size_t i, char *buf)
 	char tmp[ZS_TMP_NAME];
 	struct timespec ts[2];
 	int owned, dir = dir_of(j, j->pl->entry_dir[i], buf, &owned);
+	const char *name = base_name(path);
 	/* buf: the parent's path, to resolve the new link by below */
-	const char *name = split(path, strlen(path), buf);
-	size_t plen = strlen(buf);
+	size_t plen = (size_t)(name - path);
+	memcpy(buf, path, plen);
 
 	if (dir < 0) {
 		fail(x, i, ZS_STEP_DIR, errno);
@@ -392,7 +389,7 @@ static void make_link(job *j, size_t i, char *buf)
 	}
 	/* the kernel's word that it resolves inside, through whatever
 	 * links the tree already holds */
-	snprintf(buf + plen, ZS_PATH_BUF - plen, "%s%s", plen ? "/" : "", tmp);
+	snprintf(buf + plen, ZS_PATH_BUF - plen, "%s", tmp);
 	times_of(j->a, i, ts);
 	if (zs_resolves_beneath(j->root, buf) != 0) {
 		x->action[i] = ZS_ACT_REFUSED;
@@ -511,30 +508,6 @@ static void count_actions(const zs_archive *a, zs_extraction *x)
 	}
 }
 
-static void fill_totals(const zs_archive *a, const zs_extraction *x,
-			zs_totals *t, int nt)
-{
-	const zs_index *ix = &a->index;
-
-	memset(t, 0, sizeof(*t));
-	t->threads = nt;
-	t->seconds_scan = x->seconds;
-	t->bytes_out = x->bytes;
-	for (size_t i = 0; i < ix->count; i++) {
-		if (!ix->selected[i])
-			continue;
-		t->entries++;
-		switch (ix->status[i]) {
-		case ZS_ENTRY_OK:
-			t->ok++;
-			t->bytes_in += ix->comp_size[i];
-			break;
-		case ZS_ENTRY_BAD: t->bad++; break;
-		case ZS_ENTRY_UNSUPPORTED: t->unsupported++; break;
-		case ZS_ENTRY_ENCRYPTED: t->encrypted++; break;
-		}
-	}
-}
 
 static int run_phases(job *j, zs_plan *pl)
 {
@@ -549,7 +522,7 @@ static int run_phases(job *j, zs_plan *pl)
 	if (!j->dir_fd || !j->dir_errno)
 		goto out;
 	memset(j->dir_fd, 0xff, (pl->n_dirs ? pl->n_dirs : 1) * sizeof(int));
-	zs_beneath_init(j->root);
+	zs_beneath_init();
 	if (pl->case_collisions && folds_case(j->root)) {
 		j->x->case_insensitive = 1;
 		if (zs_plan_fold(j->x) != 0)
@@ -605,7 +578,10 @@ int zs_extract(zs_archive *a, const zs_extract_options *xo,
 	x->disk_full = atomic_load(&j.halt);
 	x->seconds = zs_now() - t0;
 	count_actions(a, x);
-	fill_totals(a, x, t, zs_threads_effective(o));
+	zs_totals_count(a, t);
+	t->threads = zs_threads_effective(o);
+	t->seconds_scan = x->seconds;
+	t->bytes_out = x->bytes;
 	return extraction_status(a, x, xo->strict);
 }
 

@@ -149,6 +149,10 @@ static inline void zs_entry_fail(zs_index *ix, size_t i, int status, int err,
 }
 
 
+/* archive.c: a's totals from its entries' statuses, for the loops that
+ * do not sum them as they go (extract, cat); t->entries etc. */
+void zs_totals_count(const zs_archive *a, zs_totals *t);
+
 /* scan.c: the work list, largest entries first (stable: ties in index
  * order).  *n_out gets its length. */
 typedef struct zs_work {
@@ -171,7 +175,8 @@ time_t zs_entry_time(const zs_archive *a, size_t i);
 
 /* beneath.c: safe file system steps for extraction */
 #define ZS_TMP_NAME 64
-void zs_beneath_init(int root);
+/* What the kernel offers (openat2, O_TMPFILE linking): probed once. */
+void zs_beneath_init(void);
 /* Open directory path ("" is root) beneath root, following no symlink. */
 int zs_open_dir_beneath(int root, const char *path, int flags);
 /* -1 if resolving path from root (following symlinks) leaves root. */
@@ -199,10 +204,6 @@ int zs_plan_extraction(zs_archive *a, zs_extraction *x, int strict,
 		       zs_plan *pl);
 int zs_plan_fold(zs_extraction *x);
 void zs_plan_free(zs_plan *pl);
-
-/* report_extract.c: why entry i was not extracted ("" if it was) */
-void zs_extract_problem(const zs_archive *a, const zs_extraction *x, size_t i,
-			char *out, size_t len);
 
 /* report.c: pieces shared by the report writers */
 void zs_put_text(FILE *f, const char *s);

@@ -65,7 +65,7 @@ static void fixes_text(unsigned fixes, char *out, size_t len)
 }
 
 /* Why entry i was not written, or "" if it was. */
-void zs_extract_problem(const zs_archive *a, const zs_extraction *x, size_t i,
+static void extract_problem(const zs_archive *a, const zs_extraction *x, size_t i,
 			char *out, size_t len)
 {
 	out[0] = '\0';
@@ -117,7 +117,7 @@ static void put_problem(const zs_archive *a, const zs_extraction *x,
 			size_t i, char *name, FILE *err)
 {
 	char why[600];
-	zs_extract_problem(a, x, i, why, sizeof(why));
+	extract_problem(a, x, i, why, sizeof(why));
 	zs_entry_name_utf8(a, i, name);
 	zs_put_text(err, a->path);
 	fprintf(err, ": entry %zu \"", i);
@@ -201,7 +201,7 @@ int zs_report_extract_json(const zs_archive *a, const zs_extraction *x,
 			fputs(",\"stripped\":", f);
 			zs_put_json_str(f, why);
 		}
-		zs_extract_problem(a, x, i, why, sizeof(why));
+		extract_problem(a, x, i, why, sizeof(why));
 		if (why[0]) {
 			fputs(",\"problem\":", f);
 			zs_put_json_str(f, why);
