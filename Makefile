@@ -3,6 +3,7 @@
 #   make          build/zipscan and build/libzipscan.a
 #   make test     the Criterion suite (+ the third-party corpus run)
 #   make asan     the same suite under AddressSanitizer + UBSan
+#   make fuzz     libFuzzer on the whole command path (FUZZ_SECONDS=600)
 #   make demo     zip a real tree with Info-ZIP zip, then test and list it
 #   make bench    zipscan against unzip, 7zz and a libdeflate floor
 #
@@ -27,7 +28,8 @@ DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev
 DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools
 DEPS_BENCH = hyperfine
 
-.PHONY: all deps deps-bench test asan demo bench clean test-browser
+.PHONY: all deps deps-bench test asan demo bench clean test-browser \
+	fuzz fuzz-smoke fuzz-regress fuzz-coverage
 
 all: build/.deps build/zipscan build/libzipscan.a
 
@@ -75,6 +77,7 @@ build/test_zipscan: $(TEST_SRC) test/helpers.h build/libzipscan.a
 test: all build/test_zipscan build/fixtures/.done
 	build/test_zipscan -j2
 	$(PYTHON) scripts/corpus_verdicts.py build/zipscan $(CORPUS)
+	@$(MAKE) --no-print-directory fuzz-regress fuzz-smoke
 
 # The same suite, library and command under ASan + UBSan, in build/asan.
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -101,6 +104,88 @@ build/asan/test_zipscan: $(TEST_SRC) test/helpers.h build/asan/libzipscan.a
 	$(CC) $(CFLAGS) $(ZS_FLAGS) -Isrc $(TEST_DEFS) \
 		-DZS_BIN_OVERRIDE='"$(abspath build/asan/zipscan)"' \
 		$(TEST_SRC) build/asan/libzipscan.a $(LDLIBS) -lcriterion -o $@
+
+# ---- fuzzing -------------------------------------------------------------
+#
+# build/fuzz/fuzz_archive: libFuzzer running each input through list, test,
+# stats, extract and cat (test/fuzz/fuzz_archive.c), with the library
+# built again here under ASan + UBSan and libFuzzer's coverage hooks.
+#
+#   make fuzz FUZZ_SECONDS=N  fuzz for N seconds (new inputs: build/fuzz/
+#                             corpus, crashes: build/fuzz/crashes/)
+#   make fuzz-smoke           60 s, fails on a crash, leak, timeout or OOM
+#   make fuzz-regress         every input in test/regress/, once each
+#   make fuzz-coverage        line coverage of src/ from replaying the
+#                             corpus (build/fuzz/coverage.txt)
+
+DEPS_TEST += clang-14 libclang-rt-14-dev libomp-14-dev
+DEPS_COV   = llvm-14
+
+FUZZ_CC      = clang-14
+FUZZ_SECONDS ?= 600
+FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS  = -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)
+FUZZ_OPTS    = -max_len=1048576 -rss_limit_mb=2048 -timeout=10 \
+	       -dict=test/fuzz/zip.dict -artifact_prefix=build/fuzz/crashes/ \
+	       -print_final_stats=1
+FUZZ_SEEDS   = $(CORPUS) build/fixtures
+FUZZ_ENV     = ZS_FUZZ_TMPDIR=$(abspath build/fuzz/tmp)
+REGRESS      = $(filter-out test/regress/README%,$(wildcard test/regress/*))
+
+build/fuzz/obj/%.o: src/%.c $(HEADERS) | build/.deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(ZS_FLAGS) \
+		-c $< -o $@
+
+build/fuzz/libzipscan.a: $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
+	rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz_archive: test/fuzz/fuzz_archive.c build/fuzz/libzipscan.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(ZS_FLAGS) $< \
+		build/fuzz/libzipscan.a $(LDLIBS) -o $@
+
+fuzz: build/fuzz/fuzz_archive build/fixtures/.done
+	@mkdir -p build/fuzz/corpus build/fuzz/crashes build/fuzz/tmp
+	$(FUZZ_ENV) nice -n 10 build/fuzz/fuzz_archive $(FUZZ_OPTS) \
+		-max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus $(FUZZ_SEEDS)
+
+# New finds go to a scratch directory, so each run starts from the seeds.
+fuzz-smoke: build/fuzz/fuzz_archive build/fixtures/.done
+	@rm -rf build/fuzz/smoke
+	@mkdir -p build/fuzz/smoke build/fuzz/crashes build/fuzz/tmp
+	$(FUZZ_ENV) build/fuzz/fuzz_archive $(FUZZ_OPTS) -max_total_time=55 \
+		build/fuzz/smoke $(FUZZ_SEEDS)
+
+fuzz-regress: build/fuzz/fuzz_archive
+	@mkdir -p build/fuzz/tmp
+	$(if $(REGRESS),$(FUZZ_ENV) build/fuzz/fuzz_archive $(FUZZ_OPTS) \
+		$(REGRESS),@echo "fuzz-regress: test/regress/ is empty")
+
+# The harness again with clang's source coverage instead of libFuzzer's
+# hooks (libFuzzer's main still replays the files), over the corpus.
+build/fuzz/cov/%.o: src/%.c $(HEADERS) | build/.deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -O1 -g -fprofile-instr-generate -fcoverage-mapping \
+		$(ZS_FLAGS) -c $< -o $@
+
+build/fuzz/fuzz_archive_cov: test/fuzz/fuzz_archive.c \
+		$(LIB_SRC:src/%.c=build/fuzz/cov/%.o)
+	$(FUZZ_CC) -O1 -g -fprofile-instr-generate -fcoverage-mapping \
+		-fsanitize=fuzzer $(ZS_FLAGS) $^ $(LDLIBS) -o $@
+
+fuzz-coverage: build/fuzz/fuzz_archive_cov build/fixtures/.done
+	@scripts/install-deps $(DEPS_COV)
+	@mkdir -p build/fuzz/corpus build/fuzz/tmp
+	rm -f build/fuzz/cov-*.profraw
+	$(FUZZ_ENV) LLVM_PROFILE_FILE=$(abspath build/fuzz/cov-%p.profraw) \
+		build/fuzz/fuzz_archive_cov -runs=0 -max_len=1048576 \
+		build/fuzz/corpus $(FUZZ_SEEDS)
+	llvm-profdata-14 merge -sparse build/fuzz/cov-*.profraw \
+		-o build/fuzz/cov.profdata
+	llvm-cov-14 report build/fuzz/fuzz_archive_cov \
+		-instr-profile=build/fuzz/cov.profdata $(LIB_SRC) src/cli.c \
+		| tee build/fuzz/coverage.txt
 
 # ---- demo and benchmark --------------------------------------------------
 
