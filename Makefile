@@ -184,7 +184,7 @@ fuzz-coverage: build/fuzz/fuzz_archive_cov build/fixtures/.done
 	llvm-profdata-14 merge -sparse build/fuzz/cov-*.profraw \
 		-o build/fuzz/cov.profdata
 	llvm-cov-14 report build/fuzz/fuzz_archive_cov \
-		-instr-profile=build/fuzz/cov.profdata $(LIB_SRC) src/cli.c \
+		-instr-profile=build/fuzz/cov.profdata $(LIB_SRC) \
 		| tee build/fuzz/coverage.txt
 
 # ---- demo and benchmark --------------------------------------------------

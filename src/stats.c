@@ -235,9 +235,13 @@ static void name_ext(const char *name, char *out)
 		return;
 	}
 	size_t n = strlen(dot + 1);
+	/* a control byte or space makes it odd; stop there, the string
+	 * may end right after it */
 	for (size_t k = 0; k < n; k++)
-		if ((unsigned char)dot[1 + k] < 0x21 || dot[1 + k] == 0x7f)
+		if ((unsigned char)dot[1 + k] < 0x21 || dot[1 + k] == 0x7f) {
 			n = ZS_EXT_MAX + 1;
+			break;
+		}
 	if (n > ZS_EXT_MAX) {
 		strcpy(out, "(other)");
 		return;
