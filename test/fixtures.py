@@ -230,6 +230,10 @@ def stats_archive(outdir):
         Entry("b/caf\u00e9.txt".encode(), b"utf8", flags=0x800),
         Entry(b"b/\x82t\x82.dat", b"cp437"),
         Entry(b"b/x.txt", text1)]))
+    # odd extensions, one ending in a control byte right after the dot
+    write(outdir, "stats-odd-ext.zip", build([
+        Entry(b"a.\x01", b"one"), Entry(b"b.\x7f", b"two"),
+        Entry(b"c.x y", b"three"), Entry(b"d.Txt", b"four")]))
 
 
 def crafted(outdir):

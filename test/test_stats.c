@@ -117,6 +117,22 @@ Test(stats, extensions_and_directories)
 	zs_archive_close(&a);
 }
 
+/* An extension with a control byte or a space is "(other)"; the scan for
+ * such bytes once ran on past the end of a name ending in one. */
+Test(stats, odd_extensions_are_other)
+{
+	const char *names[] = { "stats-odd-ext.zip" };
+	zs_archive a;
+	zs_totals t;
+	zs_stats s;
+	stats_of(names, 1, 0, &a, &t, &s);
+	cr_assert_eq(s.n_ext, 2);
+	cr_assert_eq(group(s.ext, s.n_ext, "(other)")->count, 3);
+	cr_assert_eq(group(s.ext, s.n_ext, "txt")->count, 1);
+	zs_stats_free(&s);
+	zs_archive_close(&a);
+}
+
 Test(stats, duplicates_names_times)
 {
 	const char *names[] = { "stats.zip" };
