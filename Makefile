@@ -68,11 +68,17 @@ build/fixtures/.done: test/fixtures.py | build/.deps
 	$(PYTHON) test/fixtures.py build/fixtures
 	@touch $@
 
+# Archives at ZIP's limits (the million-entry ones are made by the test).
+build/fixtures/limits/.done: test/limits.py | build/.deps
+	@mkdir -p build/fixtures/limits
+	$(PYTHON) test/limits.py build/fixtures/limits
+	@touch $@
+
 build/test_zipscan: $(TEST_SRC) test/helpers.h build/libzipscan.a
 	$(CC) $(CFLAGS) $(ZS_FLAGS) -Isrc $(TEST_DEFS) $(TEST_SRC) \
 		build/libzipscan.a $(LDLIBS) -lcriterion -o $@
 
-test: all build/test_zipscan build/fixtures/.done
+test: all build/test_zipscan build/fixtures/.done build/fixtures/limits/.done
 	build/test_zipscan -j2
 	$(PYTHON) scripts/corpus_verdicts.py build/zipscan $(CORPUS)
 
@@ -80,7 +86,7 @@ test: all build/test_zipscan build/fixtures/.done
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 
-asan: build/fixtures/.done
+asan: build/fixtures/.done build/fixtures/limits/.done
 	$(MAKE) --no-print-directory BUILD=build/asan build/asan/zipscan \
 		build/asan/test_zipscan CFLAGS="$(ASAN_FLAGS)"
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_zipscan -j2
