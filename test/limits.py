@@ -150,6 +150,14 @@ def names(outdir):
     assert not deep.endswith(b"/")
     w("name-65535-path.zip", archive([stored(deep, HELLO),
                                       stored("ok.txt", HELLO)]))
+    # NAME_MAX's edge: components of 255 bytes (file and directory) are
+    # fine, of 256 bytes (file, then directory) are not
+    w("component-256.zip", archive([
+        stored(b"d/" + b"c" * 255, HELLO),
+        stored(b"d/" + b"e" * 255 + b"/f.txt", HELLO),
+        stored(b"d/" + b"C" * 256, HELLO),
+        stored(b"d/" + b"E" * 256 + b"/f.txt", HELLO),
+        stored("ok.txt", HELLO)]))
     # The first central record's length fields overrun the directory (and
     # the file): the walk must stop at it, not read past the mapping.
     for field, kw in (("name", dict(name_len=0xFFFF)),
@@ -242,8 +250,13 @@ def declared(outdir):
     w("z64-cd-size-max.zip", body + cd + end(
         1, len(body), len(cd), zip64=True,
         z64_fields=(1, M64, len(body), z64_at)))
-    # the locator points far past the end of the file (2^63) and there is
-    # no ZIP64 end record anywhere, while the classic record is saturated
+    # the locator points far past the end of the file (2^63); the ZIP64
+    # end record is right before it all the same
+    w("z64-locator-beyond.zip", body + cd + end(
+        1, len(body), len(cd), zip64=True,
+        z64_fields=(1, len(cd), len(body), 1 << 63)))
+    # the same locator, no ZIP64 end record anywhere, and the classic
+    # record saturated: nothing says where the directory is
     w("z64-eocd-beyond.zip",
       body + cd + Z64_LOC.pack(SIG_Z64_LOC, 0, 1 << 63, 1) +
       EOCD.pack(SIG_EOCD, 0, 0, 0xFFFF, 0xFFFF, M32, M32, 0))

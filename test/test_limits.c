@@ -84,6 +84,7 @@ static const struct limit_case {
 	 * "filename too long--truncating" (1), Python reads it. */
 	{ "name-65535.zip", 0, 0, "No errors detected", NULL },
 	{ "name-65535-path.zip", 0, 0, "No errors detected", NULL },
+	{ "component-256.zip", 0, 0, "No errors detected", NULL },
 	/* The first central record's name, extra or comment length runs past
 	 * the directory: the walk stops there (offset 98, the directory's
 	 * start) and both records are lost.  unzip -t: 51 (after reading the
@@ -102,10 +103,11 @@ static const struct limit_case {
 	{ "comment-65535.zip", 0, 0, "No errors detected", NULL },
 	/* A forged empty end record as the last bytes of the comment: the last
 	 * signature wins, as in unzip (1, "zipfile is empty") and Python (0
-	 * entries).  See the report: the real end record, whose comment holds
-	 * the forgery, is not mentioned. */
-	{ "comment-fake-eocd.zip", 1, 1, "warning: zipfile is empty "
-	  "(offset 65735)", "warning: zipfile is empty (offset 65735)" },
+	 * entries), and the real one (at 200) is named as another reading. */
+	{ "comment-fake-eocd.zip", 1, 1, "end-of-central-directory record "
+	  "before the one used also validates: readers may list other entries "
+	  "(this one uses offset 65735) (offset 200)",
+	  "warning: zipfile is empty (offset 65735)" },
 	{ "entry-comment-65535.zip", 0, 0, "No errors detected", NULL },
 	/* 65,535 fits the classic count; 65,536 and 70,000 wrap to 0 and 4,464
 	 * without ZIP64 end records: a warning (unzip and Python say nothing:
@@ -157,8 +159,14 @@ static const struct limit_case {
 	{ "z64-cd-size-max.zip", 3, 3, "central directory is 51 bytes, the "
 	  "end record says 18446744073709551615 (offset 49)",
 	  "says 18446744073709551615 (offset 49)" },
+	/* the locator says 2^63, the ZIP64 end record is at 100 all the same:
+	 * a warning (unzip: 9, "read failure while seeking"; Python: ok) */
+	{ "z64-locator-beyond.zip", 1, 1, "the ZIP64 locator says the ZIP64 "
+	  "end record is at offset 9223372036854775808; it is at 100 (offset "
+	  "164)", "it is at 100 (offset 164)" },
 	/* locator -> 2^63, no ZIP64 end record, classic record saturated
-	 * (unzip: 9, Python: BadZipFile) */
+	 * (unzip: 9, Python: BadZipFile).  The locator is not mentioned: see
+	 * the report. */
 	{ "z64-eocd-beyond.zip", 3, 3, "central directory not found: the end "
 	  "record says 4294967295 bytes at offset 4294967295, which holds no "
 	  "central header (offset 120)", "(offset 120)" },
@@ -313,6 +321,46 @@ Test(limits, extract_name_of_65535_bytes_fails_that_entry_only)
 	extract_long_name("name-65535-path.zip");
 }
 
+/* Components of 255 bytes are written; of 256, the file's and the
+ * directory's entries fail alone with ENAMETOOLONG and leave nothing
+ * behind (no temporary file, no directory). */
+Test(limits, extract_components_at_name_max)
+{
+	zs_archive a;
+	zs_options o;
+	zs_extract_options xo = { 0 };
+	zs_extraction x;
+	zs_totals t;
+	char *dir = temp_dir(), sub[4200];
+	static const int want[5] = { ZS_ACT_WRITTEN, ZS_ACT_WRITTEN,
+				     ZS_ACT_FAILED, ZS_ACT_FAILED,
+				     ZS_ACT_WRITTEN };
+
+	snprintf(sub, sizeof(sub), "%s/in", dir);
+	zs_options_init(&o);
+	o.threads = 2;
+	cr_assert_eq(zs_archive_open(&a, lim("component-256.zip"), &o),
+		     ZS_EXIT_OK);
+	cr_assert_eq(a.index.count, 5);
+	xo.dir = sub;
+	cr_expect_eq(zs_extract(&a, &xo, &o, &x, &t), ZS_EXIT_WRITE);
+	for (int k = 0; k < 5; k++) {
+		cr_expect_eq(x.action[k], want[k], "entry %d: action %d", k,
+			     x.action[k]);
+		cr_expect_eq(x.write_errno[k], k == 2 || k == 3 ?
+			     ENAMETOOLONG : 0, "entry %d: errno %d", k,
+			     x.write_errno[k]);
+	}
+	zs_extraction_free(&x);
+	zs_archive_close(&a);
+
+	/* d, d/ccc..., d/eee..., d/eee.../f.txt, ok.txt */
+	char out[256];
+	run(out, sizeof(out), "cd %s/in && find . -mindepth 1 | wc -l", dir);
+	cr_expect_str_eq(out, "5\n");
+	drop_dir(dir);
+}
+
 /* ---- comments --------------------------------------------------------- */
 
 Test(limits, comment_of_65535_bytes)
@@ -347,6 +395,15 @@ Test(limits, forged_end_record_in_the_comment)
 	/* the last signature, 22 bytes from the end, is the one used */
 	cr_expect_eq(a.layout.eocd_offset, (uint64_t)st.st_size - 22);
 	cr_expect_eq(a.index.count, 0);
+	/* the real end record (after 98 bytes of entries and 102 of
+	 * directory), whose comment holds the forgery, is named */
+	size_t named = 0;
+	for (size_t k = 0; k < a.findings_count; k++)
+		if (a.findings[k].offset == 200 &&
+		    a.findings[k].severity == ZS_WARNING &&
+		    strstr(a.findings[k].text, "also validates"))
+			named++;
+	cr_expect_eq(named, 1);
 	zs_archive_close(&a);
 }
 
@@ -459,10 +516,19 @@ Test(limits, zip64_values_that_overflow)
 		cr_expect_eq(a.findings_count, 1, "%s", structural[k]);
 		zs_archive_close(&a);
 	}
-	/* a directory size of 2^64 - 1: the directory is found at its
-	 * offset and its one record read, but the size is an error */
+	/* a locator pointing at 2^63, its ZIP64 end record where it belongs:
+	 * used, with a warning */
 	zs_archive a;
 	zs_totals t;
+	cr_expect_eq(scan_fixture(&a, lim_name("z64-locator-beyond.zip"), 2, 0,
+				  &t), ZS_EXIT_WARN);
+	cr_expect_eq(a.layout.zip64_eocd_offset, 100);
+	cr_expect_eq(a.index.count, 1);
+	cr_expect_eq(t.ok, 1);
+	zs_archive_close(&a);
+
+	/* a directory size of 2^64 - 1: the directory is found at its
+	 * offset and its one record read, but the size is an error */
 	cr_expect_eq(scan_fixture(&a, lim_name("z64-cd-size-max.zip"), 2, 0,
 				  &t), ZS_EXIT_STRUCT);
 	cr_expect_eq(a.index.count, 1);
