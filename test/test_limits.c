@@ -69,107 +69,125 @@ static void drop_dir(char *t)
 
 /* ---- every archive: exit status, message, bounded memory ---------------- */
 
+/* The aggregate output limits off: what each entry gets on its own. */
+#define NO_LIMITS "--max-ratio 0 --max-total 0"
+
 /*
- * What each archive must get.  `says` must appear in `zipscan test`'s output
- * (stdout and stderr), `list_says` in `zipscan list`'s; both name the offset.
+ * What each archive must get, with options `opts`.  `says` must appear in
+ * `zipscan test`'s output (stdout and stderr), `list_says` in `zipscan
+ * list`'s (stderr); both name the offset.
  * Info-ZIP unzip 6.0 (`unzip -t`) and Python 3.11's zipfile are noted where
  * they differ.
  */
 static const struct limit_case {
-	const char *file;
+	const char *file, *opts;
 	int test_status, list_status;
 	const char *says, *list_says;
 } cases[] = {
 	/* A 65,535-byte name is legal, if unextractable: unzip -t warns
 	 * "filename too long--truncating" (1), Python reads it. */
-	{ "name-65535.zip", 0, 0, "No errors detected", NULL },
-	{ "name-65535-path.zip", 0, 0, "No errors detected", NULL },
-	{ "component-256.zip", 0, 0, "No errors detected", NULL },
+	{ "name-65535.zip", "", 0, 0, "No errors detected", NULL },
+	{ "name-65535-path.zip", "", 0, 0, "No errors detected", NULL },
+	{ "component-256.zip", "", 0, 0, "No errors detected", NULL },
 	/* The first central record's name, extra or comment length runs past
 	 * the directory: the walk stops there (offset 98, the directory's
 	 * start) and both records are lost.  unzip -t: 51 (after reading the
 	 * name out of the next record); Python: 1 entry named
 	 * "a.txtPK\x01\x02..." for the name, BadZipFile for the extra. */
-	{ "name-overruns-cd.zip", 3, 3,
+	{ "name-overruns-cd.zip", "", 3, 3,
 	  "central directory holds 0 entries, the end record says 2 "
 	  "(offset 98)", "the end record says 2 (offset 98)" },
-	{ "extra-overruns-cd.zip", 3, 3,
+	{ "extra-overruns-cd.zip", "", 3, 3,
 	  "central directory holds 0 entries, the end record says 2 "
 	  "(offset 98)", "the end record says 2 (offset 98)" },
-	{ "comment-overruns-cd.zip", 3, 3,
+	{ "comment-overruns-cd.zip", "", 3, 3,
 	  "central directory holds 0 entries, the end record says 2 "
 	  "(offset 98)", "the end record says 2 (offset 98)" },
 	/* the end record at the far edge of the 65,557-byte search window */
-	{ "comment-65535.zip", 0, 0, "No errors detected", NULL },
+	{ "comment-65535.zip", "", 0, 0, "No errors detected", NULL },
 	/* A forged empty end record as the last bytes of the comment: the last
 	 * signature wins, as in unzip (1, "zipfile is empty") and Python (0
 	 * entries), and the real one (at 200) is named as another reading. */
-	{ "comment-fake-eocd.zip", 1, 1, "end-of-central-directory record "
+	{ "comment-fake-eocd.zip", "", 1, 1, "end-of-central-directory record "
 	  "before the one used also validates: readers may list other entries "
 	  "(this one uses offset 65735) (offset 200)",
 	  "warning: zipfile is empty (offset 65735)" },
-	{ "entry-comment-65535.zip", 0, 0, "No errors detected", NULL },
+	{ "entry-comment-65535.zip", "", 0, 0, "No errors detected", NULL },
 	/* 65,535 fits the classic count; 65,536 and 70,000 wrap to 0 and 4,464
 	 * without ZIP64 end records: a warning (unzip and Python say nothing:
 	 * they count the records too). */
-	{ "entries-65535.zip", 0, 0, "(65535 entries, 21845 bytes)", NULL },
-	{ "entries-65535-zip64.zip", 0, 0, "(65535 entries, 21845 bytes)",
+	{ "entries-65535.zip", "", 0, 0, "(65535 entries, 21845 bytes)", NULL },
+	{ "entries-65535-zip64.zip", "", 0, 0, "(65535 entries, 21845 bytes)",
 	  NULL },
-	{ "entries-65536.zip", 1, 1, "holds 65536 entries, the end record "
+	{ "entries-65536.zip", "", 1, 1, "holds 65536 entries, the end record "
 	  "says 0 (count wrapped at 65536) (offset 5657942)",
 	  "(count wrapped at 65536) (offset 5657942)" },
-	{ "entries-65536-zip64.zip", 0, 0, "(65536 entries, 21846 bytes)",
+	{ "entries-65536-zip64.zip", "", 0, 0, "(65536 entries, 21846 bytes)",
 	  NULL },
-	{ "entries-70000.zip", 1, 1, "holds 70000 entries, the end record "
+	{ "entries-70000.zip", "", 1, 1, "holds 70000 entries, the end record "
 	  "says 4464 (count wrapped at 65536) (offset 6043334)",
 	  "(count wrapped at 65536) (offset 6043334)" },
-	{ "entries-70000-zip64.zip", 0, 0, "(70000 entries, 23334 bytes)",
+	{ "entries-70000-zip64.zip", "", 0, 0, "(70000 entries, 23334 bytes)",
 	  NULL },
-	/* 0xFFFFFFFF bytes declared for 16 bytes of Deflate: refused before
-	 * any allocation (more than the 1032:1 Deflate can reach).  list does
-	 * not decode, so it cannot know.  unzip -t and Python pass the entry:
-	 * they never compare the output's size with a Deflate entry's. */
-	{ "declared-4g.zip", 2, 0, "big.bin: declared size 4294967295 is "
-	  "impossible for 16 bytes of deflate data (local header at offset 0)",
+	/* 0xFFFFFFFF bytes declared by a 128-byte archive: over the default
+	 * --max-ratio, so nothing is decoded (12, "possible zip bomb").  With
+	 * no limits, 16 bytes of Deflate still cannot make that much (over
+	 * the 1032:1 Deflate reaches): the entry fails (2) before any buffer
+	 * is reserved.  list does not decode, so it cannot know.  unzip -t and
+	 * Python pass the entry: they never compare a Deflate entry's output
+	 * size with the declared one. */
+	{ "declared-4g.zip", "", 12, 0, "error: the entries declare "
+	  "4294967295 bytes of output from a 128-byte archive, over "
+	  "--max-ratio 10000; nothing decoded (offset 0)", NULL },
+	{ "declared-4g.zip", NO_LIMITS, 2, 0, "big.bin: declared size "
+	  "4294967295 is impossible for 16 bytes of deflate data (local header "
+	  "at offset 0)", NULL },
+	{ "declared-4g-zip64.zip", "", 12, 0, "over --max-ratio 10000; nothing "
+	  "decoded (offset 0)", NULL },
+	{ "declared-4g-zip64.zip", NO_LIMITS, 2, 0, "big.bin: declared size "
+	  "4294967295 is impossible for 16 bytes of deflate data (local header "
+	  "at offset 0)", NULL },
+	/* stored, 4 GiB declared in a 126-byte file: its data would run past
+	 * the file (unzip -t: 12, its overlap check; Python: bad CRC) */
+	{ "declared-4g-stored.zip", "", 12, 2, "over --max-ratio 10000; "
+	  "nothing decoded (offset 0)", NULL },
+	{ "declared-4g-stored.zip", NO_LIMITS, 2, 2, "big.bin: entry data runs "
+	  "to offset 4294967332, past the end of the archive (126 bytes)",
 	  NULL },
-	{ "declared-4g-zip64.zip", 2, 0, "big.bin: declared size 4294967295 "
-	  "is impossible for 16 bytes of deflate data (local header at "
-	  "offset 0)", NULL },
-	/* stored, 4 GiB declared in a 126-byte file (unzip -t: 12, its overlap
-	 * check; Python: bad CRC) */
-	{ "declared-4g-stored.zip", 2, 2, "big.bin: entry data runs to offset "
-	  "4294967332, past the end of the archive (126 bytes)", NULL },
-	{ "z64-usize-max.zip", 2, 0, "big.bin: declared size "
+	{ "z64-usize-max.zip", "", 12, 0, "error: the entries declare "
+	  "18446744073709551615 bytes of output, over --max-total "
+	  "1099511627776 (1 entries); nothing decoded (offset 0)", NULL },
+	{ "z64-usize-max.zip", NO_LIMITS, 2, 0, "big.bin: declared size "
 	  "18446744073709551615 is impossible for 16 bytes", NULL },
 	/* data offset 57 + 2^63 + 5; unzip -t: 2, Python: bad CRC */
-	{ "z64-csize-2p63.zip", 2, 2, "big.bin: entry data runs to offset "
+	{ "z64-csize-2p63.zip", "", 2, 2, "big.bin: entry data runs to offset "
 	  "9223372036854775870, past the end of the archive (166 bytes)",
 	  NULL },
-	{ "z64-csize-wraps.zip", 2, 2, "big.bin: compressed size overflows "
+	{ "z64-csize-wraps.zip", "", 2, 2, "big.bin: compressed size overflows "
 	  "the end of the archive (166 bytes)", NULL },
 	/* an entry-level error: other entries stay readable (unzip -t: 3,
 	 * Python: ValueError) */
-	{ "z64-offset-wraps.zip", 2, 2, "big.bin: local header offset "
+	{ "z64-offset-wraps.zip", "", 2, 2, "big.bin: local header offset "
 	  "18446744073709551608 is outside the archive (138 bytes)", NULL },
 	/* the directory itself cannot be found or measured: 3 (unzip -t: 3
 	 * and 4, "attempt to seek before beginning"; Python: BadZipFile) */
-	{ "z64-cd-offset-wraps.zip", 3, 3, "central directory not found: the "
-	  "end record says 64 bytes at offset 18446744073709551600, which "
+	{ "z64-cd-offset-wraps.zip", "", 3, 3, "central directory not found: "
+	  "the end record says 64 bytes at offset 18446744073709551600, which "
 	  "holds no central header (offset 100)", "(offset 100)" },
-	{ "z64-cd-size-max.zip", 3, 3, "central directory is 51 bytes, the "
+	{ "z64-cd-size-max.zip", "", 3, 3, "central directory is 51 bytes, the "
 	  "end record says 18446744073709551615 (offset 49)",
 	  "says 18446744073709551615 (offset 49)" },
 	/* the locator says 2^63, the ZIP64 end record is at 100 all the same:
 	 * a warning (unzip: 9, "read failure while seeking"; Python: ok) */
-	{ "z64-locator-beyond.zip", 1, 1, "the ZIP64 locator says the ZIP64 "
-	  "end record is at offset 9223372036854775808; it is at 100 (offset "
-	  "164)", "it is at 100 (offset 164)" },
+	{ "z64-locator-beyond.zip", "", 1, 1, "the ZIP64 locator says the "
+	  "ZIP64 end record is at offset 9223372036854775808; it is at 100 "
+	  "(offset 164)", "it is at 100 (offset 164)" },
 	/* locator -> 2^63, no ZIP64 end record, classic record saturated
 	 * (unzip: 9, Python: BadZipFile).  The locator is not mentioned: see
 	 * the report. */
-	{ "z64-eocd-beyond.zip", 3, 3, "central directory not found: the end "
-	  "record says 4294967295 bytes at offset 4294967295, which holds no "
-	  "central header (offset 120)", "(offset 120)" },
+	{ "z64-eocd-beyond.zip", "", 3, 3, "central directory not found: the "
+	  "end record says 4294967295 bytes at offset 4294967295, which holds "
+	  "no central header (offset 120)", "(offset 120)" },
 };
 
 Test(limits, every_archive_gets_its_status_and_message, .timeout = 120)
@@ -178,14 +196,14 @@ Test(limits, every_archive_gets_its_status_and_message, .timeout = 120)
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		const struct limit_case *c = &cases[k];
 		const char *f = c->file;
-		int st = run(out, BIG_OUT, LIMIT_VM "%s test %s 2>&1", ZS_BIN,
-			     lim(f));
+		int st = run(out, BIG_OUT, LIMIT_VM "%s test %s %s 2>&1",
+			     ZS_BIN, c->opts, lim(f));
 		cr_expect_eq(st, c->test_status, "test %s: exit %d, not %d", f,
 			     st, c->test_status);
 		cr_expect(strstr(out, c->says),
 			  "test %s: no \"%s\" in:\n%.2000s", f, c->says, out);
-		st = run(out, BIG_OUT, LIMIT_VM "%s list %s 2>&1 >/dev/null",
-			 ZS_BIN, lim(f));
+		st = run(out, BIG_OUT, LIMIT_VM "%s list %s %s 2>&1 >/dev/null",
+			 ZS_BIN, c->opts, lim(f));
 		cr_expect_eq(st, c->list_status, "list %s: exit %d, not %d", f,
 			     st, c->list_status);
 		if (c->list_says)
@@ -195,9 +213,9 @@ Test(limits, every_archive_gets_its_status_and_message, .timeout = 120)
 		/* JSON: the same status, in the summary at its end */
 		char want[32];
 		snprintf(want, sizeof(want), "\"status\":%d}", c->test_status);
-		st = run(out, BIG_OUT, LIMIT_VM "%s test --json %s >%s/json; "
-			 "s=$?; tail -c 300 %s/json; exit $s", ZS_BIN, lim(f),
-			 tmp, tmp);
+		st = run(out, BIG_OUT, LIMIT_VM "%s test --json %s %s >%s/json;"
+			 " s=$?; tail -c 300 %s/json; exit $s", ZS_BIN, c->opts,
+			 lim(f), tmp, tmp);
 		cr_expect_eq(st, c->test_status, "test --json %s: exit %d", f,
 			     st);
 		cr_expect(strstr(out, want), "test --json %s: no %s", f, want);
@@ -461,14 +479,21 @@ Test(limits, entry_counts_around_65536, .timeout = 60)
 
 /* ---- declared sizes and overflowing ZIP64 values ------------------------ */
 
-/* One entry, big.bin, fails with `error`; a and b are its values. */
+/* One entry, big.bin, fails with `error`; a and b are its values.  The
+ * aggregate output limits are off: this is about each entry's own checks,
+ * which must hold when a user lifts the limits. */
 static void one_bad_entry(const char *file, int error, uint64_t a_val,
 			  uint64_t b_val)
 {
 	zs_archive a;
+	zs_options o;
 	zs_totals t;
-	cr_expect_eq(scan_fixture(&a, lim_name(file), 2, 0, &t),
-		     ZS_EXIT_ENTRY, "%s", file);
+	zs_options_init(&o);
+	o.threads = 2;
+	o.max_total = 0;
+	o.max_ratio = 0;
+	zs_archive_open(&a, lim(file), &o);
+	cr_expect_eq(zs_scan_entries(&a, &o, &t), ZS_EXIT_ENTRY, "%s", file);
 	cr_assert_eq(a.index.count, 1, "%s", file);
 	cr_expect_eq(a.index.status[0], ZS_ENTRY_BAD, "%s", file);
 	cr_expect_eq(a.index.error[0], error, "%s: error %d", file,
@@ -481,10 +506,32 @@ static void one_bad_entry(const char *file, int error, uint64_t a_val,
 	zs_archive_close(&a);
 }
 
+/* With the default limits, the declared output alone stops the run: no
+ * entry is decoded, one finding says why (exit 12). */
+static void refused_whole(const char *file, const char *code)
+{
+	zs_archive a;
+	zs_totals t;
+	cr_expect_eq(scan_fixture(&a, lim_name(file), 2, 0, &t),
+		     ZS_EXIT_OVERLAP, "%s", file);
+	cr_expect_eq(t.bytes_out, 0, "%s", file);
+	cr_expect_eq(t.ok + t.bad, 0, "%s", file);
+	size_t said = 0;
+	for (size_t k = 0; k < a.findings_count; k++)
+		said += strstr(a.findings[k].text, code) != NULL &&
+			a.findings[k].exit_status == ZS_EXIT_OVERLAP;
+	cr_expect_eq(said, 1, "%s: no finding with \"%s\"", file, code);
+	zs_archive_close(&a);
+}
+
 Test(limits, declared_sizes_of_4_gib_and_more)
 {
-	/* refused by the Deflate ratio before any buffer is reserved; the
-	 * ulimit -v runs above show nothing of that size is allocated */
+	refused_whole("declared-4g.zip", "--max-ratio 10000");
+	refused_whole("declared-4g-zip64.zip", "--max-ratio 10000");
+	refused_whole("z64-usize-max.zip", "--max-total 1099511627776");
+	/* limits off: refused by the Deflate ratio before any buffer is
+	 * reserved; the ulimit -v runs above show nothing of that size is
+	 * allocated */
 	one_bad_entry("declared-4g.zip", ZS_E_RATIO, 0xFFFFFFFFu, 16);
 	one_bad_entry("declared-4g-zip64.zip", ZS_E_RATIO, 0xFFFFFFFFu, 16);
 	one_bad_entry("z64-usize-max.zip", ZS_E_RATIO, UINT64_MAX, 16);
