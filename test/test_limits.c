@@ -190,7 +190,7 @@ static const struct limit_case {
 	  "no central header (offset 120)", "(offset 120)" },
 };
 
-Test(limits, every_archive_gets_its_status_and_message, .timeout = 120)
+Test(limits, every_archive_gets_its_status_and_message)
 {
 	char *out = big_buffer(), *tmp = temp_dir();
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
@@ -446,7 +446,7 @@ Test(limits, central_record_overrunning_the_directory)
 
 /* Every record is indexed, whatever the end record's count says; the
  * count is compared with the records, never used to allocate. */
-Test(limits, entry_counts_around_65536, .timeout = 60)
+Test(limits, entry_counts_around_65536)
 {
 	static const struct { const char *file; size_t n; int status;
 			      int zip64; } c[] = {
@@ -677,8 +677,7 @@ static double median3(const double v[3])
 	return a > b ? a : b;
 }
 
-Test(limits, many_entries_linear_time_bounded_memory, .timeout = 600,
-     .fini = many_cleanup)
+Test(limits, many_entries_linear_time_bounded_memory, .fini = many_cleanup)
 {
 	static const char *const cmds[2] = { "list", "test" };
 	char path[3][128];
