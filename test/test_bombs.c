@@ -2,9 +2,10 @@
  * test_bombs.c - the zip bombs of test/bombs.py (after Fifield, "A better
  * zip bomb"), in build/fixtures/bombs.  Every overlapping one is refused
  * before anything is decoded: by `test` (exit 12, the overlapping entries
- * named in its JSON), in-process, and by `extract` (nothing written), while
- * `list` still lists it.  The one without overlap decodes, within DEFLATE's
- * 1032:1.  Peak memory stays bounded by threads x --memory-limit.
+ * named in its JSON), in-process, by `extract` (nothing written), `check`
+ * and `cat`, while `list` still lists it.  The one without overlap decodes,
+ * within DEFLATE's 1032:1.  Peak memory stays bounded by threads x
+ * --memory-limit.  --max-total and --max-ratio stop what they should.
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -252,6 +253,37 @@ Test(bombs, extract_writes_nothing)
 			     overlapping[k], out);
 		run(NULL, 0, "rm -rf %s", dir);
 	}
+}
+
+/* `check` (the audit alone) reports the overlap too, and `cat` of the
+ * last entry writes nothing. */
+Test(bombs, check_and_cat_refuse_too)
+{
+	for (size_t k = 0; k < N_OVERLAPPING; k++) {
+		const char *name = overlapping[k];
+		int st = run(NULL, 0, "%s check %s >/dev/null 2>&1", ZS_BIN,
+			     bomb(name));
+		cr_assert_eq(st, 12, "check %s: exit %d", name, st);
+		zs_archive a;
+		zs_options o;
+		zs_options_init(&o);
+		zs_archive_open(&a, bomb(name), &o);
+		cr_assert(a.indexed, "%s", name);
+		size_t last = a.index.count - 1;
+		char entry[256];
+		snprintf(entry, sizeof(entry), "%.*s",
+			 (int)a.index.name_len[last],
+			 (const char *)a.data + a.index.name_offset[last]);
+		zs_archive_close(&a);
+		char out[64];
+		st = run(out, sizeof(out), "%s cat %s '%s' 2>/dev/null", ZS_BIN,
+			 bomb(name), entry);
+		cr_assert_eq(st, 12, "cat %s %s: exit %d", name, entry, st);
+		cr_assert_eq(out[0], '\0', "cat %s %s wrote data", name,
+			     entry);
+	}
+	cr_assert_eq(run(NULL, 0, "%s check %s >/dev/null 2>&1", ZS_BIN,
+			 bomb("bomb-none.zip")), 0);
 }
 
 /* Today `list` lists every entry and still exits 12, as unzip -l lists
