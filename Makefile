@@ -78,7 +78,14 @@ build/test_zipscan: $(TEST_SRC) test/helpers.h build/libzipscan.a
 	$(CC) $(CFLAGS) $(ZS_FLAGS) -Isrc $(TEST_DEFS) $(TEST_SRC) \
 		build/libzipscan.a $(LDLIBS) -lcriterion -o $@
 
-test: all build/test_zipscan build/fixtures/.done build/fixtures/limits/.done
+# zip bombs (after Fifield 2019) for test/test_bombs.c
+build/fixtures/bombs/.done: test/bombs.py | build/.deps
+	@mkdir -p build/fixtures/bombs
+	$(PYTHON) test/bombs.py build/fixtures/bombs
+	@touch $@
+
+test: all build/test_zipscan build/fixtures/.done build/fixtures/bombs/.done \
+	build/fixtures/limits/.done
 	build/test_zipscan -j2
 	$(PYTHON) scripts/corpus_verdicts.py build/zipscan $(CORPUS)
 
@@ -86,7 +93,8 @@ test: all build/test_zipscan build/fixtures/.done build/fixtures/limits/.done
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 
-asan: build/fixtures/.done build/fixtures/limits/.done
+asan: build/fixtures/.done build/fixtures/bombs/.done \
+	build/fixtures/limits/.done
 	$(MAKE) --no-print-directory BUILD=build/asan build/asan/zipscan \
 		build/asan/test_zipscan CFLAGS="$(ASAN_FLAGS)"
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_zipscan -j2
