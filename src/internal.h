@@ -25,6 +25,7 @@
 #define ZS_ZIP64_LOC_SIZE   20u
 #define ZS_ZIP64_EOCD_SIZE  56u
 #define ZS_MAX_COMMENT      0xffffu
+#define ZS_MAX_NAME         0xffffu
 #define ZS_EXTRA_ZIP64      0x0001u
 
 /* General-purpose flag bits (APPNOTE 4.4.4). */
@@ -91,6 +92,11 @@ void zs_map_borrow(zs_archive *a, const void *buf, size_t len);
 void zs_map_advise(zs_archive *a, uint64_t off, uint64_t len, int advice);
 /* Read-ahead hint for the entry data, once the index says where it is. */
 void zs_map_advise_data(zs_archive *a);
+/* Did a read of the mapping fault because the file shrank (SIGBUS, or
+ * EFAULT from a write() out of it: pass fault_errno)?  Records the finding
+ * (exit 51) once; returns 1 if so. */
+int zs_map_check_changed(zs_archive *a);
+void zs_map_note_efault(zs_archive *a);
 
 /* index.c */
 int zs_index_build(zs_archive *a);
@@ -148,6 +154,25 @@ static inline void zs_entry_fail(zs_index *ix, size_t i, int status, int err,
 	ix->err_b[i] = b;
 }
 
+
+/* archive.c: findings with a code.  zs_structural records an ambiguity or
+ * damage that readers survive: a warning (exit 1), or under --strict an
+ * error (exit 3). */
+#include <stdarg.h>
+void zs_finding_vadd(zs_archive *a, const char *code, int severity,
+		     int exit_status, int64_t entry, uint64_t offset,
+		     const char *fmt, va_list ap);
+void zs_finding_coded(zs_archive *a, const char *code, int severity,
+		      int exit_status, int64_t entry, uint64_t offset,
+		      const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+void zs_structural(zs_archive *a, const char *code, int64_t entry,
+		   uint64_t offset, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* audit.c: the structural findings that need the whole index (names,
+ * other end records, layout); check.c finds gaps and overlaps. */
+void zs_audit(zs_archive *a);
 
 /* archive.c: a's totals from its entries' statuses, for the loops that
  * do not sum them as they go (extract, cat); t->entries etc. */

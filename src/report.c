@@ -259,6 +259,8 @@ void zs_json_findings(const zs_archive *a, FILE *f)
 			(unsigned long long)x->offset);
 		if (x->entry >= 0)
 			fprintf(f, "\"entry\":%lld,", (long long)x->entry);
+		if (x->code)
+			fprintf(f, "\"code\":\"%s\",", x->code);
 		fputs("\"message\":", f);
 		zs_put_json_str(f, x->text);
 		putc('}', f);
