@@ -162,6 +162,10 @@ REASONS = {
         "accept silently: duplicates (exact, as paths, or by case), empty "
         "names or components, control bytes, backslashes, absolute names, "
         "`..`"),
+    "ambiguity": Reason(
+        {"failed"}, "zipscan refuses an ambiguity that Python and unzip both "
+        "accept: here a second central directory ending at the end record, "
+        "which they read instead of the one at the end record's offset"),
     "trailing": Reason(
         {"warning"}, "bytes after the end record (or after the comment) are "
         "a warning; Python and unzip ignore them"),
@@ -187,6 +191,11 @@ REASONS = {
     "extra": Reason(
         {"failed"}, "a malformed extra field fails the entry; Python and "
         "unzip skip it"),
+    "bug-cd-gap": Reason(
+        {"warning"}, "KNOWN BUG: zipscan reads the central directory at the "
+        "end record's offset and only warns about the gap after it; Python "
+        "and unzip read the one ending at the end record, so they list (and "
+        "extract) other entries", lists=True),
 }
 
 # zipscan's finding codes that are about names, for --suggest.
@@ -227,6 +236,8 @@ EXPLAINED = {
     "fixtures/h-duplicates.zip": "names",
     "fixtures/h-empty-parts.zip": "names",
     "fixtures/h-traversal.zip": "names",
+    # ambiguity
+    "fixtures/two-directories.zip": "ambiguity",
     # trailing
     "third_party/golang-go/readme.zip": "trailing",
     "third_party/golang-go/test-trailing-junk.zip": "trailing",
@@ -266,6 +277,8 @@ EXPLAINED = {
     "fixtures/size-short.zip": "size",
     # extra
     "third_party/libzip/incons-ef-local-dupe-zip64-v2.zip": "extra",
+    # bug-cd-gap
+    "fixtures/two-directories-gap.zip": "bug-cd-gap",
 }
 
 
