@@ -123,6 +123,7 @@ import resource
 import select
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -529,13 +530,17 @@ class PythonWorker:
             if w.proc:
                 w.proc.stdin.close()    # the child ends at end of input
                 w.proc.wait()
+                w.proc.stdout.close()
+                w.err.close()
 
     def ask(self, path, timeout, max_output):
         if self.proc is None:
+            # Standard error to a file: a pipe nobody reads could fill up.
+            self.err = tempfile.TemporaryFile()
             self.proc = subprocess.Popen(
                 [sys.executable, "-I", os.path.abspath(__file__),
                  "--python-server"], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=self.err,
                 start_new_session=True)
             self.buf = b""
         job = json.dumps({"path": path, "max_output": max_output}) + "\n"
@@ -569,9 +574,11 @@ class PythonWorker:
         proc, self.proc = self.proc, None
         proc.kill()
         proc.wait()
-        err = proc.stderr.read()
-        for f in (proc.stdin, proc.stdout, proc.stderr):
-            f.close()
+        proc.stdin.close()
+        proc.stdout.close()
+        self.err.seek(0)
+        err = self.err.read()
+        self.err.close()
         return err
 
 
@@ -663,16 +670,16 @@ def judge(row):
     zs, py, uz = z["verdict"], p["verdict"], u["verdict"]
     row["needs_verdict"] = row["needs_lists"] = False
     row["disagree"] = False
-    have = [v for v in (zs, py, uz) if v in CLASSES]
     if py in CLASSES and uz in CLASSES:
         if compatible(py, uz):
             row["needs_verdict"] = zs != uz
         else:
             row["needs_verdict"] = not side_with(zs, py, uz)
-    # Python's "ok" is not a disagreement with a warning.
-    shown = {("warning" if v == "ok" and "warning" in have else v)
-             for v in have}
-    row["disagree"] = len(shown) > 1
+    # Python's ok next to a warning is no disagreement: it cannot warn.
+    given = {v for v in (zs, uz) if v in CLASSES}
+    if py in CLASSES and not (py == "ok" and "warning" in given):
+        given.add(py)
+    row["disagree"] = len(given) > 1
 
     # Entry lists.
     zn, pn, un = z["names"], p.get("names"), u["names"]
