@@ -7,9 +7,9 @@ checks that it does not pass otherwise.  It builds a few small archives
 with zipfile in a temporary directory, then runs differential.py on them
 through a wrapper around the real zipscan that lies in one way at a time
 (renames an entry, drops one from `list` only, warns where nothing is
-wrong, breaks the JSON, exits with an undefined status) and requires each
-lie to fail the run with the matching message.  With the honest zipscan the
-same archives must pass.  It also names the temporary directory `fixtures`
+wrong, breaks the JSON, exits with an undefined status, writes a sanitizer
+report) and requires each lie to fail the run with the matching message.
+With the honest zipscan the same archives must pass.  It also names the temporary directory `fixtures`
 and puts in it a clean `trailing.zip`, so that EXPLAINED's entries for the
 real fixtures are stale or missing, which must fail too.
 """
@@ -42,6 +42,8 @@ if lie == "badjson":
     out = out[:-5] + "\n"
 if lie == "status":
     status = 7
+if lie == "sanitizer":
+    sys.stderr.write("==1==ERROR: AddressSanitizer: heap-buffer-overflow\n")
 sys.stdout.write(out)
 sys.exit(status)
 '''
@@ -53,6 +55,7 @@ LIES = {
     "warn": "unexplained disagreement: zipscan warning, python ok, unzip ok",
     "badjson": "JSON does not parse",
     "status": "undefined exit status 7",
+    "sanitizer": "sanitizer: ==1==ERROR: AddressSanitizer",
 }
 
 
