@@ -231,6 +231,14 @@ void zs_finding_add(zs_archive *a, int severity, int exit_status,
 size_t zs_select(zs_archive *a, char *const *include, size_t n_include,
 		 char *const *exclude, size_t n_exclude);
 
+/*
+ * May the selected entries be decoded?  No if entries overlap (unless
+ * o->stop_on_overlap is 0) or if their declared output passes o->max_total
+ * or o->max_ratio times the file's size: then a finding says so (exit 12)
+ * and scan, extract and cat decode nothing.  Asked once per archive.
+ */
+int zs_decode_permitted(zs_archive *a, const zs_options *o);
+
 /* Decode and verify every selected entry on all threads. Returns the
  * archive's exit status. */
 int zs_scan_entries(zs_archive *a, const zs_options *o, zs_totals *t);
@@ -357,6 +365,10 @@ void zs_report_html_begin(FILE *f, const char *title);
 void zs_report_html_section(const zs_stats *s, const char *title, FILE *f);
 int zs_report_html_end(FILE *f);
 int zs_report_findings_text(const zs_archive *a, FILE *f);
+/* `zipscan check`: layout, findings and entries whose headers failed, as
+ * text (quiet: only the problems) or one JSON object per line. */
+int zs_report_check_text(const zs_archive *a, int status, int quiet, FILE *f);
+int zs_report_check_json(const zs_archive *a, int status, FILE *f);
 
 /*
  * Extraction.  Every path is cleaned (zs_path_clean) and then resolved

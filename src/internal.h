@@ -241,6 +241,10 @@ void zs_json_entry(const zs_archive *a, size_t i, int with_status,
 void zs_json_entry_open(const zs_archive *a, size_t i, int with_status,
 			char *name, FILE *f);
 void zs_json_findings(const zs_archive *a, FILE *f);
+/* One line per selected entry with an error (name needs 3 * 65535 + 1). */
+void zs_put_problems(const zs_archive *a, char *name, FILE *f);
+/* "findings" once: the findings as text lines (errors only if asked). */
+void zs_put_findings(const zs_archive *a, int errors_only, FILE *f);
 /* A buffer for any name of these archives as UTF-8 (3 bytes per raw
  * byte at most): sized from their longest name, not from 64 KiB. */
 char *zs_name_buf(const zs_archive *const *as, size_t n);

@@ -1,0 +1,54 @@
+/*
+ * limits.c - the one decision made before anything is decoded: may this
+ * archive's selected entries be decoded at all?
+ *
+ * Not if entries overlap (the zip bombs of Fifield 2019; --allow-overlap
+ * overrides), nor if their declared output passes --max-total or
+ * --max-ratio times the archive's size.  The declared sizes are a true
+ * bound: every decoder stops an entry at its declared size and fails it if
+ * there is more, so no run writes or checks more than the sum checked
+ * here.  test, stats, extract and cat all ask here, so one archive gets
+ * one answer whatever the command.
+ */
+#include "internal.h"
+
+static void refuse(zs_archive *a, const char *code, const char *fmt,
+		   unsigned long long x, unsigned long long y,
+		   unsigned long long z)
+{
+	zs_finding_coded(a, code, ZS_ERROR, ZS_EXIT_OVERLAP, -1, 0, fmt, x, y,
+			 z);
+	a->decode_refused = 1;
+}
+
+int zs_decode_permitted(zs_archive *a, const zs_options *o)
+{
+	const zs_index *ix = &a->index;
+	uint64_t total = 0;
+
+	if (a->limits_checked)
+		return !a->decode_refused;
+	a->limits_checked = 1;
+	if (a->overlaps && o->stop_on_overlap) {
+		a->decode_refused = 1;   /* the overlap finding says why */
+		return 0;
+	}
+	for (size_t i = 0; i < ix->count; i++)
+		if (ix->selected[i] && !zs_add(total, ix->uncomp_size[i], &total))
+			total = UINT64_MAX;
+	if (o->max_total && total > o->max_total)
+		refuse(a, "max-total", "the entries declare %llu bytes of "
+		       "output, over --max-total %llu (%llu entries); nothing "
+		       "decoded", (unsigned long long)total,
+		       (unsigned long long)o->max_total,
+		       (unsigned long long)a->n_selected);
+	else if (o->max_ratio && a->size &&
+		 total / a->size >= o->max_ratio &&
+		 (total / a->size > o->max_ratio || total % a->size))
+		refuse(a, "max-ratio", "the entries declare %llu bytes of "
+		       "output from a %llu-byte archive, over --max-ratio "
+		       "%llu; nothing decoded", (unsigned long long)total,
+		       (unsigned long long)a->size,
+		       (unsigned long long)o->max_ratio);
+	return !a->decode_refused;
+}
