@@ -43,10 +43,12 @@ What runs on each archive
 Limits: for an archive over --max-size bytes (64 MiB) only zipscan runs,
 and only `test -q`; for one with over --max-entries entries (100,000, as
 zipscan lists them) only zipscan runs.  Python stops, and its verdict is
-`skipped`, once it has decoded --max-output bytes (1 GiB) of an archive;
+`skipped`, once it has decoded --max-output bytes (1 GiB) of an archive.
 unzip is not asked to test (only to list) an archive of which zipscan
-decoded more than that.  The output names every archive not compared and
-why.
+decoded more than that, or on which Python gave no verdict (skipped,
+timeout, crashed): verdicts are compared only when both readers give one,
+and a zip bomb Python decodes past the budget would hold unzip to the
+timeout.  The output names every archive not compared and why.
 
 Verdict classes
 ---------------
@@ -158,9 +160,9 @@ REASONS = {
     "structural": Reason(
         {"warning"}, "zipscan warns about a structural ambiguity that Python "
         "and unzip accept silently: bytes before the first entry or between "
-        "entries, a local header the central directory does not list, a "
-        "ZIP64 end record whose size field is off, odd or repeated extra "
-        "fields, ..."),
+        "entries, a local header the central directory does not list, an "
+        "entry count that is off (modulo 65,536), a ZIP64 end record whose "
+        "size field is off, odd or repeated extra fields, ..."),
     "names": Reason(
         {"warning"}, "zipscan warns about names that Python and unzip "
         "accept silently: duplicates (exact, as paths, or by case), empty "
@@ -195,6 +197,14 @@ REASONS = {
     "extra": Reason(
         {"failed"}, "a malformed extra field fails the entry; Python and "
         "unzip skip it"),
+    # These two are for test/limits.py's archives (branch h-limits).
+    "limits": Reason(
+        {"failed"}, "entries declaring more output than --max-total, or at "
+        "a higher ratio than --max-ratio, are refused before decoding (exit "
+        "12); Python and unzip decode them (the data is small)"),
+    "long-name": Reason(
+        {"ok"}, "unzip cuts a name longer than its buffer and warns; "
+        "zipscan and Python keep the whole name"),
     "bug-cd-gap": Reason(
         {"warning"}, "KNOWN BUG: zipscan reads the central directory at the "
         "end record's offset and only warns about the gap after it; Python "
@@ -590,10 +600,10 @@ class PythonWorker:
         return err
 
 
-def run_unzip(path, timeout, decode):
+def run_unzip(path, timeout, no_test):
     r = {"verdict": None, "why": "", "names": None}
     c_env = dict(os.environ, LC_ALL="C")
-    if decode:
+    if not no_test:
         status, out, err = run(["unzip", "-t", "-P", WRONG_PASSWORD, path],
                                timeout, env=c_env)
         text = (out + err).decode("latin-1")
@@ -617,8 +627,7 @@ def run_unzip(path, timeout, decode):
         else:
             r["verdict"] = "failed"
     else:
-        r.update(verdict="skipped", why="zipscan decoded more than "
-                 "--max-output bytes")
+        r.update(verdict="skipped", why=no_test)
     status, out, err = run(["unzip", "-Z1", path], timeout,
                            env=dict(os.environ, LC_ALL="C.UTF-8"))
     if status == 1 and out == b"Empty zipfile.\n":
@@ -652,10 +661,17 @@ def examine(job):
     else:
         row["python"] = p = PythonWorker.mine().ask(
             path, args.timeout, args.max_output)
-        # unzip decodes what zipscan decodes; past the budget it is only
-        # asked for its list.
-        row["unzip"] = run_unzip(path, args.timeout,
-                                 z["decoded"] <= args.max_output)
+        # A verdict is compared only when both readers give one, so unzip
+        # is not asked to test (only to list) when Python gave none: a bomb
+        # Python decodes past the budget would hold unzip to the timeout.
+        # Nor when zipscan decoded more than the budget: unzip would too.
+        if p["verdict"] not in CLASSES:
+            no_test = f"Python {p['verdict']}"
+        elif z["decoded"] > args.max_output:
+            no_test = "zipscan decoded more than --max-output bytes"
+        else:
+            no_test = None
+        row["unzip"] = run_unzip(path, args.timeout, no_test)
     row["seconds"] = time.monotonic() - t0
     return row
 
@@ -756,6 +772,10 @@ def guess_reason(row):
     zs, why, codes = z["verdict"], z["why"].lower(), set(z["codes"])
     if row["needs_lists"] and not row["needs_verdict"]:
         return "?"
+    if codes & {"max-ratio", "max-total"}:
+        return "limits"
+    if zs == "ok" and "filename too long" in row["unzip"]["why"]:
+        return "long-name"
     if zs == "warning":
         if codes and codes <= NAME_CODES:
             return "names"
