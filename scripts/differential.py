@@ -49,6 +49,9 @@ decoded more than that, or on which Python gave no verdict (skipped,
 timeout, crashed): verdicts are compared only when both readers give one,
 and a zip bomb Python decodes past the budget would hold unzip to the
 timeout.  The output names every archive not compared and why.
+Archives are examined two at a time (--jobs), each by the three tools in
+turn; zipscan gets --zipscan-timeout (120 s) per run, the others --timeout
+(30 s).
 
 Verdict classes
 ---------------
@@ -57,12 +60,19 @@ failed.  Outcomes that say nothing about the archive are not classes:
 `skipped` (over a limit), `timeout`, `crashed` (the child died or ran out
 of memory).
 
-| class    | zipscan `test` | Python zipfile                             | unzip -t                      |
-|----------|----------------|--------------------------------------------|-------------------------------|
-| ok       | exit 0         | opened, every member read without error    | exit 0                        |
-| warning  | exit 1         | (has none)                                 | exit 1, nothing skipped for its password |
-| untested | exit 81, 82    | a member raised NotImplementedError (method, strong encryption; also ZipFile() for a version) or RuntimeError "... is encrypted ..."; none failed | exit 81, 82; exit 1 with "skipped because of incorrect password" |
-| failed   | exit 2, 3, 9, 12 | ZipFile() or a member raised anything else (BadZipFile, zlib.error, EOFError, OSError, ValueError, lzma/bz2 errors, UnicodeDecodeError, ...) | any other exit (2, 3, 9, 12, 51, ...) |
+- ok: zipscan exit 0; Python opened the archive and read every member
+  without an error; unzip exit 0.
+- warning: zipscan exit 1; Python has none; unzip exit 1 with nothing
+  skipped for its password.
+- untested: zipscan exit 81 or 82; Python raised NotImplementedError
+  (method, strong encryption; from ZipFile() too, for a version) or
+  RuntimeError "... is encrypted ..." for some member and failed on none;
+  unzip exit 81 or 82, or exit 1 with "skipped because of incorrect
+  password".
+- failed: zipscan exit 2, 3, 9 or 12; Python's ZipFile() or some member
+  raised anything else (BadZipFile, zlib.error, EOFError, OSError,
+  ValueError, lzma and bz2 errors, UnicodeDecodeError, ...); unzip any
+  other exit (2, 3, 9, 12, 51, ...).
 
 Python and unzip agree when their classes are equal, or when Python says
 ok and unzip warning (Python has no warning: its ok is compatible with
@@ -914,7 +924,7 @@ def main():
         python_server()
         return 0
     ap = argparse.ArgumentParser(
-        description=__doc__.split("\n")[0],
+        description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("zipscan")
     ap.add_argument("files", nargs="*", metavar="FILE")
@@ -922,15 +932,20 @@ def main():
                     metavar="DIR", help="every file below DIR but docs")
     ap.add_argument("--archives", action="append", default=[],
                     metavar="DIR", help="every *.zip below DIR")
-    ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("-j", "--jobs", type=int, default=2,
+                    help="archives examined at a time (2)")
     ap.add_argument("--timeout", type=float, default=30,
                     help="seconds for each Python and unzip run (30)")
     ap.add_argument("--zipscan-timeout", type=float, default=120,
                     help="seconds for each zipscan run (120)")
-    ap.add_argument("--max-size", type=int, default=64 << 20)
-    ap.add_argument("--max-entries", type=int, default=100_000)
+    ap.add_argument("--max-size", type=int, default=64 << 20,
+                    help="bytes of archive Python and unzip are given (64 "
+                    "MiB)")
+    ap.add_argument("--max-entries", type=int, default=100_000,
+                    help="entries Python and unzip are given (100,000)")
     ap.add_argument("--max-output", type=int, default=1 << 30,
-                    help="bytes Python and unzip may decode per archive")
+                    help="bytes Python and unzip may decode per archive "
+                    "(1 GiB)")
     ap.add_argument("--markdown", action="store_true",
                     help="print the table as Markdown")
     ap.add_argument("--suggest", action="store_true",

@@ -9,9 +9,10 @@ through a wrapper around the real zipscan that lies in one way at a time
 (renames an entry, drops one from `list` only, warns where nothing is
 wrong, breaks the JSON, exits with an undefined status, writes a sanitizer
 report) and requires each lie to fail the run with the matching message.
-With the honest zipscan the same archives must pass.  It also names the temporary directory `fixtures`
-and puts in it a clean `trailing.zip`, so that EXPLAINED's entries for the
-real fixtures are stale or missing, which must fail too.
+With the honest zipscan the same archives must pass.  It also names the
+temporary directory `fixtures` and puts in it a clean `trailing.zip`, so
+that EXPLAINED's entries for the real fixtures are stale or missing, which
+must fail too.
 """
 import os
 import subprocess
@@ -97,7 +98,8 @@ def main():
         # that EXPLAINED entry stale, the other fixtures are missing.
         fake = os.path.join(tmp, "fixtures")
         os.mkdir(fake)
-        os.link(os.path.join(plain, "a.zip"), os.path.join(fake, "trailing.zip"))
+        os.link(os.path.join(plain, "a.zip"),
+                os.path.join(fake, "trailing.zip"))
         status, out = run(real, fake)
         for message in ("fixtures/trailing.zip: listed as explained "
                         "(trailing) but zipscan now agrees",
