@@ -1,7 +1,8 @@
 # zipscan - build, test, demo and benchmark.
 #
 #   make          build/zipscan and build/libzipscan.a
-#   make test     the Criterion suite (+ the third-party corpus run)
+#   make test     the Criterion suite, then zipscan against Python's zipfile
+#                 and unzip on the corpus and the fixtures
 #   make asan     the same suite under AddressSanitizer + UBSan
 #   make demo     zip a real tree with Info-ZIP zip, then test and list it
 #   make bench    zipscan against unzip, 7zz and a libdeflate floor
@@ -87,7 +88,9 @@ build/fixtures/bombs/.done: test/bombs.py | build/.deps
 test: all build/test_zipscan build/fixtures/.done build/fixtures/bombs/.done \
 	build/fixtures/limits/.done
 	build/test_zipscan -j2
-	$(PYTHON) scripts/corpus_verdicts.py build/zipscan $(CORPUS)
+	$(PYTHON) test/check_differential.py build/zipscan
+	$(PYTHON) scripts/differential.py build/zipscan --every-file $(CORPUS) \
+		--archives build/fixtures
 
 # The same suite, library and command under ASan + UBSan, in build/asan.
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -98,7 +101,8 @@ asan: build/fixtures/.done build/fixtures/bombs/.done \
 	$(MAKE) --no-print-directory BUILD=build/asan build/asan/zipscan \
 		build/asan/test_zipscan CFLAGS="$(ASAN_FLAGS)"
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_zipscan -j2
-	$(PYTHON) scripts/corpus_verdicts.py build/asan/zipscan $(CORPUS)
+	$(PYTHON) scripts/differential.py build/asan/zipscan --every-file $(CORPUS) \
+		--archives build/fixtures
 
 build/asan/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)

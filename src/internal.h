@@ -170,6 +170,10 @@ void zs_structural(zs_archive *a, const char *code, int64_t entry,
 		   uint64_t offset, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* check.c: check entry i's local header (and descriptor) once more, for
+ * an entry whose overlap error hid the rest */
+void zs_check_local_again(zs_archive *a, size_t i);
+
 /* audit.c: the structural findings that need the whole index (names,
  * other end records, layout); check.c finds gaps and overlaps. */
 void zs_audit(zs_archive *a);

@@ -23,7 +23,7 @@ static void refuse(zs_archive *a, const char *code, const char *fmt,
 
 int zs_decode_permitted(zs_archive *a, const zs_options *o)
 {
-	const zs_index *ix = &a->index;
+	zs_index *ix = &a->index;
 	uint64_t total = 0;
 
 	if (a->limits_checked)
@@ -33,6 +33,16 @@ int zs_decode_permitted(zs_archive *a, const zs_options *o)
 		a->decode_refused = 1;   /* the overlap finding says why */
 		return 0;
 	}
+	/* --allow-overlap: the entries failed for overlapping are decoded
+	 * after all, if their headers pass the checks the overlap hid (the
+	 * archive's finding still makes the status 12) */
+	for (size_t i = 0; a->overlaps && i < ix->count; i++)
+		if (ix->status[i] == ZS_ENTRY_BAD &&
+		    ix->error[i] == ZS_E_OVERLAP) {
+			ix->status[i] = ZS_ENTRY_UNTESTED;
+			ix->error[i] = ZS_E_NONE;
+			zs_check_local_again(a, i);
+		}
 	for (size_t i = 0; i < ix->count; i++)
 		if (ix->selected[i] && !zs_add(total, ix->uncomp_size[i], &total))
 			total = UINT64_MAX;

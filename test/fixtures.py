@@ -303,6 +303,26 @@ def crafted(outdir):
     struct.pack_into("<HH", data, len(data) - 22 + 8, 5, 5)
     w("count-wrong.zip", bytes(data))
 
+    # Two central directories of one entry each: the end record's offset
+    # points at the first ("a.txt"); the second ("b.txt") ends right at the
+    # end record, where Python, unzip and Go read the directory when it
+    # does not end there (they take the difference as bytes prepended, and
+    # shift the local offsets by it).  With junk between the two, zipscan
+    # sees a gap after the first; without, one directory of two entries.
+    for name, junk in (("two-directories.zip", b""),
+                       ("two-directories-gap.zip", b"JUNK")):
+        a, b = Entry("a.txt", hello, method=0), Entry("b.txt", b"pwned\n", method=0)
+        a.offset = 0
+        out = local_header(a) + a.payload
+        b.offset = len(out)
+        out += local_header(b) + b.payload
+        first = central_record(a)
+        b.offset -= len(first) + len(junk)   # what the others add back
+        second = central_record(b)
+        eocd = struct.pack("<IHHHHIIH", SIG_EOCD, 0, 0, 1, 1, len(first),
+                           len(out), 0)
+        w(name, out + first + junk + second + eocd)
+
 
 def source_tree(root):
     """A small tree with what extraction must restore: nested directories,

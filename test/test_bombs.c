@@ -494,13 +494,9 @@ Test(bomb_limits, all_guards_off_output_is_bounded)
 
 /*
  * ... and every entry of it decodes: each is valid DEFLATE with the right
- * CRC, so the output is exactly what is declared.  Disabled: today
- * --allow-overlap decodes only the entry the others overlap (1 of 50, 2 MB);
- * the rest stay failed by the overlap check (see the report of h-bombs).
- * Enable when --allow-overlap decodes overlapping entries, as README says.
+ * CRC, so the output is exactly what is declared.
  */
-Test(bomb_limits, all_guards_off_decodes_a_small_bomb_exactly,
-     .disabled = true)
+Test(bomb_limits, all_guards_off_decodes_a_small_bomb_exactly)
 {
 	bomb_meta m = meta("bomb-quoted.zip");
 	uint64_t out, ok;
