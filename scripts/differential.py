@@ -185,9 +185,6 @@ REASONS = {
     "trailing": Reason(
         {"warning"}, "bytes after the end record (or after the comment) are "
         "a warning; Python and unzip ignore them"),
-    "gap": Reason(
-        {"warning"}, "a gap between the central directory and the end record "
-        "is only a warning; Python and unzip refuse the archive"),
     "unsupported": Reason(
         {"untested"}, "the method is not decoded yet (bzip2, ...): exit 81 "
         "whatever the data; Python and unzip decode it, and may find it "
@@ -215,11 +212,6 @@ REASONS = {
     "long-name": Reason(
         {"ok"}, "unzip cuts a name longer than its buffer and warns; "
         "zipscan and Python keep the whole name"),
-    "bug-cd-gap": Reason(
-        {"warning"}, "KNOWN BUG: zipscan reads the central directory at the "
-        "end record's offset and only warns about the gap after it; Python "
-        "and unzip read the one ending at the end record, so they list (and "
-        "extract) other entries", lists=True),
 }
 
 # zipscan's finding codes that are about names, for --suggest.
@@ -276,7 +268,6 @@ EXPLAINED = {
     "third_party/libzip/testextrabytes.zip": "trailing",
     "fixtures/trailing.zip": "trailing",
     # gap
-    "third_party/libzip/incons-gap-before-eocd.zip": "gap",
     # unsupported
     "third_party/libarchive/test_read_format_zip_bzip2.zipx": "unsupported",
     "third_party/libarchive/test_read_format_zip_bzip2_multi.zipx":
@@ -306,8 +297,7 @@ EXPLAINED = {
     "fixtures/size-short.zip": "size",
     # extra
     "third_party/libzip/incons-ef-local-dupe-zip64-v2.zip": "extra",
-    # bug-cd-gap
-    "fixtures/two-directories-gap.zip": "bug-cd-gap",
+    "fixtures/two-directories-gap.zip": "ambiguity",
     # test/limits.py: 4 GiB and 2^64 - 1 bytes declared by tiny archives;
     # counts wrapped at 65,536 without ZIP64; 65,535-byte names
     "fixtures/limits/declared-4g.zip": "limits",

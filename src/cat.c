@@ -140,8 +140,11 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 	a->n_selected = n;
 	if (!zs_decode_permitted(a, o))
 		n = 0;   /* 12: the finding says why; nothing is written */
+	uint64_t total = 0;
+	for (size_t k = 0; k < n; k++)
+		total += a->index.comp_size[entries[k]];
 	#pragma omp parallel num_threads(nt) reduction(+ : out) \
-		reduction(| : nomem)
+		reduction(| : nomem) if (zs_worth_parallel(n, total))
 	{
 		zs_worker *w = zs_worker_new(o->memory_limit, 0);
 		nomem = !w;

@@ -305,7 +305,8 @@ void zs_check_entries(zs_archive *a, int threads)
 			       "out of memory checking %zu entries", n);
 		return;
 	}
-	#pragma omp parallel for schedule(static) num_threads(threads)
+	#pragma omp parallel for schedule(static) num_threads(threads) \
+		if (zs_worth_parallel(n, 0))
 	for (size_t i = 0; i < n; i++) {
 		s[i].end = check_local(a, i);
 		s[i].start = ix->local_offset[i];

@@ -538,7 +538,7 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 	/* A batch of small archives opens on every core too; each archive
 	 * is one thread's (its own check loop then runs on that thread). */
 	#pragma omp parallel for schedule(dynamic, 1) \
-		num_threads(zs_threads_effective(&c->opt))
+		num_threads(zs_threads_effective(&c->opt)) if (n >= 16)
 	for (size_t k = 0; k < n; k++) {
 		zs_archive_open(&as[k], paths[k], &c->opt);
 		select_entries(c, &as[k]);
@@ -570,7 +570,7 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 	rendered *r = calloc(n, sizeof(*r));
 	int failed = !st || !r;
 	#pragma omp parallel for schedule(dynamic, 1) reduction(| : failed) \
-		num_threads(zs_threads_effective(&c->opt))
+		num_threads(zs_threads_effective(&c->opt)) if (n >= 16)
 	for (size_t k = 0; k < n; k++) {
 		if (!st || !r)
 			continue;
@@ -603,7 +603,7 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 		wrote = zs_report_html_end(out);
 out:
 	#pragma omp parallel for schedule(dynamic, 16) \
-		num_threads(zs_threads_effective(&c->opt))
+		num_threads(zs_threads_effective(&c->opt)) if (n >= 16)
 	for (size_t k = 0; k < n; k++)
 		zs_archive_close(&as[k]);
 	free(as), free(ap), free(t);

@@ -234,8 +234,11 @@ static int write_files(job *j, uint64_t *bytes)
 
 	if (!order)
 		return -1;
+	uint64_t total = 0;
+	for (size_t k = 0; k < n; k++)
+		total += j->a->index.uncomp_size[order[k].entry];
 	#pragma omp parallel num_threads(nt) reduction(+ : out) \
-		reduction(| : nomem)
+		reduction(| : nomem) if (zs_worth_parallel(n, total))
 	{
 		int me = omp_get_thread_num();
 		zs_worker *w = zs_worker_new(j->o->memory_limit, 0);

@@ -370,7 +370,11 @@ static void check_counts(zs_archive *a, const cd_plan *p, size_t n,
 			       (unsigned long long)bytes,
 			       (unsigned long long)p->size);
 	else if (walked_end < p->end && n == p->entries)
-		zs_structural(a, "gap", -1, walked_end,
+		/* severe, as Python and unzip have it: a reader that takes
+		 * the directory as the bytes before the end record (its
+		 * declared size back) finds other entries there */
+		zs_finding_coded(a, "gap-before-end", ZS_ERROR, ZS_EXIT_STRUCT,
+			       -1, walked_end,
 			       "%llu unaccounted bytes between the central "
 			       "directory and the end record",
 			       (unsigned long long)(p->end - walked_end));

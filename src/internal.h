@@ -84,6 +84,20 @@ static inline int zs_in_bounds(uint64_t off, uint64_t len, uint64_t size)
 	return off <= size && len <= size - off;
 }
 
+/*
+ * Is a loop over `items` pieces of work (`bytes` of data) worth waking the
+ * thread pool?  Below this the waking and spinning cost more than the work:
+ * 50 runs of `zipscan test` on a 1 KB archive took 1.0-1.7 s on 2 threads
+ * and 0.17-0.26 s on one (libgomp's idle threads spin after each region).
+ */
+#define ZS_PARALLEL_MIN_ITEMS 1024
+#define ZS_PARALLEL_MIN_BYTES (1ull << 20)
+static inline int zs_worth_parallel(size_t items, uint64_t bytes)
+{
+	return items > 1 && (items >= ZS_PARALLEL_MIN_ITEMS ||
+			     bytes >= ZS_PARALLEL_MIN_BYTES);
+}
+
 /* map.c */
 int zs_map_file(zs_archive *a, const char *path);
 void zs_unmap(zs_archive *a);

@@ -139,8 +139,13 @@ static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 	for (size_t k = 0; k < na; k++)
 		decode[k] = (uint8_t)zs_decode_permitted(as[k], o);
 	size_t m = na * T_FIELDS;
+	uint64_t bytes = 0;
+	for (size_t k = 0; k < n; k++)
+		if (decode[order[k].archive])
+			bytes += as[order[k].archive]->index.comp_size[order[k].entry];
 
-	#pragma omp parallel num_threads(nt) reduction(+ : sum[:m])
+	#pragma omp parallel num_threads(nt) reduction(+ : sum[:m]) \
+		if (zs_worth_parallel(n, bytes))
 	{
 		int me = omp_get_thread_num();
 		zs_worker *w = workers[me];
