@@ -271,7 +271,14 @@ static void sweep_spans(zs_archive *a, span *s, size_t n, int gaps_known)
 	size_t owner = SIZE_MAX, overlaps = 0, gaps = 0;
 	uint64_t gap_bytes = 0;
 
-	qsort(s, n, sizeof(*s), span_cmp);
+	/* archives are usually written in order: then glibc's qsort would
+	 * only allocate a merge buffer as large as the spans (24 MB for a
+	 * million entries) to find nothing to do */
+	int sorted = 1;
+	for (size_t k = 1; k < n && sorted; k++)
+		sorted = span_cmp(&s[k - 1], &s[k]) <= 0;
+	if (!sorted)
+		qsort(s, n, sizeof(*s), span_cmp);
 	for (size_t k = 0; k < n; k++) {
 		if (k > 0 && s[k].start < max_end) {
 			report_overlap(a, &s[k], owner, &overlaps);

@@ -349,7 +349,8 @@ static int run_archive(const cli *c, const char *path, FILE *out)
 		if (c->json) {
 			wrote = zs_report_json(&a, NULL, 0, NULL, out);
 		} else {
-			zs_report_findings_text(&a, stderr);
+			/* the findings and the entries whose headers failed */
+			zs_report_check_text(&a, status, 1, stderr);
 			if (a.indexed)
 				wrote = zs_report_list_text(&a, out);
 		}

@@ -123,8 +123,12 @@ static int read_zip64(zs_archive *a, uint64_t eocd, cd_plan *p)
 	else if (loc >= ZS_ZIP64_EOCD_SIZE &&
 		 has_sig(a, loc - ZS_ZIP64_EOCD_SIZE, ZS_SIG_ZIP64_EOCD))
 		rec = loc - ZS_ZIP64_EOCD_SIZE;  /* prepended data moved it */
-	if (rec == UINT64_MAX)
+	if (rec == UINT64_MAX) {
+		zs_structural(a, "zip64-locator", -1, loc + 8, "the ZIP64 "
+			      "locator points at offset %llu, where there is "
+			      "no ZIP64 end record", (unsigned long long)declared);
 		return -1;
+	}
 	const uint8_t *r = a->data + rec;
 	p->entries = zs_le64(r + 32);
 	p->size = zs_le64(r + 40);
