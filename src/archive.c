@@ -49,8 +49,9 @@ static int exit_rank(int s)
 		ZS_EXIT_OK, ZS_EXIT_WARN, ZS_EXIT_UNSUPPORTED,
 		ZS_EXIT_ENCRYPTED, ZS_EXIT_NOMATCH, ZS_EXIT_ENTRY,
 		ZS_EXIT_STRUCT, ZS_EXIT_OVERLAP, ZS_EXIT_NOTZIP,
-		ZS_EXIT_CHANGED,
-		ZS_EXIT_WRITE, ZS_EXIT_NOMEM, ZS_EXIT_USAGE,
+		/* a write that failed because the archive shrank is
+		 * the archive's fault: 51 outranks 50 */
+		ZS_EXIT_WRITE, ZS_EXIT_CHANGED, ZS_EXIT_NOMEM, ZS_EXIT_USAGE,
 		ZS_EXIT_INTERRUPT,
 	};
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)

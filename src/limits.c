@@ -12,15 +12,6 @@
  */
 #include "internal.h"
 
-static void refuse(zs_archive *a, const char *code, const char *fmt,
-		   unsigned long long x, unsigned long long y,
-		   unsigned long long z)
-{
-	zs_finding_coded(a, code, ZS_ERROR, ZS_EXIT_OVERLAP, -1, 0, fmt, x, y,
-			 z);
-	a->decode_refused = 1;
-}
-
 int zs_decode_permitted(zs_archive *a, const zs_options *o)
 {
 	zs_index *ix = &a->index;
@@ -46,19 +37,25 @@ int zs_decode_permitted(zs_archive *a, const zs_options *o)
 	for (size_t i = 0; i < ix->count; i++)
 		if (ix->selected[i] && !zs_add(total, ix->uncomp_size[i], &total))
 			total = UINT64_MAX;
-	if (o->max_total && total > o->max_total)
-		refuse(a, "max-total", "the entries declare %llu bytes of "
-		       "output, over --max-total %llu (%llu entries); nothing "
-		       "decoded", (unsigned long long)total,
-		       (unsigned long long)o->max_total,
-		       (unsigned long long)a->n_selected);
-	else if (o->max_ratio && a->size &&
-		 total / a->size >= o->max_ratio &&
-		 (total / a->size > o->max_ratio || total % a->size))
-		refuse(a, "max-ratio", "the entries declare %llu bytes of "
-		       "output from a %llu-byte archive, over --max-ratio "
-		       "%llu; nothing decoded", (unsigned long long)total,
-		       (unsigned long long)a->size,
-		       (unsigned long long)o->max_ratio);
+	if (o->max_total && total > o->max_total) {
+		zs_finding_coded(a, "max-total", ZS_ERROR, ZS_EXIT_OVERLAP, -1,
+				 0, "the entries declare %llu bytes of output, "
+				 "over --max-total %llu (%zu entries); nothing "
+				 "decoded", (unsigned long long)total,
+				 (unsigned long long)o->max_total,
+				 a->n_selected);
+		a->decode_refused = 1;
+	} else if (o->max_ratio && a->size &&
+		   total / a->size >= o->max_ratio &&
+		   (total / a->size > o->max_ratio || total % a->size)) {
+		zs_finding_coded(a, "max-ratio", ZS_ERROR, ZS_EXIT_OVERLAP, -1,
+				 0, "the entries declare %llu bytes of output "
+				 "from a %llu-byte archive, over --max-ratio "
+				 "%llu; nothing decoded",
+				 (unsigned long long)total,
+				 (unsigned long long)a->size,
+				 (unsigned long long)o->max_ratio);
+		a->decode_refused = 1;
+	}
 	return !a->decode_refused;
 }

@@ -101,3 +101,34 @@ Test(gate, truncated_during_a_run)
 		free(p);
 	}
 }
+
+/* Extraction from a file that shrank after opening: the write out of the
+ * lost pages fails (EFAULT), the status says the archive changed (51
+ * outranks the failed write's 50), and no file is left under its name. */
+Test(gate, extract_from_a_shrunk_archive_leaves_nothing)
+{
+	zs_archive a;
+	zs_options o;
+	zs_extract_options xo = { 0 };
+	zs_extraction x;
+	zs_totals t;
+	char *p = own_copy("basic.zip"), out[64], *dir = NULL;
+
+	cr_assert_eq(run(NULL, 0, "python3 -c 'import zipfile,os,sys; "
+			 "zipfile.ZipFile(sys.argv[1], \"w\").writestr(\"r\", "
+			 "os.urandom(8 << 20))' %s", p), 0);
+	cr_assert(asprintf(&dir, "%s.d", p) > 0);
+	zs_options_init(&o);
+	cr_assert_eq(zs_archive_open(&a, p, &o), 0);
+	cr_assert_eq(truncate(p, 8192), 0);
+	xo.dir = dir;
+	cr_expect_eq(zs_extract(&a, &xo, &o, &x, &t), ZS_EXIT_CHANGED);
+	cr_expect(a.changed);
+	run(out, sizeof(out), "find %s -mindepth 1 | wc -l", dir);
+	cr_expect_eq(atoi(out), 0, "%s entries left in %s", out, dir);
+	zs_extraction_free(&x);
+	zs_archive_close(&a);
+	run(NULL, 0, "rm -rf %s %s", p, dir);
+	free(dir);
+	free(p);
+}
