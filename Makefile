@@ -1,7 +1,8 @@
 # zipscan - build, test, demo and benchmark.
 #
 #   make          build/zipscan and build/libzipscan.a
-#   make test     the Criterion suite (+ the third-party corpus run)
+#   make test     the Criterion suite, then zipscan against Python's zipfile
+#                 and unzip on the corpus and the fixtures
 #   make asan     the same suite under AddressSanitizer + UBSan
 #   make fuzz     libFuzzer on the whole command path (FUZZ_SECONDS=600)
 #   make demo     zip a real tree with Info-ZIP zip, then test and list it
@@ -70,24 +71,41 @@ build/fixtures/.done: test/fixtures.py | build/.deps
 	$(PYTHON) test/fixtures.py build/fixtures
 	@touch $@
 
+# Archives at ZIP's limits (the million-entry ones are made by the test).
+build/fixtures/limits/.done: test/limits.py | build/.deps
+	@mkdir -p build/fixtures/limits
+	$(PYTHON) test/limits.py build/fixtures/limits
+	@touch $@
+
 build/test_zipscan: $(TEST_SRC) test/helpers.h build/libzipscan.a
 	$(CC) $(CFLAGS) $(ZS_FLAGS) -Isrc $(TEST_DEFS) $(TEST_SRC) \
 		build/libzipscan.a $(LDLIBS) -lcriterion -o $@
 
-test: all build/test_zipscan build/fixtures/.done
+# zip bombs (after Fifield 2019) for test/test_bombs.c
+build/fixtures/bombs/.done: test/bombs.py | build/.deps
+	@mkdir -p build/fixtures/bombs
+	$(PYTHON) test/bombs.py build/fixtures/bombs
+	@touch $@
+
+test: all build/test_zipscan build/fixtures/.done build/fixtures/bombs/.done \
+	build/fixtures/limits/.done
 	build/test_zipscan -j2
-	$(PYTHON) scripts/corpus_verdicts.py build/zipscan $(CORPUS)
+	$(PYTHON) test/check_differential.py build/zipscan
+	$(PYTHON) scripts/differential.py build/zipscan --every-file $(CORPUS) \
+		--archives build/fixtures
 	@$(MAKE) --no-print-directory fuzz-regress fuzz-smoke
 
 # The same suite, library and command under ASan + UBSan, in build/asan.
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 
-asan: build/fixtures/.done
+asan: build/fixtures/.done build/fixtures/bombs/.done \
+	build/fixtures/limits/.done
 	$(MAKE) --no-print-directory BUILD=build/asan build/asan/zipscan \
 		build/asan/test_zipscan CFLAGS="$(ASAN_FLAGS)"
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_zipscan -j2
-	$(PYTHON) scripts/corpus_verdicts.py build/asan/zipscan $(CORPUS)
+	$(PYTHON) scripts/differential.py build/asan/zipscan --every-file $(CORPUS) \
+		--archives build/fixtures
 
 build/asan/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)

@@ -33,6 +33,8 @@ enum zs_exit {
 	ZS_EXIT_USAGE = 10,       /* bad command line */
 	ZS_EXIT_NOMATCH = 11,     /* no entry matched the patterns */
 	ZS_EXIT_OVERLAP = 12,     /* overlapping entries: possible zip bomb */
+	ZS_EXIT_CHANGED = 51,     /* the archive changed or shrank while mapped
+				     (Info-ZIP's "unexpected end of file") */
 	ZS_EXIT_WRITE = 50,       /* an output file could not be written */
 	ZS_EXIT_UNSUPPORTED = 81, /* all tested fine, but some entries use
 				     unsupported methods */
@@ -87,6 +89,7 @@ enum zs_severity { ZS_WARNING = 1, ZS_ERROR = 2 };
 
 /* A structural finding about the archive (not about one entry's data). */
 typedef struct zs_finding {
+	const char *code;  /* short stable name ("duplicate-name"), for scripts */
 	int severity;      /* enum zs_severity */
 	int exit_status;   /* what it makes the archive's exit status at least */
 	int64_t entry;     /* entry index it concerns, or -1 */
@@ -144,6 +147,8 @@ typedef struct zs_archive {
 	const uint8_t *data;          /* the mapping (or buffer) */
 	uint64_t size;
 	int map_kind;                 /* internal: how data must be released */
+	int map_slot;                 /* internal: its SIGBUS guard (map.c) */
+	int changed;                  /* the file shrank while mapped */
 	zs_layout layout;
 	zs_index index;
 	zs_finding *findings;
@@ -152,6 +157,9 @@ typedef struct zs_archive {
 	int status;                   /* exit status so far */
 	double seconds_open;          /* map + index + checks */
 	size_t overlaps;              /* entries overlapping others */
+	int strict;                   /* from zs_options: findings are errors */
+	int limits_checked;           /* zs_decode_permitted ran */
+	int decode_refused;           /* ... and refused: nothing is decoded */
 	uint16_t max_name_len;        /* longest name in the index */
 	size_t n_selected;            /* entries zs_select chose */
 	int indexed;                  /* central directory parsed */
@@ -164,12 +172,23 @@ typedef struct zs_options {
 	int threads;             /* 0: every CPU this process may use */
 	uint64_t memory_limit;   /* per-thread output buffer cap, bytes */
 	int stop_on_overlap;     /* refuse to decode an archive with overlaps */
+	int strict;              /* structural warnings are errors (exit 3) */
+	uint64_t max_total;      /* declared output of the selected entries
+				    above which nothing is decoded; 0: none */
+	uint64_t max_ratio;      /* the same for declared output / file size */
 	int hash;                /* XXH3-128 of every entry's content */
 	volatile int *stop;      /* set (by a signal handler) to stop early */
 	zs_progress *progress;   /* NULL: none */
 } zs_options;
 
 #define ZS_DEFAULT_MEMORY_LIMIT (256ull << 20)
+/* Output limits, checked before anything is decoded (README: "Limits").
+ * Every decoder stops at the entry's declared size, so the declared total
+ * bounds the real output too.  1 TiB is a run of 10-20 minutes and memory
+ * stays at threads x memory_limit whatever the output; 10,000:1 is ten times
+ * what Deflate can reach without overlapping entries (1,032:1). */
+#define ZS_DEFAULT_MAX_TOTAL (1ull << 40)
+#define ZS_DEFAULT_MAX_RATIO 10000ull
 /* Deflate entries up to this size are decoded whole by libdeflate; larger
  * ones stream through ISA-L (see src/decode.c for the measurements). */
 #define ZS_WHOLE_ENTRY_MAX (4ull << 20)
@@ -211,6 +230,14 @@ void zs_finding_add(zs_archive *a, int severity, int exit_status,
  * NULL/0 includes select all.  Returns the number selected. */
 size_t zs_select(zs_archive *a, char *const *include, size_t n_include,
 		 char *const *exclude, size_t n_exclude);
+
+/*
+ * May the selected entries be decoded?  No if entries overlap (unless
+ * o->stop_on_overlap is 0) or if their declared output passes o->max_total
+ * or o->max_ratio times the file's size: then a finding says so (exit 12)
+ * and scan, extract and cat decode nothing.  Asked once per archive.
+ */
+int zs_decode_permitted(zs_archive *a, const zs_options *o);
 
 /* Decode and verify every selected entry on all threads. Returns the
  * archive's exit status. */
@@ -338,6 +365,10 @@ void zs_report_html_begin(FILE *f, const char *title);
 void zs_report_html_section(const zs_stats *s, const char *title, FILE *f);
 int zs_report_html_end(FILE *f);
 int zs_report_findings_text(const zs_archive *a, FILE *f);
+/* `zipscan check`: layout, findings and entries whose headers failed, as
+ * text (quiet: only the problems) or one JSON object per line. */
+int zs_report_check_text(const zs_archive *a, int status, int quiet, FILE *f);
+int zs_report_check_json(const zs_archive *a, int status, FILE *f);
 
 /*
  * Extraction.  Every path is cleaned (zs_path_clean) and then resolved

@@ -28,6 +28,8 @@ void zs_options_init(zs_options *o)
 	memset(o, 0, sizeof(*o));
 	o->memory_limit = ZS_DEFAULT_MEMORY_LIMIT;
 	o->stop_on_overlap = 1;
+	o->max_total = ZS_DEFAULT_MAX_TOTAL;
+	o->max_ratio = ZS_DEFAULT_MAX_RATIO;
 }
 
 int zs_threads_effective(const zs_options *o)
@@ -47,7 +49,9 @@ static int exit_rank(int s)
 		ZS_EXIT_OK, ZS_EXIT_WARN, ZS_EXIT_UNSUPPORTED,
 		ZS_EXIT_ENCRYPTED, ZS_EXIT_NOMATCH, ZS_EXIT_ENTRY,
 		ZS_EXIT_STRUCT, ZS_EXIT_OVERLAP, ZS_EXIT_NOTZIP,
-		ZS_EXIT_WRITE, ZS_EXIT_NOMEM, ZS_EXIT_USAGE,
+		/* a write that failed because the archive shrank is
+		 * the archive's fault: 51 outranks 50 */
+		ZS_EXIT_WRITE, ZS_EXIT_CHANGED, ZS_EXIT_NOMEM, ZS_EXIT_USAGE,
 		ZS_EXIT_INTERRUPT,
 	};
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
@@ -61,8 +65,9 @@ int zs_exit_worse(int a, int b)
 	return exit_rank(b) > exit_rank(a) ? b : a;
 }
 
-void zs_finding_add(zs_archive *a, int severity, int exit_status,
-		    int64_t entry, uint64_t offset, const char *fmt, ...)
+void zs_finding_vadd(zs_archive *a, const char *code, int severity,
+		     int exit_status, int64_t entry, uint64_t offset,
+		     const char *fmt, va_list ap)
 {
 	a->status = zs_exit_worse(a->status, exit_status);
 	if (a->findings_count == a->findings_cap) {
@@ -80,13 +85,41 @@ void zs_finding_add(zs_archive *a, int severity, int exit_status,
 		a->findings_cap = cap;
 	}
 	zs_finding *f = &a->findings[a->findings_count++];
-	va_list ap;
+	f->code = code;
 	f->severity = severity;
 	f->exit_status = exit_status;
 	f->entry = entry;
 	f->offset = offset;
-	va_start(ap, fmt);
 	vsnprintf(f->text, sizeof(f->text), fmt, ap);
+}
+
+void zs_finding_add(zs_archive *a, int severity, int exit_status,
+		    int64_t entry, uint64_t offset, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	zs_finding_vadd(a, NULL, severity, exit_status, entry, offset, fmt, ap);
+	va_end(ap);
+}
+
+void zs_finding_coded(zs_archive *a, const char *code, int severity,
+		      int exit_status, int64_t entry, uint64_t offset,
+		      const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	zs_finding_vadd(a, code, severity, exit_status, entry, offset, fmt, ap);
+	va_end(ap);
+}
+
+void zs_structural(zs_archive *a, const char *code, int64_t entry,
+		   uint64_t offset, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	zs_finding_vadd(a, code, a->strict ? ZS_ERROR : ZS_WARNING,
+			a->strict ? ZS_EXIT_STRUCT : ZS_EXIT_WARN, entry,
+			offset, fmt, ap);
 	va_end(ap);
 }
 
@@ -97,8 +130,10 @@ static int archive_finish_open(zs_archive *a, const zs_options *o)
 	if (zs_index_build(a) == 0) {
 		zs_map_advise_data(a);
 		zs_check_entries(a, zs_threads_effective(o));
+		zs_audit(a);
 		zs_select(a, NULL, 0, NULL, 0);
 	}
+	zs_map_check_changed(a);
 	a->seconds_open += zs_now() - t0;
 	return a->status;
 }
@@ -108,6 +143,7 @@ int zs_archive_open(zs_archive *a, const char *path, const zs_options *o)
 	double t0 = zs_now();
 
 	memset(a, 0, sizeof(*a));
+	a->strict = o->strict;
 	a->path = strdup(path);
 	if (!a->path)
 		return ZS_EXIT_NOMEM;
@@ -121,6 +157,7 @@ int zs_archive_open_memory(zs_archive *a, const char *label, const void *buf,
 			   size_t len, const zs_options *o)
 {
 	memset(a, 0, sizeof(*a));
+	a->strict = o->strict;
 	a->path = strdup(label);
 	if (!a->path)
 		return ZS_EXIT_NOMEM;

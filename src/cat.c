@@ -138,8 +138,13 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 	for (size_t k = 0; k < n; k++)
 		a->index.selected[entries[k]] = 1;
 	a->n_selected = n;
+	if (!zs_decode_permitted(a, o))
+		n = 0;   /* 12: the finding says why; nothing is written */
+	uint64_t total = 0;
+	for (size_t k = 0; k < n; k++)
+		total += a->index.comp_size[entries[k]];
 	#pragma omp parallel num_threads(nt) reduction(+ : out) \
-		reduction(| : nomem)
+		reduction(| : nomem) if (zs_worth_parallel(n, total))
 	{
 		zs_worker *w = zs_worker_new(o->memory_limit, 0);
 		nomem = !w;
@@ -166,10 +171,14 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 	t->threads = nt;
 	t->bytes_out = out;
 	t->seconds_scan = zs_now() - t0;
+	/* EFAULT: the write read a page of the mapping the file lost */
+	if (atomic_load(&write_err) == EFAULT)
+		zs_map_note_efault(a);
+	zs_map_check_changed(a);
 	int status = zs_archive_status(a);
 	if (nomem)
 		status = zs_exit_worse(status, ZS_EXIT_NOMEM);
-	if (atomic_load(&write_err)) {
+	if (atomic_load(&write_err) && !a->changed) {
 		errno = atomic_load(&write_err);
 		status = zs_exit_worse(status, ZS_EXIT_WRITE);
 	}

@@ -22,42 +22,82 @@
 #define ZS_FLAGS_COMPARED (ZS_FLAG_ENCRYPTED | ZS_FLAG_STRONG_ENC | \
 			   ZS_FLAG_UTF8)
 
-/* Check the data descriptor after the data; returns where it ends, or 0
- * (with the entry failed) if it is missing or disagrees. */
-static uint64_t check_descriptor(zs_archive *a, size_t i, uint64_t p)
+/* Does a record signature (local, central, end, ZIP64 end) start at p?
+ * Tells a 12-byte descriptor from a 20-byte one when both fit: the zeros
+ * of an empty entry read either way. */
+static int record_follows(const zs_archive *a, uint64_t p)
 {
-	zs_index *ix = &a->index;
-	uint32_t crc = ix->crc32[i];
-	uint64_t cs = ix->comp_size[i], us = ix->uncomp_size[i];
+	if (p == a->size)
+		return 1;
+	if (!zs_in_bounds(p, 4, a->size))
+		return 0;
+	uint32_t sig = zs_le32(a->data + p);
+	return sig == ZS_SIG_LOCAL || sig == ZS_SIG_CENTRAL ||
+	       sig == ZS_SIG_EOCD || sig == ZS_SIG_ZIP64_EOCD;
+}
 
-	/* The signature is optional; a CRC equal to it is told apart by the
-	 * CRC that must follow a real signature. */
+/* Past the descriptor's optional signature at p.  A CRC equal to the
+ * signature is told apart by the CRC that must follow a real signature. */
+static uint64_t skip_descriptor_sig(const zs_archive *a, uint32_t crc,
+				    uint64_t p)
+{
 	if (zs_in_bounds(p, 8, a->size) &&
 	    zs_le32(a->data + p) == ZS_SIG_DESCRIPTOR &&
 	    (crc != ZS_SIG_DESCRIPTOR || zs_le32(a->data + p + 4) == crc))
-		p += 4;
+		return p + 4;
+	return p;
+}
+
+/* Where entry i's descriptor ends if one that agrees with the central
+ * record is at p, else 0. */
+static uint64_t descriptor_end(const zs_archive *a, size_t i, uint64_t p)
+{
+	const zs_index *ix = &a->index;
+	uint32_t crc = ix->crc32[i];
+	uint64_t cs = ix->comp_size[i], us = ix->uncomp_size[i];
+
+	p = skip_descriptor_sig(a, crc, p);
+	if (!zs_in_bounds(p, 12, a->size) || zs_le32(a->data + p) != crc)
+		return 0;
+	const uint8_t *d = a->data + p;
+	int narrow = zs_le32(d + 4) == cs && zs_le32(d + 8) == us;
+	int wide = zs_in_bounds(p, 20, a->size) && zs_le64(d + 4) == cs &&
+		   zs_le64(d + 12) == us;
+	if (narrow && wide)
+		return record_follows(a, p + 12) || !record_follows(a, p + 20)
+		       ? p + 12 : p + 20;
+	return narrow ? p + 12 : wide ? p + 20 : 0;
+}
+
+/* Check the data descriptor after the data; returns where it ends, or 0
+ * (with the entry failed, saying which value disagrees). */
+static uint64_t check_descriptor(zs_archive *a, size_t i, uint64_t p)
+{
+	zs_index *ix = &a->index;
+	uint64_t end = descriptor_end(a, i, p);
+
+	if (end)
+		return end;
+	p = skip_descriptor_sig(a, ix->crc32[i], p);
 	if (!zs_in_bounds(p, 12, a->size)) {
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DESC_TRUNCATED, p, 0);
 		return 0;
 	}
 	const uint8_t *d = a->data + p;
-	if (zs_le32(d) != crc) {
-		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DESC_CRC, crc,
+	if (zs_le32(d) != ix->crc32[i]) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DESC_CRC, ix->crc32[i],
 			      zs_le32(d));
 		return 0;
 	}
-	if (zs_le32(d + 4) == cs && zs_le32(d + 8) == us)
-		return p + 12;
-	if (zs_in_bounds(p, 20, a->size) && zs_le64(d + 4) == cs &&
-	    zs_le64(d + 12) == us)
-		return p + 20;
 	int wide = ix->zip64[i] && zs_in_bounds(p, 20, a->size);
 	uint64_t dcs = wide ? zs_le64(d + 4) : zs_le32(d + 4);
 	uint64_t dus = wide ? zs_le64(d + 12) : zs_le32(d + 8);
-	if (dcs != cs)
-		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DESC_CSIZE, cs, dcs);
+	if (dcs != ix->comp_size[i])
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DESC_CSIZE,
+			      ix->comp_size[i], dcs);
 	else
-		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DESC_USIZE, us, dus);
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DESC_USIZE,
+			      ix->uncomp_size[i], dus);
 	return 0;
 }
 
@@ -147,13 +187,22 @@ static uint64_t check_local(zs_archive *a, size_t i)
 	compare_local(a, i, h);
 	/* Encrypted entries are never decoded, and some writers leave their
 	 * descriptor out (libarchive's WinZip AES streaming): not checked. */
-	if (ix->status[i] != ZS_ENTRY_BAD && !zs_entry_is_encrypted(a, i) &&
+	if (ix->status[i] != ZS_ENTRY_BAD &&
 	    (zs_le16(h + 6) & ZS_FLAG_DESCRIPTOR)) {
-		uint64_t desc_end = check_descriptor(a, i, end);
+		/* some writers of encrypted entries leave the descriptor
+		 * out: not required, but the entry's when it is there */
+		uint64_t desc_end = zs_entry_is_encrypted(a, i) ?
+				    descriptor_end(a, i, end) :
+				    check_descriptor(a, i, end);
 		if (desc_end)
 			end = desc_end;
 	}
 	return end;
+}
+
+void zs_check_local_again(zs_archive *a, size_t i)
+{
+	check_local(a, i);
 }
 
 typedef struct span {
@@ -169,28 +218,73 @@ static int span_cmp(const void *x, const void *y)
 	return p->entry < q->entry ? -1 : p->entry > q->entry;
 }
 
-/* Sort the spans and report every one that starts inside an earlier one. */
-static void find_overlaps(zs_archive *a, span *s, size_t n)
+/* Gaps reported one by one; past this only counted. */
+#define ZS_GAPS_SHOWN 10
+
+/* Bytes [from, to) that no entry, directory or end record accounts for:
+ * hidden data, or a local header the central directory does not list (a
+ * streaming reader would see an entry there that this one does not). */
+static void report_gap(zs_archive *a, uint64_t from, uint64_t to,
+		       size_t *gaps)
+{
+	if ((*gaps)++ >= ZS_GAPS_SHOWN)
+		return;
+	int local = zs_in_bounds(from, 4, a->size) &&
+		    zs_le32(a->data + from) == ZS_SIG_LOCAL;
+	if (from == 0 && !local)
+		zs_structural(a, "prepended-bytes", -1, 0, "%llu bytes before "
+			      "the first entry", (unsigned long long)to);
+	else if (local)
+		zs_structural(a, "unlisted-local-header", -1, from,
+			      "a local header the central directory does not "
+			      "list (%llu unaccounted bytes before offset %llu)",
+			      (unsigned long long)(to - from),
+			      (unsigned long long)to);
+	else
+		zs_structural(a, "gap", -1, from, "%llu unaccounted bytes "
+			      "between entries", (unsigned long long)(to - from));
+}
+
+static void report_overlap(zs_archive *a, const span *s, size_t owner,
+			   size_t *overlaps)
 {
 	zs_index *ix = &a->index;
-	uint64_t max_end = 0;
-	size_t owner = SIZE_MAX, overlaps = 0;
+	size_t e = s->entry != SIZE_MAX ? s->entry : owner;
+	size_t other = s->entry != SIZE_MAX ? owner : SIZE_MAX;
 
-	qsort(s, n, sizeof(*s), span_cmp);
+	if (e == SIZE_MAX)
+		return;
+	/* the overlap is what the entry reports, over an earlier error:
+	 * --allow-overlap checks its header again (zs_check_local_again) */
+	zs_entry_fail(ix, e, ZS_ENTRY_BAD, ZS_E_OVERLAP, other, s->start);
+	if ((*overlaps)++ == 0)
+		zs_finding_coded(a, "overlap", ZS_ERROR, ZS_EXIT_OVERLAP,
+				 (int64_t)e, s->start, "invalid zip file with "
+				 "overlapped components (possible zip bomb)");
+}
+
+/* Sort the spans; report every one that starts inside an earlier one, and
+ * every stretch of bytes between them that nothing accounts for. */
+static void sweep_spans(zs_archive *a, span *s, size_t n, int gaps_known)
+{
+	uint64_t max_end = a->layout.base;
+	size_t owner = SIZE_MAX, overlaps = 0, gaps = 0;
+	uint64_t gap_bytes = 0;
+
+	/* archives are usually written in order: then glibc's qsort would
+	 * only allocate a merge buffer as large as the spans (24 MB for a
+	 * million entries) to find nothing to do */
+	int sorted = 1;
+	for (size_t k = 1; k < n && sorted; k++)
+		sorted = span_cmp(&s[k - 1], &s[k]) <= 0;
+	if (!sorted)
+		qsort(s, n, sizeof(*s), span_cmp);
 	for (size_t k = 0; k < n; k++) {
 		if (k > 0 && s[k].start < max_end) {
-			size_t e = s[k].entry != SIZE_MAX ? s[k].entry : owner;
-			size_t other = s[k].entry != SIZE_MAX ? owner : SIZE_MAX;
-			if (e != SIZE_MAX) {
-				zs_entry_fail(ix, e, ZS_ENTRY_BAD, ZS_E_OVERLAP,
-					      other, s[k].start);
-				if (overlaps++ == 0)
-					zs_finding_add(a, ZS_ERROR,
-						ZS_EXIT_OVERLAP, (int64_t)e,
-						s[k].start, "invalid zip file "
-						"with overlapped components "
-						"(possible zip bomb)");
-			}
+			report_overlap(a, &s[k], owner, &overlaps);
+		} else if (s[k].start > max_end && gaps_known) {
+			report_gap(a, max_end, s[k].start, &gaps);
+			gap_bytes += s[k].start - max_end;
 		}
 		if (s[k].end > max_end) {
 			max_end = s[k].end;
@@ -199,8 +293,12 @@ static void find_overlaps(zs_archive *a, span *s, size_t n)
 	}
 	a->overlaps = overlaps;
 	if (overlaps > 1)
-		zs_finding_add(a, ZS_ERROR, ZS_EXIT_OVERLAP, -1, 0,
-			       "%zu entries overlap others", overlaps);
+		zs_finding_coded(a, "overlap", ZS_ERROR, ZS_EXIT_OVERLAP, -1,
+				 0, "%zu entries overlap others", overlaps);
+	if (gaps > ZS_GAPS_SHOWN)
+		zs_structural(a, "gap", -1, 0, "%zu stretches of unaccounted "
+			      "bytes in all, %llu bytes", gaps,
+			      (unsigned long long)gap_bytes);
 }
 
 void zs_check_entries(zs_archive *a, int threads)
@@ -214,7 +312,8 @@ void zs_check_entries(zs_archive *a, int threads)
 			       "out of memory checking %zu entries", n);
 		return;
 	}
-	#pragma omp parallel for schedule(static) num_threads(threads)
+	#pragma omp parallel for schedule(static) num_threads(threads) \
+		if (zs_worth_parallel(n, 0))
 	for (size_t i = 0; i < n; i++) {
 		s[i].end = check_local(a, i);
 		s[i].start = ix->local_offset[i];
@@ -224,12 +323,18 @@ void zs_check_entries(zs_archive *a, int threads)
 	for (size_t i = 0; i < n; i++)
 		if (s[i].end)
 			s[m++] = s[i];
+	/* gaps are only meaningful when every entry checked out: one with a
+	 * bad header or descriptor has an error saying so, and its unknown
+	 * extent would look like a gap */
+	int known = 1;
+	for (size_t i = 0; i < n && known; i++)
+		known = ix->status[i] != ZS_ENTRY_BAD;
 	/* the central directory, ZIP64 records, end record and comment */
 	s[m].start = a->layout.cd_offset;
 	if (a->layout.zip64_eocd_offset < s[m].start)
 		s[m].start = a->layout.zip64_eocd_offset;
 	s[m].end = a->size;
 	s[m].entry = SIZE_MAX;
-	find_overlaps(a, s, m + 1);
+	sweep_spans(a, s, m + 1, known);
 	free(s);
 }

@@ -24,6 +24,9 @@ static const char usage_text[] =
 "Commands:\n"
 "  test     decode every entry and check its CRC-32 and sizes\n"
 "  list     one line per entry and totals, like unzip -v\n"
+"  check    the structural audit alone, nothing decoded: where the\n"
+"           pieces are, every finding with its offset (exit 1 if any;\n"
+"           3 with --strict)\n"
 "  stats    test, then an analysis report of each archive and the batch\n"
 "  extract  zipscan extract ARCHIVE [-d DIR] [PATTERN...]: write the\n"
 "           entries (or those matching a PATTERN) beneath DIR\n"
@@ -48,15 +51,20 @@ static const char usage_text[] =
 "      --memory-limit SIZE  per-thread output buffer (default 256M);\n"
 "                         larger entries are streamed\n"
 "      --allow-overlap    decode entries even if they overlap\n"
+"      --max-total SIZE   decode nothing if the selected entries declare\n"
+"                         more output than SIZE (default 1T; 0: no limit)\n"
+"      --max-ratio R      ... or more than R times the archive's size\n"
+"                         (default 10000; 0: no limit); exit 12\n"
+"      --strict           structural findings (gaps, duplicate or unsafe\n"
+"                         names, other end records...) are errors, exit 3;\n"
+"                         extract also refuses names that need cleaning\n"
 "\n"
 "Extract options:\n"
 "  -d, --dir DIR          extract beneath DIR (made if missing; default .)\n"
 "  -o, --overwrite        replace existing files (atomically)\n"
 "  -n, --never-overwrite  skip entries whose file exists, quietly\n"
 "                         (neither: an existing file fails its entry)\n"
-"      --strict           refuse names that are absolute or hold \"..\",\n"
-"                         backslashes or empty parts, instead of\n"
-"                         stripping those parts with a warning\n"
+
 "      --keep-special     keep setuid, setgid and sticky bits\n"
 "  -h, --help             this text\n"
 "      --version          print the version\n"
@@ -68,14 +76,17 @@ static const char usage_text[] =
 "   2  an entry failed            3  severe structural damage\n"
 "   4  out of memory              9  not found, or not a ZIP archive\n"
 "  10  bad command line          11  no entry matched\n"
-"  12  overlapping entries (possible zip bomb)\n"
+"  12  overlapping entries (possible zip bomb), or output over\n"
+"      --max-total / --max-ratio\n"
 "  50  an output file or the report could not be written\n"
+"  51  the archive changed (shrank) while it was read\n"
 "  80  interrupted (Ctrl-C, SIGTERM)\n"
 "  81  some entries use unsupported methods (none failed)\n"
 "  82  some entries are encrypted (none failed)\n"
 "Several archives: the worst status of them.\n";
 
-enum command { CMD_TEST, CMD_LIST, CMD_STATS, CMD_EXTRACT, CMD_CAT };
+enum command { CMD_TEST, CMD_LIST, CMD_CHECK, CMD_STATS, CMD_EXTRACT,
+	       CMD_CAT };
 enum format { FMT_TEXT, FMT_JSON, FMT_NDJSON, FMT_CSV, FMT_HTML };
 
 typedef struct cli {
@@ -94,7 +105,8 @@ typedef struct cli {
 
 enum { OPT_JSON = 256, OPT_MEMORY, OPT_ALLOW_OVERLAP, OPT_VERSION,
        OPT_NDJSON, OPT_CSV, OPT_HTML, OPT_TOP, OPT_HASH, OPT_PROGRESS,
-       OPT_OVERWRITE, OPT_STRICT, OPT_KEEP_SPECIAL };
+       OPT_OVERWRITE, OPT_STRICT, OPT_KEEP_SPECIAL, OPT_MAX_TOTAL,
+       OPT_MAX_RATIO };
 
 static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, 'j' },
@@ -111,6 +123,8 @@ static const struct option long_options[] = {
 	{ "exclude", required_argument, NULL, 'x' },
 	{ "memory-limit", required_argument, NULL, OPT_MEMORY },
 	{ "allow-overlap", no_argument, NULL, OPT_ALLOW_OVERLAP },
+	{ "max-total", required_argument, NULL, OPT_MAX_TOTAL },
+	{ "max-ratio", required_argument, NULL, OPT_MAX_RATIO },
 	{ "dir", required_argument, NULL, 'd' },
 	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
 	{ "never-overwrite", no_argument, NULL, 'n' },
@@ -135,6 +149,7 @@ static int parse_size(const char *s, uint64_t *out)
 	case 'k': case 'K': shift = 10; end++; break;
 	case 'm': case 'M': shift = 20; end++; break;
 	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
 	case '\0': break;
 	default: return -1;
 	}
@@ -207,7 +222,7 @@ static int parse_options(cli *c, int argc, char **argv)
 			c->extract_opts = 1;
 			break;
 		case 'd': c->x.dir = optarg; c->extract_opts = 1; break;
-		case OPT_STRICT: c->x.strict = 1; c->extract_opts = 1; break;
+		case OPT_STRICT: c->x.strict = 1; c->opt.strict = 1; break;
 		case OPT_KEEP_SPECIAL:
 			c->x.keep_special = 1;
 			c->extract_opts = 1;
@@ -239,6 +254,21 @@ static int parse_options(cli *c, int argc, char **argv)
 				return bad_usage("invalid size '%s'", optarg);
 			break;
 		case OPT_ALLOW_OVERLAP: c->opt.stop_on_overlap = 0; break;
+		case OPT_MAX_TOTAL:
+			if (strcmp(optarg, "0") &&
+			    parse_size(optarg, &c->opt.max_total) != 0)
+				return bad_usage("invalid size '%s'", optarg);
+			if (!strcmp(optarg, "0"))
+				c->opt.max_total = 0;
+			break;
+		case OPT_MAX_RATIO:
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 0)
+				return bad_usage("invalid --max-ratio '%s' (a "
+						 "whole number, 0: none)", optarg);
+			c->opt.max_ratio = (uint64_t)v;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return ZS_EXIT_OK;
@@ -252,7 +282,7 @@ static int parse_options(cli *c, int argc, char **argv)
 	if (optind >= argc)
 		return bad_usage("%s", "no archive given");
 	if (c->extract_opts && !writing)
-		return bad_usage("%s", "-d, -n, --overwrite, --strict and "
+		return bad_usage("%s", "-d, -n, --overwrite and "
 				 "--keep-special are for extract");
 	if (c->cmd == CMD_CAT && optind + 1 >= argc)
 		return bad_usage("%s", "cat needs the names of entries");
@@ -303,7 +333,11 @@ static int run_archive(const cli *c, const char *path, FILE *out)
 	int wrote = 0;
 
 	select_entries(c, &a);
-	if (c->cmd == CMD_TEST) {
+	if (c->cmd == CMD_CHECK) {
+		status = zs_archive_status(&a);
+		wrote = c->json ? zs_report_check_json(&a, status, out) :
+			zs_report_check_text(&a, status, c->quiet, out);
+	} else if (c->cmd == CMD_TEST) {
 		zs_options o = c->opt;
 		o.progress = progress_for(c, &ap, 1);
 		status = zs_scan_entries(&a, &o, &t);
@@ -315,7 +349,8 @@ static int run_archive(const cli *c, const char *path, FILE *out)
 		if (c->json) {
 			wrote = zs_report_json(&a, NULL, 0, NULL, out);
 		} else {
-			zs_report_findings_text(&a, stderr);
+			/* the findings and the entries whose headers failed */
+			zs_report_check_text(&a, status, 1, stderr);
 			if (a.indexed)
 				wrote = zs_report_list_text(&a, out);
 		}
@@ -504,7 +539,7 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 	/* A batch of small archives opens on every core too; each archive
 	 * is one thread's (its own check loop then runs on that thread). */
 	#pragma omp parallel for schedule(dynamic, 1) \
-		num_threads(zs_threads_effective(&c->opt))
+		num_threads(zs_threads_effective(&c->opt)) if (n >= 16)
 	for (size_t k = 0; k < n; k++) {
 		zs_archive_open(&as[k], paths[k], &c->opt);
 		select_entries(c, &as[k]);
@@ -536,7 +571,7 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 	rendered *r = calloc(n, sizeof(*r));
 	int failed = !st || !r;
 	#pragma omp parallel for schedule(dynamic, 1) reduction(| : failed) \
-		num_threads(zs_threads_effective(&c->opt))
+		num_threads(zs_threads_effective(&c->opt)) if (n >= 16)
 	for (size_t k = 0; k < n; k++) {
 		if (!st || !r)
 			continue;
@@ -569,7 +604,7 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 		wrote = zs_report_html_end(out);
 out:
 	#pragma omp parallel for schedule(dynamic, 16) \
-		num_threads(zs_threads_effective(&c->opt))
+		num_threads(zs_threads_effective(&c->opt)) if (n >= 16)
 	for (size_t k = 0; k < n; k++)
 		zs_archive_close(&as[k]);
 	free(as), free(ap), free(t);
@@ -582,6 +617,8 @@ static int parse_command(cli *c, const char *word)
 		c->cmd = CMD_TEST;
 	else if (!strcmp(word, "list"))
 		c->cmd = CMD_LIST;
+	else if (!strcmp(word, "check"))
+		c->cmd = CMD_CHECK;
 	else if (!strcmp(word, "stats"))
 		c->cmd = CMD_STATS;
 	else if (!strcmp(word, "extract"))
@@ -686,7 +723,7 @@ int main(int argc, char **argv)
 		status = run_extract(&c, args, nargs, out.f);
 	else if (c.cmd == CMD_CAT)
 		status = run_cat(&c, args, nargs);
-	for (int k = optind; c.cmd <= CMD_LIST && k < nargs && !interrupted;
+	for (int k = optind; c.cmd <= CMD_CHECK && k < nargs && !interrupted;
 	     k++)
 		status = zs_exit_worse(status, run_archive(&c, args[k], out.f));
 	if (interrupted) {

@@ -234,8 +234,11 @@ static int write_files(job *j, uint64_t *bytes)
 
 	if (!order)
 		return -1;
+	uint64_t total = 0;
+	for (size_t k = 0; k < n; k++)
+		total += j->a->index.uncomp_size[order[k].entry];
 	#pragma omp parallel num_threads(nt) reduction(+ : out) \
-		reduction(| : nomem)
+		reduction(| : nomem) if (zs_worth_parallel(n, total))
 	{
 		int me = omp_get_thread_num();
 		zs_worker *w = zs_worker_new(j->o->memory_limit, 0);
@@ -557,7 +560,7 @@ int zs_extract(zs_archive *a, const zs_extract_options *xo,
 		zs_plan_free(&pl);
 		return zs_archive_status(a);
 	}
-	if (a->overlaps && o->stop_on_overlap) {
+	if (!zs_decode_permitted(a, o)) {
 		zs_plan_free(&pl);
 		return zs_archive_status(a);   /* 12: nothing is written */
 	}
@@ -577,6 +580,11 @@ int zs_extract(zs_archive *a, const zs_extract_options *xo,
 	zs_plan_free(&pl);
 	x->disk_full = atomic_load(&j.halt);
 	x->seconds = zs_now() - t0;
+	/* EFAULT: a write read a page of the mapping the file lost */
+	for (size_t i = 0; x->write_errno && i < x->count; i++)
+		if (x->write_errno[i] == EFAULT)
+			zs_map_note_efault(a);
+	zs_map_check_changed(a);
 	count_actions(a, x);
 	zs_totals_count(a, t);
 	t->threads = zs_threads_effective(o);

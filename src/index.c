@@ -25,6 +25,7 @@ typedef struct cd_plan {
 	uint64_t end;       /* first byte after the directory's region */
 	uint64_t start;     /* absolute, once resolved */
 	uint64_t base;
+	uint64_t z64_declared;  /* where the ZIP64 locator says its record is */
 } cd_plan;
 
 static int has_sig(const zs_archive *a, uint64_t off, uint32_t sig)
@@ -122,20 +123,32 @@ static int read_zip64(zs_archive *a, uint64_t eocd, cd_plan *p)
 	else if (loc >= ZS_ZIP64_EOCD_SIZE &&
 		 has_sig(a, loc - ZS_ZIP64_EOCD_SIZE, ZS_SIG_ZIP64_EOCD))
 		rec = loc - ZS_ZIP64_EOCD_SIZE;  /* prepended data moved it */
-	if (rec == UINT64_MAX)
+	if (rec == UINT64_MAX) {
+		zs_structural(a, "zip64-locator", -1, loc + 8, "the ZIP64 "
+			      "locator points at offset %llu, where there is "
+			      "no ZIP64 end record", (unsigned long long)declared);
 		return -1;
+	}
 	const uint8_t *r = a->data + rec;
 	p->entries = zs_le64(r + 32);
 	p->size = zs_le64(r + 40);
 	p->offset = zs_le64(r + 48);
 	p->end = rec;
+	p->z64_declared = declared;
 	a->layout.zip64_locator_offset = loc;
 	a->layout.zip64_eocd_offset = rec;
 	if (zs_le32(a->data + loc + 4) != 0 || zs_le32(a->data + loc + 16) > 1 ||
 	    zs_le32(r + 16) != 0 || zs_le32(r + 20) != 0)
-		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1, loc,
-			       "ZIP64 records claim a multi-disk archive; "
-			       "reading it as a single file");
+		zs_structural(a, "multi-disk", -1, loc,
+			      "ZIP64 records claim a multi-disk archive; "
+			      "reading it as a single file");
+	if (zs_le64(r + 4) != ZS_ZIP64_EOCD_SIZE - 12 &&
+	    (zs_le64(r + 4) < ZS_ZIP64_EOCD_SIZE - 12 ||
+	     zs_le64(r + 4) > loc - rec - 12))
+		zs_structural(a, "zip64-record-size", -1, rec + 4, "the ZIP64 "
+			      "end record gives its size as %llu bytes; %llu "
+			      "are there", (unsigned long long)zs_le64(r + 4),
+			      (unsigned long long)(loc - rec - 12));
 	return 0;
 }
 
@@ -154,30 +167,39 @@ static int plan_directory(zs_archive *a, uint64_t eocd, cd_plan *out)
 
 	if (read_zip64(a, eocd, &z64) == 0) {
 		if (resolve_start(a, &z64, !saturated) == 0) {
+			uint64_t rec = a->layout.zip64_eocd_offset;
+			if (rec - z64.base != z64.z64_declared)
+				zs_structural(a, "zip64-locator", -1,
+					      a->layout.zip64_locator_offset + 8,
+					      "the ZIP64 locator says the ZIP64 "
+					      "end record is at offset %llu; it "
+					      "is at %llu",
+					      (unsigned long long)z64.z64_declared,
+					      (unsigned long long)(rec - z64.base));
 			if (!saturated && (classic.entries != z64.entries ||
 					   classic.size != z64.size ||
 					   classic.offset != z64.offset))
-				zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1,
-					       eocd, "the ZIP64 end record "
-					       "disagrees with the classic one; "
-					       "using the ZIP64 values");
+				zs_structural(a, "zip64-disagrees", -1, eocd,
+					      "the ZIP64 end record disagrees "
+					      "with the classic one; using the "
+					      "ZIP64 values");
 			*out = z64;
 			return 0;
 		}
 		if (saturated)
 			return -1;
-		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1,
-			       a->layout.zip64_eocd_offset,
-			       "ignoring a ZIP64 end record that leads to no "
-			       "central directory");
+		zs_structural(a, "zip64-unused", -1,
+			      a->layout.zip64_eocd_offset,
+			      "ignoring a ZIP64 end record that leads to no "
+			      "central directory");
 		a->layout.zip64_locator_offset = UINT64_MAX;
 		a->layout.zip64_eocd_offset = UINT64_MAX;
 	}
 	if (zs_le16(e + 4) != 0 || zs_le16(e + 6) != 0 ||
 	    zs_le16(e + 8) != zs_le16(e + 10))
-		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1, eocd,
-			       "end record claims a multi-disk archive; reading "
-			       "it as a single file");
+		zs_structural(a, "multi-disk", -1, eocd, "end record claims a "
+			      "multi-disk archive; reading it as a single "
+			      "file");
 	if (resolve_start(a, &classic, 0) != 0)
 		return -1;
 	*out = classic;
@@ -334,27 +356,34 @@ static void check_counts(zs_archive *a, const cd_plan *p, size_t n,
 	if (n != p->entries) {
 		int wrapped = a->layout.zip64_eocd_offset == UINT64_MAX &&
 			      n > 0xffff && (n & 0xffff) == p->entries;
-		zs_finding_add(a, wrapped ? ZS_WARNING : ZS_ERROR,
-			       wrapped ? ZS_EXIT_WARN : ZS_EXIT_STRUCT, -1,
-			       walked_end,
+		int strict = wrapped && a->strict;
+		zs_finding_coded(a, "entry-count",
+			       wrapped && !strict ? ZS_WARNING : ZS_ERROR,
+			       wrapped && !strict ? ZS_EXIT_WARN :
+			       ZS_EXIT_STRUCT, -1, walked_end,
 			       "central directory holds %zu entries, the end "
 			       "record says %llu%s", n,
 			       (unsigned long long)p->entries,
 			       wrapped ? " (count wrapped at 65536)" : "");
 	}
 	if (bytes != p->size && (n || p->size))
-		zs_finding_add(a, ZS_ERROR, ZS_EXIT_STRUCT, -1, p->start,
+		zs_finding_coded(a, "directory-size", ZS_ERROR, ZS_EXIT_STRUCT,
+			       -1, p->start,
 			       "central directory is %llu bytes, the end "
 			       "record says %llu",
 			       (unsigned long long)bytes,
 			       (unsigned long long)p->size);
 	else if (walked_end < p->end && n == p->entries)
-		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1, walked_end,
+		/* severe, as Python and unzip have it: a reader that takes
+		 * the directory as the bytes before the end record (its
+		 * declared size back) finds other entries there */
+		zs_finding_coded(a, "gap-before-end", ZS_ERROR, ZS_EXIT_STRUCT,
+			       -1, walked_end,
 			       "%llu unaccounted bytes between the central "
 			       "directory and the end record",
 			       (unsigned long long)(p->end - walked_end));
 	if (p->base)
-		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1, 0,
+		zs_structural(a, "prepended-bytes", -1, 0,
 			       "%llu extra bytes at beginning or within "
 			       "zipfile (offsets adjusted)",
 			       (unsigned long long)p->base);
@@ -368,12 +397,12 @@ static void check_eocd_tail(zs_archive *a, uint64_t eocd)
 	a->layout.eocd_offset = eocd;
 	a->layout.comment_offset = eocd + ZS_EOCD_SIZE;
 	if (clen > after) {
-		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1, eocd + 20,
+		zs_structural(a, "comment-length", -1, eocd + 20,
 			       "archive comment truncated: %u bytes declared, "
 			       "%llu present", clen, (unsigned long long)after);
 		clen = (uint16_t)after;
 	} else if (clen < after) {
-		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1,
+		zs_structural(a, "trailing-bytes", -1,
 			       eocd + ZS_EOCD_SIZE + clen,
 			       "%llu bytes after the end of the archive",
 			       (unsigned long long)(after - clen));
@@ -425,8 +454,8 @@ int zs_index_build(zs_archive *a)
 		pos += central_len(a, pos, p.end);
 	}
 	if (n == 0 && p.entries == 0)
-		zs_finding_add(a, ZS_WARNING, ZS_EXIT_WARN, -1, (uint64_t)eocd,
-			       "zipfile is empty");
+		zs_finding_coded(a, "empty", ZS_WARNING, ZS_EXIT_WARN, -1,
+				 (uint64_t)eocd, "zipfile is empty");
 	a->indexed = 1;
 	return 0;
 }

@@ -90,7 +90,7 @@ static int saved_percent(uint64_t comp, uint64_t uncomp)
 }
 
 /* The archive's findings, one per line; errors_only for -q. */
-static void put_findings(const zs_archive *a, int errors_only, FILE *f)
+void zs_put_findings(const zs_archive *a, int errors_only, FILE *f)
 {
 	for (size_t k = 0; k < a->findings_count; k++) {
 		const zs_finding *x = &a->findings[k];
@@ -110,7 +110,7 @@ static void put_findings(const zs_archive *a, int errors_only, FILE *f)
 
 int zs_report_findings_text(const zs_archive *a, FILE *f)
 {
-	put_findings(a, 0, f);
+	zs_put_findings(a, 0, f);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -158,16 +158,11 @@ int zs_report_list_text(const zs_archive *a, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
-int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
-			FILE *f)
+void zs_put_problems(const zs_archive *a, char *name, FILE *f)
 {
 	const zs_index *ix = &a->index;
-	char *name = zs_name_buf(&a, 1), err[512];
-	int status = zs_archive_status(a);
+	char err[512];
 
-	if (!name)
-		return -1;
-	put_findings(a, quiet, f);
 	for (size_t i = 0; i < ix->count; i++) {
 		if (!zs_entry_has_problem(a, i))
 			continue;
@@ -180,6 +175,18 @@ int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
 			ix->status[i] == ZS_ENTRY_BAD ? "" : "skipped: ", err,
 			(unsigned long long)ix->local_offset[i]);
 	}
+}
+
+int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
+			FILE *f)
+{
+	char *name = zs_name_buf(&a, 1);
+	int status = zs_archive_status(a);
+
+	if (!name)
+		return -1;
+	zs_put_findings(a, quiet, f);
+	zs_put_problems(a, name, f);
 	if (!quiet) {
 		uint64_t untested = t->entries - t->ok - t->bad -
 				    t->unsupported - t->encrypted;
@@ -259,6 +266,8 @@ void zs_json_findings(const zs_archive *a, FILE *f)
 			(unsigned long long)x->offset);
 		if (x->entry >= 0)
 			fprintf(f, "\"entry\":%lld,", (long long)x->entry);
+		if (x->code)
+			fprintf(f, "\"code\":\"%s\",", x->code);
 		fputs("\"message\":", f);
 		zs_put_json_str(f, x->text);
 		putc('}', f);

@@ -137,10 +137,15 @@ static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 	if (!decode)
 		return -1;
 	for (size_t k = 0; k < na; k++)
-		decode[k] = !(as[k]->overlaps && o->stop_on_overlap);
+		decode[k] = (uint8_t)zs_decode_permitted(as[k], o);
 	size_t m = na * T_FIELDS;
+	uint64_t bytes = 0;
+	for (size_t k = 0; k < n; k++)
+		if (decode[order[k].archive])
+			bytes += as[order[k].archive]->index.comp_size[order[k].entry];
 
-	#pragma omp parallel num_threads(nt) reduction(+ : sum[:m])
+	#pragma omp parallel num_threads(nt) reduction(+ : sum[:m]) \
+		if (zs_worth_parallel(n, bytes))
 	{
 		int me = omp_get_thread_num();
 		zs_worker *w = workers[me];
@@ -203,8 +208,10 @@ int zs_scan_batch(zs_archive **as, size_t na, const zs_options *o,
 	} else {
 		store_totals(as, na, sum, t, nt, zs_now() - t0);
 	}
-	for (size_t k = 0; k < na; k++)
+	for (size_t k = 0; k < na; k++) {
+		zs_map_check_changed(as[k]);
 		status = zs_exit_worse(status, zs_archive_status(as[k]));
+	}
 	free(sum);
 	free((void *)left);
 	if (workers)

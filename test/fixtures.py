@@ -307,6 +307,26 @@ def crafted(outdir):
     struct.pack_into("<HH", data, len(data) - 22 + 8, 5, 5)
     w("count-wrong.zip", bytes(data))
 
+    # Two central directories of one entry each: the end record's offset
+    # points at the first ("a.txt"); the second ("b.txt") ends right at the
+    # end record, where Python, unzip and Go read the directory when it
+    # does not end there (they take the difference as bytes prepended, and
+    # shift the local offsets by it).  With junk between the two, zipscan
+    # sees a gap after the first; without, one directory of two entries.
+    for name, junk in (("two-directories.zip", b""),
+                       ("two-directories-gap.zip", b"JUNK")):
+        a, b = Entry("a.txt", hello, method=0), Entry("b.txt", b"pwned\n", method=0)
+        a.offset = 0
+        out = local_header(a) + a.payload
+        b.offset = len(out)
+        out += local_header(b) + b.payload
+        first = central_record(a)
+        b.offset -= len(first) + len(junk)   # what the others add back
+        second = central_record(b)
+        eocd = struct.pack("<IHHHHIIH", SIG_EOCD, 0, 0, 1, 1, len(first),
+                           len(out), 0)
+        w(name, out + first + junk + second + eocd)
+
 
 def source_tree(root):
     """A small tree with what extraction must restore: nested directories,
@@ -424,11 +444,46 @@ def hostile(outdir):
             z.writestr(f"zero-{k}.bin", big)
 
 
+def audit_fixtures(outdir):
+    """Archives with one structural finding of each kind (zipscan check)."""
+    w = lambda name, data: write(outdir, name, data)
+    ut = struct.pack("<HHBI", 0x5455, 5, 1, 1700000000)
+    w("audit-clean.zip", build([Entry("a.txt", b"a"), Entry("d/", method=0,
+                                ext_attr=0o40755 << 16), Entry("d/b", b"b")]))
+    w("audit-names.zip", build([
+        Entry("../up.txt", b"1"), Entry("/abs.txt", b"2"),
+        Entry("win\\path.txt", b"3"), Entry("x//y.txt", b"4"),
+        Entry("Case.txt", b"5"), Entry("case.txt", b"6"),
+        Entry("dup", b"7"), Entry("dup", b"8"),
+        Entry("a/./b", b"9"), Entry("a/b", b"10"),
+        Entry("dir/", b"data in a directory", ext_attr=0o40755 << 16)]))
+    w("audit-extra.zip", build([
+        Entry("odd64", b"x", central={"extra": struct.pack("<HH", 1, 12) +
+                                      bytes(12)}),
+        Entry("two-ut", b"y", central={"extra": ut + ut})]))
+    # a local header (b) the central directory leaves out
+    es = [Entry("a", b"aaa"), Entry("b", b"hidden"), Entry("c", b"ccc")]
+    out = bytearray()
+    for e in es:
+        e.offset = len(out)
+        out += local_header(e) + e.payload
+    cd = len(out)
+    for e in (es[0], es[2]):
+        out += central_record(e)
+    out += struct.pack("<IHHHHIIH", SIG_EOCD, 0, 0, 2, 2, len(out) - cd, cd, 0)
+    w("audit-hidden.zip", bytes(out))
+    # a whole archive in the comment: two end records that validate
+    inner = build([Entry("in.txt", b"inner")])
+    w("audit-eocd.zip", build([Entry("outer.txt", b"outer")], comment=inner))
+    w("audit-many.zip", build([Entry(f"../m{k:02}", b"m") for k in range(15)]))
+
+
 def main():
     outdir = os.path.abspath(sys.argv[1])
     os.makedirs(outdir, exist_ok=True)
     ordinary(outdir)
     crafted(outdir)
+    audit_fixtures(outdir)
     stats_archive(outdir)
     writers(outdir)
     hostile(outdir)

@@ -53,7 +53,8 @@ static inline long find_entry(const zs_archive *a, const char *name)
 }
 
 /* Run a shell command line; its standard output (at most cap - 1 bytes) is
- * stored in out if out is not NULL.  Returns the exit status. */
+ * stored in out if out is not NULL (the rest is read and dropped).  Returns
+ * the exit status. */
 static inline int run(char *out, size_t cap, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static inline int run(char *out, size_t cap, const char *fmt, ...)
@@ -67,10 +68,13 @@ static inline int run(char *out, size_t cap, const char *fmt, ...)
 	cr_assert_not_null(p, "popen %s", cmd);
 	size_t n = 0, got;
 	char sink[4096];
-	while ((got = fread(out ? out + n : sink, 1,
-			    out ? cap - 1 - n : sizeof(sink), p)) > 0)
-		if (out && (n += got) >= cap - 1)
-			break;
+	/* past cap the output is read and dropped: a command must never die
+	 * of SIGPIPE (exit 141) because the caller keeps only the start */
+	while ((got = fread(out && n < cap - 1 ? out + n : sink, 1,
+			    out && n < cap - 1 ? cap - 1 - n : sizeof(sink),
+			    p)) > 0)
+		if (out && n < cap - 1)
+			n += got;
 	if (out)
 		out[n] = '\0';
 	int st = pclose(p);

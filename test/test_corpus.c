@@ -3,8 +3,8 @@
  * libarchive, libzip and zip2 test suites) through open, scan and every
  * report, in-process: a defined exit status and no crash, leak or read
  * outside the mapping (make asan runs this under the sanitizers).  The
- * verdicts themselves are compared with Info-ZIP's by
- * scripts/corpus_verdicts.py.
+ * verdicts and entry lists themselves are compared with Python's zipfile and
+ * Info-ZIP unzip by scripts/differential.py.
  */
 #include <dirent.h>
 

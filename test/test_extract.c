@@ -253,7 +253,9 @@ Test(extract, duplicates_case_and_control_bytes)
 	cr_expect(strstr(err, "entry 0 \"dup.txt\"") &&
 		  strstr(err, "a later entry has the same path"), "%s", err);
 
-	cr_expect_eq(hostile(t, "h-case.zip", ""), 0);
+	/* both written on a case-sensitive target, but the audit warns:
+	 * they are one file on Windows and macOS */
+	cr_expect_eq(hostile(t, "h-case.zip", ""), 1);
 	expect_content(t, "dir/Case.txt", "upper");
 	expect_content(t, "dir/case.txt", "lower");
 

@@ -1,0 +1,346 @@
+/*
+ * audit.c - the structural findings that need the whole index: other end
+ * records that would also validate, names that are unsafe or collide, and
+ * directory entries or extra fields that make no sense.
+ *
+ * These are the ambiguities of "My ZIP isn't your ZIP" (You et al., 2025)
+ * and of PyPI's upload checks (security.md section 3): each is something
+ * two readers may read two ways.  zipscan reads them one way and says so,
+ * as a warning (exit 1), or an error under --strict (exit 3).  check.c
+ * finds gaps and overlaps between entries; index.c the end records' own
+ * disagreements.  Everything here is linear in the central directory.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* Findings of one kind shown one by one; past this only counted. */
+#define ZS_AUDIT_SHOWN 10
+
+enum audit_kind {
+	K_ABSOLUTE, K_DOTDOT, K_BACKSLASH, K_CONTROL, K_EMPTY_PART,
+	K_EMPTY_NAME, K_DUPLICATE, K_DUPLICATE_PATH, K_CASE, K_DIR_DATA,
+	K_ZIP64_LEN, K_EXTRA_DUP, K_KINDS
+};
+
+static const char *const kind_code[K_KINDS] = {
+	"absolute-name", "dotdot-name", "backslash-name", "control-name",
+	"empty-component", "empty-name", "duplicate-name", "duplicate-path",
+	"case-duplicate", "directory-with-data", "zip64-extra-length",
+	"duplicate-extra",
+};
+
+typedef struct audit {
+	zs_archive *a;
+	size_t count[K_KINDS];
+	char *clean, *clean2;      /* two 64 KiB name buffers */
+} audit;
+
+/* Count a finding of kind k; record it if it is among the first shown. */
+static void note(audit *au, enum audit_kind k, int64_t entry, uint64_t off,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void note(audit *au, enum audit_kind k, int64_t entry, uint64_t off,
+		 const char *fmt, ...)
+{
+	zs_archive *a = au->a;
+	va_list ap;
+
+	if (au->count[k]++ >= ZS_AUDIT_SHOWN)
+		return;
+	va_start(ap, fmt);
+	zs_finding_vadd(a, kind_code[k], a->strict ? ZS_ERROR : ZS_WARNING,
+			a->strict ? ZS_EXIT_STRUCT : ZS_EXIT_WARN, entry, off,
+			fmt, ap);
+	va_end(ap);
+}
+
+static void summarise(audit *au)
+{
+	for (int k = 0; k < K_KINDS; k++)
+		if (au->count[k] > ZS_AUDIT_SHOWN)
+			zs_structural(au->a, kind_code[k], -1, 0, "%zu entries "
+				      "in all with this finding (%s); the first "
+				      "%d are shown", au->count[k],
+				      kind_code[k], ZS_AUDIT_SHOWN);
+}
+
+/* ---- other end records ------------------------------------------------ */
+
+/* Would an end record at pos be taken by a reader that searches from the
+ * start of the comment window, or one that wants the comment to end at end
+ * of file?  It must at least point at a central header or be empty. */
+static int eocd_validates(const zs_archive *a, uint64_t pos)
+{
+	const uint8_t *e = a->data + pos;
+	uint64_t entries = zs_le16(e + 10), size = zs_le32(e + 12);
+	uint64_t off = zs_le32(e + 16), base = a->layout.base;
+	uint64_t at;
+
+	if (pos + ZS_EOCD_SIZE + zs_le16(e + 20) == a->size)
+		return 1;
+	if (entries == 0 && size == 0)
+		return 0;  /* an empty archive anywhere: not evidence */
+	for (int k = 0; k < 2; k++) {
+		if (!zs_add(off, k ? base : 0, &at) || (k && !base))
+			continue;
+		if (zs_in_bounds(at, 4, pos) &&
+		    zs_le32(a->data + at) == ZS_SIG_CENTRAL)
+			return 1;
+	}
+	return 0;
+}
+
+static void audit_end_records(audit *au)
+{
+	zs_archive *a = au->a;
+	uint64_t chosen = a->layout.eocd_offset;
+	uint64_t lo = a->size > ZS_EOCD_SIZE + ZS_MAX_COMMENT ?
+		      a->size - ZS_EOCD_SIZE - ZS_MAX_COMMENT : 0;
+	size_t others = 0;
+
+	for (uint64_t pos = a->size - ZS_EOCD_SIZE + 1; pos-- > lo;) {
+		if (pos == chosen || a->data[pos] != 'P' ||
+		    zs_le32(a->data + pos) != ZS_SIG_EOCD ||
+		    !eocd_validates(a, pos))
+			continue;
+		if (others++ < ZS_AUDIT_SHOWN)
+			zs_structural(a, "end-record-candidates", -1, pos,
+				      "another end-of-central-directory record "
+				      "%s also validates: readers may list "
+				      "other entries (this one uses offset "
+				      "%llu)", pos > chosen ? "in the comment" :
+				      "before the one used",
+				      (unsigned long long)chosen);
+	}
+}
+
+/* ---- names ------------------------------------------------------------ */
+
+/* The entry's name for a message: UTF-8, control bytes as '?', cut at
+ * ZS_AUDIT_NAME bytes on a character boundary. */
+#define ZS_AUDIT_NAME 60
+static const char *show_name(const zs_archive *a, size_t i, char *utf8,
+			     char out[ZS_AUDIT_NAME + 4])
+{
+	size_t n = zs_entry_name_utf8(a, i, utf8), o = n;
+
+	if (n > ZS_AUDIT_NAME) {
+		o = ZS_AUDIT_NAME;
+		while (o > 0 && ((uint8_t)utf8[o] & 0xc0) == 0x80)
+			o--;   /* never cut a character */
+	}
+	for (size_t k = 0; k < o; k++) {
+		uint8_t c = (uint8_t)utf8[k];
+		out[k] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	strcpy(out + o, o < n ? "..." : "");
+	return out;
+}
+
+static uint64_t name_hash(const char *s, size_t n)
+{
+	uint64_t h = ZS_FNV_OFFSET;
+	for (size_t k = 0; k < n; k++) {
+		uint8_t c = (uint8_t)s[k];
+		h = (h ^ (c >= 'A' && c <= 'Z' ? c | 0x20 : c)) * ZS_FNV_PRIME;
+	}
+	return h;
+}
+
+/* The cleaned path of entry i into out (control bytes: the raw name). */
+static size_t clean_name(const zs_archive *a, size_t i, char *out,
+			 unsigned *fixes)
+{
+	const char *name = (const char *)a->data + a->index.name_offset[i];
+	size_t n = a->index.name_len[i];
+
+	if (zs_path_has_control((const uint8_t *)name, n)) {
+		*fixes = 0;
+		memcpy(out, name, n);
+		out[n] = '\0';
+		return n;
+	}
+	return zs_path_clean(name, n, out, fixes);
+}
+
+static int same_folded(const char *x, size_t n, const char *y, size_t m)
+{
+	if (n != m)
+		return 0;
+	for (size_t k = 0; k < n; k++) {
+		uint8_t c = (uint8_t)x[k], d = (uint8_t)y[k];
+		if ((c >= 'A' && c <= 'Z' ? c | 0x20 : c) !=
+		    (d >= 'A' && d <= 'Z' ? d | 0x20 : d))
+			return 0;
+	}
+	return 1;
+}
+
+/* i's cleaned path (au->clean, n bytes) equals j's after ASCII case
+ * folding: say how. */
+static void report_collision(audit *au, size_t i, size_t j, size_t n,
+			     char *utf8)
+{
+	const zs_archive *a = au->a;
+	const zs_index *ix = &a->index;
+	char si[ZS_AUDIT_NAME + 4], sj[ZS_AUDIT_NAME + 4];
+	unsigned fixes;
+	size_t m = clean_name(a, j, au->clean2, &fixes);
+
+	show_name(a, j, utf8, sj);
+	show_name(a, i, utf8, si);
+	if (ix->name_len[i] == ix->name_len[j] &&
+	    !memcmp(a->data + ix->name_offset[i], a->data + ix->name_offset[j],
+		    ix->name_len[i]))
+		note(au, K_DUPLICATE, (int64_t)i, ix->central_offset[i],
+		     "entries %zu and %zu are both named \"%s\"", j, i, si);
+	else if (m == n && !memcmp(au->clean, au->clean2, n))
+		note(au, K_DUPLICATE_PATH, (int64_t)i, ix->central_offset[i],
+		     "\"%s\" (entry %zu) and \"%s\" (entry %zu) name the same "
+		     "path", sj, j, si, i);
+	else
+		note(au, K_CASE, (int64_t)i, ix->central_offset[i],
+		     "\"%s\" (entry %zu) and \"%s\" (entry %zu) differ only in "
+		     "case: one file on Windows and macOS", sj, j, si, i);
+}
+
+static void audit_one_name(audit *au, size_t i, unsigned fixes, char *utf8)
+{
+	const zs_archive *a = au->a;
+	const zs_index *ix = &a->index;
+	const uint8_t *name = a->data + ix->name_offset[i];
+	size_t n = ix->name_len[i];
+	uint64_t off = ix->name_offset[i];
+	char s[ZS_AUDIT_NAME + 4];
+
+	if (n == 0) {
+		note(au, K_EMPTY_NAME, (int64_t)i, ix->central_offset[i],
+		     "entry %zu has an empty name", i);
+		return;
+	}
+	if (zs_path_has_control(name, n))
+		note(au, K_CONTROL, (int64_t)i, off, "\"%s\": control bytes in "
+		     "the name", show_name(a, i, utf8, s));
+	if (fixes & (ZS_FIX_ABSOLUTE | ZS_FIX_DRIVE))
+		note(au, K_ABSOLUTE, (int64_t)i, off, "\"%s\": an absolute "
+		     "name", show_name(a, i, utf8, s));
+	if (fixes & ZS_FIX_DOTDOT)
+		note(au, K_DOTDOT, (int64_t)i, off, "\"%s\": a \"..\" "
+		     "component", show_name(a, i, utf8, s));
+	if (fixes & ZS_FIX_BACKSLASH)
+		note(au, K_BACKSLASH, (int64_t)i, off, "\"%s\": backslashes "
+		     "(APPNOTE wants '/')", show_name(a, i, utf8, s));
+	if (fixes & ZS_FIX_EMPTY)
+		note(au, K_EMPTY_PART, (int64_t)i, off, "\"%s\": an empty "
+		     "component", show_name(a, i, utf8, s));
+	if ((name[n - 1] == '/' || name[n - 1] == '\\') &&
+	    ix->uncomp_size[i] > 0)
+		note(au, K_DIR_DATA, (int64_t)i, ix->central_offset[i],
+		     "directory entry \"%s\" holds %llu bytes of data",
+		     show_name(a, i, utf8, s),
+		     (unsigned long long)ix->uncomp_size[i]);
+}
+
+/* Every name on its own, then every pair that collides (exactly, after
+ * cleaning, or after ASCII case folding), through one hash table. */
+static int audit_names(audit *au)
+{
+	zs_archive *a = au->a;
+	size_t n = a->index.count, cap = 16;
+	char *utf8 = malloc(3 * (size_t)ZS_MAX_NAME + 1);
+	uint32_t *slot;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	slot = calloc(cap, sizeof(*slot));
+	if (!utf8 || !slot) {
+		free(utf8);
+		free(slot);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned fixes;
+		size_t len = clean_name(a, i, au->clean, &fixes);
+		audit_one_name(au, i, fixes, utf8);
+		size_t h = (size_t)name_hash(au->clean, len) & (cap - 1);
+		for (; slot[h]; h = (h + 1) & (cap - 1)) {
+			size_t j = slot[h] - 1;
+			unsigned f2;
+			size_t m = clean_name(a, j, au->clean2, &f2);
+			if (same_folded(au->clean, len, au->clean2, m)) {
+				report_collision(au, i, j, len, utf8);
+				break;
+			}
+		}
+		if (!slot[h])
+			slot[h] = (uint32_t)(i + 1);
+	}
+	free(utf8);
+	free(slot);
+	return 0;
+}
+
+/* ---- extra fields ----------------------------------------------------- */
+
+/* Sub-fields that say what a name, size or time is: two of one kind leave
+ * the choice to the reader. */
+static int is_meaning_field(uint16_t id)
+{
+	return id == ZS_EXTRA_ZIP64 || id == 0x7075 || id == 0x6375 ||
+	       id == 0x5455 || id == 0x7875;
+}
+
+/* The central extra field of entry i.  An overrunning sub-field is already
+ * the entry's error (index.c), so the walk just stops there. */
+static void audit_extra(audit *au, size_t i)
+{
+	const zs_archive *a = au->a;
+	const zs_index *ix = &a->index;
+	const uint8_t *h = a->data + ix->central_offset[i];
+	uint64_t at = ix->name_offset[i] + ix->name_len[i];
+	uint32_t len = zs_le16(h + 30), pos = 0;
+	uint16_t seen[8];
+	size_t n_seen = 0;
+
+	while (pos + 4 <= len) {
+		uint16_t id = zs_le16(a->data + at + pos);
+		uint16_t sz = zs_le16(a->data + at + pos + 2);
+		if (sz > len - pos - 4)
+			break;
+		if (id == ZS_EXTRA_ZIP64 && sz != 0 && sz != 8 && sz != 16 &&
+		    sz != 24 && sz != 28)
+			note(au, K_ZIP64_LEN, (int64_t)i, at + pos, "entry %zu: "
+			     "a ZIP64 extra field of %u bytes (0, 8, 16, 24 or "
+			     "28 expected)", i, sz);
+		if (is_meaning_field(id)) {
+			for (size_t k = 0; k < n_seen; k++)
+				if (seen[k] == id)
+					note(au, K_EXTRA_DUP, (int64_t)i,
+					     at + pos, "entry %zu: two extra "
+					     "fields of type 0x%04x", i, id);
+			if (n_seen < 8)
+				seen[n_seen++] = id;
+		}
+		pos += 4u + sz;
+	}
+}
+
+void zs_audit(zs_archive *a)
+{
+	audit au = { .a = a };
+
+	au.clean = malloc(ZS_MAX_NAME + 1);
+	au.clean2 = malloc(ZS_MAX_NAME + 1);
+	if (a->layout.eocd_offset < a->size)
+		audit_end_records(&au);
+	if (!au.clean || !au.clean2 || a->index.count >= UINT32_MAX ||
+	    audit_names(&au) != 0)
+		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
+			       "out of memory checking %zu names",
+			       a->index.count);
+	for (size_t i = 0; i < a->index.count; i++)
+		audit_extra(&au, i);
+	summarise(&au);
+	free(au.clean);
+	free(au.clean2);
+}

@@ -1,0 +1,61 @@
+/*
+ * limits.c - the one decision made before anything is decoded: may this
+ * archive's selected entries be decoded at all?
+ *
+ * Not if entries overlap (the zip bombs of Fifield 2019; --allow-overlap
+ * overrides), nor if their declared output passes --max-total or
+ * --max-ratio times the archive's size.  The declared sizes are a true
+ * bound: every decoder stops an entry at its declared size and fails it if
+ * there is more, so no run writes or checks more than the sum checked
+ * here.  test, stats, extract and cat all ask here, so one archive gets
+ * one answer whatever the command.
+ */
+#include "internal.h"
+
+int zs_decode_permitted(zs_archive *a, const zs_options *o)
+{
+	zs_index *ix = &a->index;
+	uint64_t total = 0;
+
+	if (a->limits_checked)
+		return !a->decode_refused;
+	a->limits_checked = 1;
+	if (a->overlaps && o->stop_on_overlap) {
+		a->decode_refused = 1;   /* the overlap finding says why */
+		return 0;
+	}
+	/* --allow-overlap: the entries failed for overlapping are decoded
+	 * after all, if their headers pass the checks the overlap hid (the
+	 * archive's finding still makes the status 12) */
+	for (size_t i = 0; a->overlaps && i < ix->count; i++)
+		if (ix->status[i] == ZS_ENTRY_BAD &&
+		    ix->error[i] == ZS_E_OVERLAP) {
+			ix->status[i] = ZS_ENTRY_UNTESTED;
+			ix->error[i] = ZS_E_NONE;
+			zs_check_local_again(a, i);
+		}
+	for (size_t i = 0; i < ix->count; i++)
+		if (ix->selected[i] && !zs_add(total, ix->uncomp_size[i], &total))
+			total = UINT64_MAX;
+	if (o->max_total && total > o->max_total) {
+		zs_finding_coded(a, "max-total", ZS_ERROR, ZS_EXIT_OVERLAP, -1,
+				 0, "the entries declare %llu bytes of output, "
+				 "over --max-total %llu (%zu entries); nothing "
+				 "decoded", (unsigned long long)total,
+				 (unsigned long long)o->max_total,
+				 a->n_selected);
+		a->decode_refused = 1;
+	} else if (o->max_ratio && a->size &&
+		   total / a->size >= o->max_ratio &&
+		   (total / a->size > o->max_ratio || total % a->size)) {
+		zs_finding_coded(a, "max-ratio", ZS_ERROR, ZS_EXIT_OVERLAP, -1,
+				 0, "the entries declare %llu bytes of output "
+				 "from a %llu-byte archive, over --max-ratio "
+				 "%llu; nothing decoded",
+				 (unsigned long long)total,
+				 (unsigned long long)a->size,
+				 (unsigned long long)o->max_ratio);
+		a->decode_refused = 1;
+	}
+	return !a->decode_refused;
+}
