@@ -97,9 +97,11 @@ void zs_put_findings(const zs_archive *a, int errors_only, FILE *f)
 		if (errors_only && x->severity != ZS_ERROR)
 			continue;
 		zs_put_text(f, a->path);
-		fprintf(f, ": %s: %s (offset %llu)\n",
-			x->severity == ZS_ERROR ? "error" : "warning", x->text,
-			(unsigned long long)x->offset);
+		fprintf(f, ": %s: ", x->severity == ZS_ERROR ? "error" :
+			"warning");
+		/* a finding may quote a name: it goes through the filter */
+		zs_put_text(f, x->text);
+		fprintf(f, " (offset %llu)\n", (unsigned long long)x->offset);
 	}
 	if (a->findings_dropped) {
 		zs_put_text(f, a->path);

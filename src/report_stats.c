@@ -151,9 +151,11 @@ static void text_anomalies(const zs_stats *s, FILE *f)
 			const zs_finding *x = &a->findings[j];
 			fputs("  ", f);
 			zs_put_text(f, a->path);
-			fprintf(f, ": %s at offset %llu: %s\n",
+			fprintf(f, ": %s at offset %llu: ",
 				x->severity == ZS_ERROR ? "error" : "warning",
-				(unsigned long long)x->offset, x->text);
+				(unsigned long long)x->offset);
+			zs_put_text(f, x->text);   /* it may quote a name */
+			putc('\n', f);
 		}
 		for (size_t i = 0; name && i < a->index.count; i++) {
 			if (!zs_entry_has_problem(a, i))

@@ -2,8 +2,9 @@
  * fuzz_archive.c - libFuzzer target: each input is an archive, and goes
  * through what the command line does with one.
  *
- *   list     open (index, local headers, overlaps), select all, the JSON
- *            list report and the text findings and listing
+ *   check    open (index, local headers, overlaps), select all, the
+ *            check report as JSON and text
+ *   list     the JSON list report and the text findings and listing
  *   test     scan every entry on one thread (deterministic), the JSON and
  *            text test reports
  *   stats    statistics, then every stats format (text, JSON, NDJSON, CSV,
@@ -15,8 +16,8 @@
  *
  * Options come from a hash of the input, so the corpus covers them all:
  * a 64 KiB memory limit (entries past it take the streaming decoder),
- * XXH3 hashing, --allow-overlap, --strict, --keep-special and the three
- * overwrite policies.  Each is a pure function of the bytes, so a crash
+ * XXH3 hashing, --allow-overlap (with --max-total 64M), --strict,
+ * --keep-special and the three overwrite policies.  Each is a pure function of the bytes, so a crash
  * replays exactly.
  *
  * Beyond the sanitizers, the harness checks what the project promises:
@@ -52,8 +53,8 @@
 /* Extraction (and cat) are skipped when the entries that would be
  * inflated declare more than this in all.  Their output is bounded by
  * the declared sizes (decode.c stops at them), and a fuzzer writing a
- * gigabyte per input to disk would measure the disk, not the code.  The
- * same bound keeps --allow-overlap from decoding an overlap bomb. */
+ * gigabyte per input to disk would measure the disk, not the code.  With
+ * --allow-overlap, the same bound is the library's --max-total. */
 #define FUZZ_OUTPUT_MAX (64ull << 20)
 
 static FILE *devnull;
@@ -524,7 +525,7 @@ static void open_archive(zs_archive *a, const uint8_t *data, size_t size,
 		zs_select(a, NULL, 0, NULL, 0);
 }
 
-/* zipscan list and zipscan test, with every report they write. */
+/* zipscan check, list and test, with every report they write. */
 static void run_list_test(const uint8_t *data, size_t size,
 			  const zs_options *o)
 {
@@ -534,7 +535,12 @@ static void run_list_test(const uint8_t *data, size_t size,
 	mem m;
 
 	open_archive(&a, data, size, o);
-	zs_archive_status(&a);
+	int status = zs_archive_status(&a);
+	zs_report_check_json(&a, status, mem_open(&m));
+	mem_check(&m, 1, "check --json");
+	zs_report_check_text(&a, status, 0, mem_open(&m));
+	zs_report_check_text(&a, status, 1, m.f);
+	mem_check(&m, 0, "check");
 	zs_report_json(&a, NULL, 0, NULL, mem_open(&m));
 	mem_check(&m, 1, "list --json");
 	zs_report_findings_text(&a, mem_open(&m));
@@ -542,10 +548,7 @@ static void run_list_test(const uint8_t *data, size_t size,
 		zs_report_list_text(&a, m.f);
 	mem_check(&m, 0, "list");
 
-	zs_options so = *o;
-	if (declared_output(&a) > FUZZ_OUTPUT_MAX)
-		so.stop_on_overlap = 1;
-	zs_scan_entries(&a, &so, &t);
+	zs_scan_entries(&a, o, &t);
 	zs_report_json(&a, &t, 1, NULL, mem_open(&m));
 	mem_check(&m, 1, "test --json");
 	zs_report_test_text(&a, &t, 0, mem_open(&m));
@@ -570,7 +573,7 @@ static void run_list_test(const uint8_t *data, size_t size,
 
 /* zipscan extract, into a fresh directory that is checked and removed. */
 static void run_extract(const uint8_t *data, size_t size, const zs_options *o,
-			uint64_t h)
+			int strict, uint64_t h)
 {
 	zs_archive a;
 	zs_extraction x;
@@ -589,8 +592,8 @@ static void run_extract(const uint8_t *data, size_t size, const zs_options *o,
 	zs_extract_options xo = {
 		.dir = dir,
 		.overwrite = (int)(h % 3),
-		.strict = (h >> 2) % 5 == 0,
-		.keep_special = (h >> 5) & 1,
+		.strict = strict,
+		.keep_special = (h >> 2) & 1,
 	};
 	int status = zs_extract(&a, &xo, o, &x, &t);
 	zs_report_extract_json(&a, &x, &t, status, mem_open(&m));
@@ -666,12 +669,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (h & 1)
 		o.memory_limit = 64u << 10;   /* stream entries past 64 KiB */
 	o.hash = (h >> 1) & 1;
+	/* --allow-overlap decodes overlapping entries too: an overlap bomb's
+	 * output is then bounded by the library's own --max-total */
 	o.stop_on_overlap = ((h >> 2) & 7) != 0;
-	h >>= 5;
+	if (!o.stop_on_overlap)
+		o.max_total = FUZZ_OUTPUT_MAX;
+	o.strict = ((h >> 5) & 7) == 0;   /* --strict: for open and extract */
+	h >>= 8;
 
 	run_list_test(data, size, &o);
-	run_extract(data, size, &o, h);
-	if (((h >> 6) & 3) == 0)
+	run_extract(data, size, &o, o.strict, h);
+	if (((h >> 3) & 3) == 0)
 		run_cat(data, size, &o);
 	return 0;
 }
