@@ -80,13 +80,17 @@ const char *zs_status_name(int s)
 	}
 }
 
-/* Percent of space saved, as unzip prints it. */
+/* Percent of space saved, as unzip prints it.  Sizes are the archive's
+ * word: in 128 bits, and capped to fit the column (a 2^29-byte entry
+ * said to hold 1 byte once made -INT_MIN, found by fuzz_archive). */
 static int saved_percent(uint64_t comp, uint64_t uncomp)
 {
-	if (uncomp == 0 || comp >= uncomp)
-		return comp > uncomp && uncomp ?
-		       -(int)(((comp - uncomp) * 100 + uncomp / 2) / uncomp) : 0;
-	return (int)(((uncomp - comp) * 100 + uncomp / 2) / uncomp);
+	if (uncomp == 0)
+		return 0;
+	unsigned __int128 d = comp > uncomp ? comp - uncomp : uncomp - comp;
+	unsigned __int128 p = (d * 100 + uncomp / 2) / uncomp;
+	int v = p > 99999 ? 99999 : (int)p;   /* "-99999%" fills the column */
+	return comp > uncomp ? -v : v;
 }
 
 /* The archive's findings, one per line; errors_only for -q. */
