@@ -176,7 +176,7 @@ fuzz-smoke: build/fuzz/fuzz_archive build/fixtures/.done
 		build/fuzz/smoke $(FUZZ_SEEDS)
 
 fuzz-regress: build/fuzz/fuzz_archive
-	@mkdir -p build/fuzz/tmp
+	@mkdir -p build/fuzz/tmp build/fuzz/crashes
 	$(if $(REGRESS),$(FUZZ_ENV) build/fuzz/fuzz_archive $(FUZZ_OPTS) \
 		$(REGRESS),@echo "fuzz-regress: test/regress/ is empty")
 

@@ -234,6 +234,7 @@ EXPLAINED = {
     # names
     "third_party/golang-go/dupdir.zip": "names",
     "third_party/libarchive/test_compat_zip_8.zip": "names",
+    "fixtures/stats-odd-ext.zip": "names",
     "third_party/libarchive/test_read_format_zip_filename_cp932.zip": "names",
     "third_party/libzip/filename_duplicate.zip": "names",
     "third_party/libzip/filename_duplicate_empty.zip": "names",
