@@ -250,7 +250,6 @@ EXPLAINED = {
     "fixtures/audit-many.zip": "names",
     "fixtures/audit-names.zip": "names",
     "fixtures/control-name.zip": "names",
-    "fixtures/stats-odd-ext.zip": "names",
     "fixtures/h-absolute.zip": "names",
     "fixtures/h-backslash.zip": "names",
     "fixtures/h-case.zip": "names",

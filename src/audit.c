@@ -116,8 +116,9 @@ static void audit_end_records(audit *au)
 
 /* ---- names ------------------------------------------------------------ */
 
-/* The entry's name for a message: UTF-8, control bytes as '?', cut at
- * ZS_AUDIT_NAME bytes on a character boundary. */
+/* The entry's name for a message: UTF-8, control characters (C0, DEL and
+ * C1, U+0080-U+009F) as '?', cut at ZS_AUDIT_NAME bytes on a character
+ * boundary. */
 #define ZS_AUDIT_NAME 60
 static const char *show_name(const zs_archive *a, size_t i, char *utf8,
 			     char out[ZS_AUDIT_NAME + 4])
@@ -129,11 +130,18 @@ static const char *show_name(const zs_archive *a, size_t i, char *utf8,
 		while (o > 0 && ((uint8_t)utf8[o] & 0xc0) == 0x80)
 			o--;   /* never cut a character */
 	}
+	size_t w = 0;
 	for (size_t k = 0; k < o; k++) {
 		uint8_t c = (uint8_t)utf8[k];
-		out[k] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+		if (c == 0xc2 && k + 1 < o && (uint8_t)utf8[k + 1] >= 0x80 &&
+		    (uint8_t)utf8[k + 1] <= 0x9f) {
+			out[w++] = '?';
+			k++;
+			continue;
+		}
+		out[w++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
 	}
-	strcpy(out + o, o < n ? "..." : "");
+	strcpy(out + w, o < n ? "..." : "");
 	return out;
 }
 
