@@ -112,14 +112,20 @@ void zs_finding_coded(zs_archive *a, const char *code, int severity,
 	va_end(ap);
 }
 
+void zs_structural_v(zs_archive *a, const char *code, int64_t entry,
+		     uint64_t offset, const char *fmt, va_list ap)
+{
+	zs_finding_vadd(a, code, a->strict ? ZS_ERROR : ZS_WARNING,
+			a->strict ? ZS_EXIT_STRUCT : ZS_EXIT_WARN, entry,
+			offset, fmt, ap);
+}
+
 void zs_structural(zs_archive *a, const char *code, int64_t entry,
 		   uint64_t offset, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	zs_finding_vadd(a, code, a->strict ? ZS_ERROR : ZS_WARNING,
-			a->strict ? ZS_EXIT_STRUCT : ZS_EXIT_WARN, entry,
-			offset, fmt, ap);
+	zs_structural_v(a, code, entry, offset, fmt, ap);
 	va_end(ap);
 }
 

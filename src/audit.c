@@ -42,15 +42,12 @@ static void note(audit *au, enum audit_kind k, int64_t entry, uint64_t off,
 static void note(audit *au, enum audit_kind k, int64_t entry, uint64_t off,
 		 const char *fmt, ...)
 {
-	zs_archive *a = au->a;
 	va_list ap;
 
 	if (au->count[k]++ >= ZS_AUDIT_SHOWN)
 		return;
 	va_start(ap, fmt);
-	zs_finding_vadd(a, kind_code[k], a->strict ? ZS_ERROR : ZS_WARNING,
-			a->strict ? ZS_EXIT_STRUCT : ZS_EXIT_WARN, entry, off,
-			fmt, ap);
+	zs_structural_v(au->a, kind_code[k], entry, off, fmt, ap);
 	va_end(ap);
 }
 
@@ -145,16 +142,6 @@ static const char *show_name(const zs_archive *a, size_t i, char *utf8,
 	return out;
 }
 
-static uint64_t name_hash(const char *s, size_t n)
-{
-	uint64_t h = ZS_FNV_OFFSET;
-	for (size_t k = 0; k < n; k++) {
-		uint8_t c = (uint8_t)s[k];
-		h = (h ^ (c >= 'A' && c <= 'Z' ? c | 0x20 : c)) * ZS_FNV_PRIME;
-	}
-	return h;
-}
-
 /* The cleaned path of entry i into out (control bytes: the raw name). */
 static size_t clean_name(const zs_archive *a, size_t i, char *out,
 			 unsigned *fixes)
@@ -171,6 +158,8 @@ static size_t clean_name(const zs_archive *a, size_t i, char *out,
 	return zs_path_clean(name, n, out, fixes);
 }
 
+/* Equal but for ASCII case; not strncasecmp: a name with control bytes
+ * is kept raw and may hold a NUL. */
 static int same_folded(const char *x, size_t n, const char *y, size_t m)
 {
 	if (n != m)
@@ -184,16 +173,14 @@ static int same_folded(const char *x, size_t n, const char *y, size_t m)
 	return 1;
 }
 
-/* i's cleaned path (au->clean, n bytes) equals j's after ASCII case
- * folding: say how. */
+/* i's cleaned path (au->clean, n bytes) equals j's (au->clean2, m bytes)
+ * after ASCII case folding: say how. */
 static void report_collision(audit *au, size_t i, size_t j, size_t n,
-			     char *utf8)
+			     size_t m, char *utf8)
 {
 	const zs_archive *a = au->a;
 	const zs_index *ix = &a->index;
 	char si[ZS_AUDIT_NAME + 4], sj[ZS_AUDIT_NAME + 4];
-	unsigned fixes;
-	size_t m = clean_name(a, j, au->clean2, &fixes);
 
 	show_name(a, j, utf8, sj);
 	show_name(a, i, utf8, si);
@@ -250,42 +237,35 @@ static void audit_one_name(audit *au, size_t i, unsigned fixes, char *utf8)
 }
 
 /* Every name on its own, then every pair that collides (exactly, after
- * cleaning, or after ASCII case folding), through one hash table. */
+ * cleaning, or after ASCII case folding), through one name table. */
 static int audit_names(audit *au)
 {
 	zs_archive *a = au->a;
-	size_t n = a->index.count, cap = 16;
+	size_t n = a->index.count;
 	char *utf8 = malloc(3 * (size_t)ZS_MAX_NAME + 1);
-	uint32_t *slot;
+	zs_table t;
+	int rc = zs_table_init(&t, n) == 0 && utf8 ? 0 : -1;
 
-	while (cap < 2 * n)
-		cap *= 2;
-	slot = calloc(cap, sizeof(*slot));
-	if (!utf8 || !slot) {
-		free(utf8);
-		free(slot);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; rc == 0 && i < n; i++) {
 		unsigned fixes;
-		size_t len = clean_name(a, i, au->clean, &fixes);
+		size_t len = clean_name(a, i, au->clean, &fixes), m = 0;
+		uint32_t *slot;
 		audit_one_name(au, i, fixes, utf8);
-		size_t h = (size_t)name_hash(au->clean, len) & (cap - 1);
-		for (; slot[h]; h = (h + 1) & (cap - 1)) {
-			size_t j = slot[h] - 1;
-			unsigned f2;
-			size_t m = clean_name(a, j, au->clean2, &f2);
-			if (same_folded(au->clean, len, au->clean2, m)) {
-				report_collision(au, i, j, len, utf8);
-				break;
-			}
+		uint64_t h = zs_fnv1a_fold(ZS_FNV_OFFSET, au->clean, len);
+		ZS_TABLE_FIND(&t, h, (m = clean_name(a, v - 1, au->clean2,
+						     &fixes),
+				      same_folded(au->clean, len, au->clean2, m)),
+			      slot);
+		if (*slot) {
+			report_collision(au, i, *slot - 1, len, m, utf8);
+		} else {
+			*slot = (uint32_t)(i + 1);
+			t.used++;
 		}
-		if (!slot[h])
-			slot[h] = (uint32_t)(i + 1);
 	}
+	zs_table_free(&t);
 	free(utf8);
-	free(slot);
-	return 0;
+	return rc;
 }
 
 /* ---- extra fields ----------------------------------------------------- */
@@ -341,8 +321,7 @@ void zs_audit(zs_archive *a)
 	au.clean2 = malloc(ZS_MAX_NAME + 1);
 	if (a->layout.eocd_offset < a->size)
 		audit_end_records(&au);
-	if (!au.clean || !au.clean2 || a->index.count >= UINT32_MAX ||
-	    audit_names(&au) != 0)
+	if (!au.clean || !au.clean2 || audit_names(&au) != 0)
 		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
 			       "out of memory checking %zu names",
 			       a->index.count);

@@ -22,51 +22,46 @@ static int is_pattern(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
-/* Open-addressing table of the names asked for, by FNV-1a. */
 static uint64_t name_hash(const char *s)
 {
 	return zs_fnv1a(ZS_FNV_OFFSET, s, strlen(s));
 }
 
-/* exact[k]: the last entry named names[k], or -1. */
+/* exact[k]: the last entry named names[k], or -1.  The names asked for go
+ * in a name table, each once. */
 static int find_exact(const zs_archive *a, char *const *names, size_t m,
 		      int64_t *exact)
 {
-	size_t cap = 16;
-	while (cap < 2 * m + 2)
-		cap *= 2;
-	size_t *slot = calloc(cap, sizeof(*slot));
+	zs_table t;
 	char *name = zs_name_buf(&a, 1);
-	if (!slot || !name) {
-		free(slot);
-		free(name);
-		return -1;
-	}
-	for (size_t k = 0; k < m; k++) {
+	uint32_t *slot;
+	int rc = zs_table_init(&t, m) == 0 && name ? 0 : -1;
+
+	for (size_t k = 0; rc == 0 && k < m; k++) {
+		uint64_t h = name_hash(names[k]);
 		exact[k] = -1;
-		size_t j = (size_t)name_hash(names[k]) & (cap - 1);
-		while (slot[j] && strcmp(names[slot[j] - 1], names[k]))
-			j = (j + 1) & (cap - 1);
-		slot[j] = slot[j] ? slot[j] : k + 1;
+		ZS_TABLE_FIND(&t, h, !strcmp(names[v - 1], names[k]), slot);
+		if (!*slot) {
+			*slot = (uint32_t)(k + 1);
+			t.used++;
+		}
 	}
-	for (size_t i = 0; i < a->index.count; i++) {
+	for (size_t i = 0; rc == 0 && i < a->index.count; i++) {
 		zs_entry_name_utf8(a, i, name);
-		size_t j = (size_t)name_hash(name) & (cap - 1);
-		while (slot[j] && strcmp(names[slot[j] - 1], name))
-			j = (j + 1) & (cap - 1);
-		if (slot[j])
-			exact[slot[j] - 1] = (int64_t)i;  /* the last wins */
+		uint64_t h = name_hash(name);
+		ZS_TABLE_FIND(&t, h, !strcmp(names[v - 1], name), slot);
+		if (*slot)
+			exact[*slot - 1] = (int64_t)i;  /* the last wins */
 	}
 	/* a name given twice points at its first mention */
-	for (size_t k = 0; k < m; k++) {
-		size_t j = (size_t)name_hash(names[k]) & (cap - 1);
-		while (strcmp(names[slot[j] - 1], names[k]))
-			j = (j + 1) & (cap - 1);
-		exact[k] = exact[slot[j] - 1];
+	for (size_t k = 0; rc == 0 && k < m; k++) {
+		uint64_t h = name_hash(names[k]);
+		ZS_TABLE_FIND(&t, h, !strcmp(names[v - 1], names[k]), slot);
+		exact[k] = exact[*slot - 1];
 	}
-	free(slot);
+	zs_table_free(&t);
 	free(name);
-	return 0;
+	return rc;
 }
 
 static void take(size_t i, size_t *list, size_t *n, uint8_t *seen)

@@ -20,81 +20,6 @@
 /* Longest path kept: longer ones cannot be opened anyway (ENAMETOOLONG). */
 #define ZS_PATH_MAX (PATH_MAX - 1)
 
-/* Open addressing, linear probing; slots hold index + 1 (0 is empty). */
-typedef struct table {
-	uint64_t *hash;
-	size_t *slot;
-	size_t cap, used;
-} table;
-
-static int table_init(table *t, size_t n)
-{
-	t->cap = 16;
-	while (t->cap < 2 * n + 2)
-		t->cap *= 2;
-	t->hash = malloc(t->cap * sizeof(*t->hash));
-	t->slot = calloc(t->cap, sizeof(*t->slot));
-	t->used = 0;
-	return t->hash && t->slot ? 0 : -1;
-}
-
-static void table_free(table *t)
-{
-	free(t->hash);
-	free(t->slot);
-}
-
-/* FNV-1a, folding ASCII case if asked. */
-static uint64_t fnv(uint64_t h, const char *s, size_t n, int fold)
-{
-	if (!fold)
-		return zs_fnv1a(h, s, n);
-	for (size_t k = 0; k < n; k++) {
-		unsigned char c = (unsigned char)s[k];
-		if (c >= 'A' && c <= 'Z')
-			c |= 0x20;
-		h = zs_fnv1a(h, &c, 1);
-	}
-	return h;
-}
-
-/* Find a key equal (by eq) to the one hashed h; its slot's address. */
-#define TABLE_FIND(t, h, eq_expr, out)                                     \
-	do {                                                               \
-		size_t k_ = (size_t)(h) & ((t)->cap - 1);                  \
-		for (;; k_ = (k_ + 1) & ((t)->cap - 1)) {                  \
-			size_t v = (t)->slot[k_];                          \
-			if (!v || ((t)->hash[k_] == (h) && (eq_expr)))     \
-				break;                                     \
-		}                                                          \
-		(out) = &(t)->slot[k_];                                    \
-		(t)->hash[k_] = (h);                                       \
-	} while (0)
-
-static int table_grow(table *t)
-{
-	if (2 * (t->used + 1) <= t->cap)
-		return 0;
-	table bigger;
-	if (table_init(&bigger, t->cap) != 0) {
-		table_free(&bigger);
-		return -1;
-	}
-	for (size_t k = 0; k < t->cap; k++) {
-		if (!t->slot[k])
-			continue;
-		size_t j = (size_t)t->hash[k] & (bigger.cap - 1);
-		while (bigger.slot[j])
-			j = (j + 1) & (bigger.cap - 1);
-		bigger.slot[j] = t->slot[k];
-		bigger.hash[j] = t->hash[k];
-	}
-	bigger.used = t->used;
-	table_free(t);
-	*t = bigger;
-	return 0;
-}
-
 static int wanted(const zs_extraction *x, size_t i)
 {
 	return x->path[i] && x->action[i] == ZS_ACT_NONE;
@@ -143,20 +68,22 @@ static void plan_name(zs_archive *a, zs_extraction *x, size_t i, int strict,
  * Returns the number of losers, or -1 (no memory). */
 static long mark_duplicates(zs_extraction *x, int fold, int mark)
 {
-	table t;
+	zs_table t;
 	long losers = 0;
 
-	if (table_init(&t, x->count) != 0) {
-		table_free(&t);
+	if (zs_table_init(&t, x->count) != 0) {
+		zs_table_free(&t);
 		return -1;
 	}
 	for (size_t i = 0; i < x->count; i++) {
 		if (!wanted(x, i))
 			continue;
 		const char *p = x->path[i];
-		size_t n = strlen(p), *slot;
-		uint64_t h = fnv(ZS_FNV_OFFSET, p, n, fold);
-		TABLE_FIND(&t, h, (fold ? !strcasecmp(x->path[v - 1], p) :
+		size_t n = strlen(p);
+		uint32_t *slot;
+		uint64_t h = (fold ? zs_fnv1a_fold(ZS_FNV_OFFSET, p, n) :
+			      zs_fnv1a(ZS_FNV_OFFSET, p, n));
+		ZS_TABLE_FIND(&t, h, (fold ? !strcasecmp(x->path[v - 1], p) :
 				   !strcmp(x->path[v - 1], p)), slot);
 		if (*slot) {
 			if (mark)
@@ -165,9 +92,9 @@ static long mark_duplicates(zs_extraction *x, int fold, int mark)
 		} else {
 			t.used++;
 		}
-		*slot = i + 1;
+		*slot = (uint32_t)(i + 1);
 	}
-	table_free(&t);
+	zs_table_free(&t);
 	return losers;
 }
 
@@ -192,11 +119,11 @@ static int add_dir(zs_plan *pl, size_t src, uint32_t len, int64_t parent)
 }
 
 /* The directory of prefix d of p (hashed h), or -1 if not known yet. */
-static int64_t find_dir(const zs_extraction *x, const zs_plan *pl, table *t,
+static int64_t find_dir(const zs_extraction *x, const zs_plan *pl, zs_table *t,
 			const char *p, uint64_t h, uint32_t len)
 {
-	size_t *s;
-	TABLE_FIND(t, h, dir_eq(x, &pl->dirs[v - 1], p, len), s);
+	uint32_t *s;
+	ZS_TABLE_FIND(t, h, dir_eq(x, &pl->dirs[v - 1], p, len), s);
 	return (int64_t)*s - 1;
 }
 
@@ -206,7 +133,7 @@ static int64_t find_dir(const zs_extraction *x, const zs_plan *pl, table *t,
  * hashes/ends: scratch for one path's prefixes.
  */
 static int plan_dirs_of(zs_archive *a, zs_extraction *x, zs_plan *pl,
-			table *t, size_t i, uint64_t *hashes, uint32_t *ends)
+			zs_table *t, size_t i, uint64_t *hashes, uint32_t *ends)
 {
 	const char *p = x->path[i];
 	size_t n = strlen(p), depth = 0;
@@ -218,10 +145,10 @@ static int plan_dirs_of(zs_archive *a, zs_extraction *x, zs_plan *pl,
 			continue;
 		if (k == n && !is_dir)
 			break;
-		h = fnv(h, p + from, k - from, 0);
+		h = zs_fnv1a(h, p + from, k - from);
 		hashes[depth] = h;
 		ends[depth++] = (uint32_t)k;
-		h = fnv(h, "/", 1, 0);
+		h = zs_fnv1a(h, "/", 1);
 		from = k + 1;
 	}
 	/* deepest first, up to the first directory already known */
@@ -231,12 +158,12 @@ static int plan_dirs_of(zs_archive *a, zs_extraction *x, zs_plan *pl,
 					       ends[known - 1])) < 0)
 		known--;
 	for (size_t d = known; d < depth; d++) {
-		size_t *slot;
-		if (table_grow(t) != 0 || add_dir(pl, i, ends[d], parent) != 0)
+		uint32_t *slot;
+		if (zs_table_grow(t) != 0 || add_dir(pl, i, ends[d], parent) != 0)
 			return -1;
-		TABLE_FIND(t, hashes[d], dir_eq(x, &pl->dirs[v - 1], p,
+		ZS_TABLE_FIND(t, hashes[d], dir_eq(x, &pl->dirs[v - 1], p,
 						ends[d]), slot);
-		*slot = pl->n_dirs;
+		*slot = (uint32_t)pl->n_dirs;
 		t->used++;
 		parent = (int64_t)pl->n_dirs - 1;
 	}
@@ -251,10 +178,10 @@ static int plan_dirs_of(zs_archive *a, zs_extraction *x, zs_plan *pl,
 
 static int plan_dirs(zs_archive *a, zs_extraction *x, zs_plan *pl)
 {
-	table t = { 0 };
+	zs_table t = { 0 };
 	uint64_t *hashes = malloc((ZS_PATH_MAX / 2 + 2) * sizeof(*hashes));
 	uint32_t *ends = malloc((ZS_PATH_MAX / 2 + 2) * sizeof(*ends));
-	int rc = hashes && ends ? table_init(&t, 64) : -1;
+	int rc = hashes && ends ? zs_table_init(&t, 64) : -1;
 
 	pl->entry_dir = malloc((x->count ? x->count : 1) *
 			       sizeof(*pl->entry_dir));
@@ -264,7 +191,7 @@ static int plan_dirs(zs_archive *a, zs_extraction *x, zs_plan *pl)
 	for (size_t i = 0; rc == 0 && i < x->count; i++)
 		if (wanted(x, i))
 			rc = plan_dirs_of(a, x, pl, &t, i, hashes, ends);
-	table_free(&t);
+	zs_table_free(&t);
 	free(hashes);
 	free(ends);
 	return rc;

@@ -356,11 +356,13 @@ static void check_counts(zs_archive *a, const cd_plan *p, size_t n,
 	if (n != p->entries) {
 		int wrapped = a->layout.zip64_eocd_offset == UINT64_MAX &&
 			      n > 0xffff && (n & 0xffff) == p->entries;
-		int strict = wrapped && a->strict;
+		/* a count wrapped at 65,536 is only structural: writers
+		 * without ZIP64 end records leave it so */
+		int warn = wrapped && !a->strict;
 		zs_finding_coded(a, "entry-count",
-			       wrapped && !strict ? ZS_WARNING : ZS_ERROR,
-			       wrapped && !strict ? ZS_EXIT_WARN :
-			       ZS_EXIT_STRUCT, -1, walked_end,
+			       warn ? ZS_WARNING : ZS_ERROR,
+			       warn ? ZS_EXIT_WARN : ZS_EXIT_STRUCT, -1,
+			       walked_end,
 			       "central directory holds %zu entries, the end "
 			       "record says %llu%s", n,
 			       (unsigned long long)p->entries,

@@ -72,6 +72,49 @@ static inline uint64_t zs_fnv1a(uint64_t h, const void *s, size_t n)
 	return h;
 }
 
+/* The same with ASCII case folded: names equal but for case collide. */
+static inline uint64_t zs_fnv1a_fold(uint64_t h, const void *s, size_t n)
+{
+	const uint8_t *p = s;
+	for (size_t k = 0; k < n; k++) {
+		uint8_t c = p[k];
+		h = (h ^ (c >= 'A' && c <= 'Z' ? c | 0x20 : c)) * ZS_FNV_PRIME;
+	}
+	return h;
+}
+
+/* table.c: open addressing over names; slots hold an index + 1.  Both
+ * arrays are 32-bit (8 bytes a slot: a million names take 16 MiB): the
+ * top half of the 64-bit hash picks the slot and is kept to skip most
+ * unequal keys without comparing them. */
+typedef struct zs_table {
+	uint32_t *hash;
+	uint32_t *slot;
+	size_t cap, used;
+} zs_table;
+/* Room for n keys at half load; -1 if out of memory or n is over
+ * ZS_TABLE_MAX (free it anyway). */
+#define ZS_TABLE_MAX (UINT32_MAX >> 2)
+int zs_table_init(zs_table *t, size_t n);
+void zs_table_free(zs_table *t);
+/* Double when half full, before an insert; -1 if out of memory. */
+int zs_table_grow(zs_table *t);
+/* Find a key equal (by eq_expr, with v the slot's value) to the one
+ * hashed h; out (uint32_t *) gets its slot's address (empty if there is
+ * none). */
+#define ZS_TABLE_FIND(t, h, eq_expr, out)                                  \
+	do {                                                               \
+		uint32_t h_ = (uint32_t)((h) >> 32);                       \
+		size_t k_ = h_ & ((t)->cap - 1);                           \
+		for (;; k_ = (k_ + 1) & ((t)->cap - 1)) {                  \
+			size_t v = (t)->slot[k_];                          \
+			if (!v || ((t)->hash[k_] == h_ && (eq_expr)))      \
+				break;                                     \
+		}                                                          \
+		(out) = &(t)->slot[k_];                                    \
+		(t)->hash[k_] = h_;                                        \
+	} while (0)
+
 /* *out = a + b; returns 0 if that overflows. */
 static inline int zs_add(uint64_t a, uint64_t b, uint64_t *out)
 {
@@ -180,6 +223,8 @@ void zs_finding_coded(zs_archive *a, const char *code, int severity,
 		      int exit_status, int64_t entry, uint64_t offset,
 		      const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+void zs_structural_v(zs_archive *a, const char *code, int64_t entry,
+		     uint64_t offset, const char *fmt, va_list ap);
 void zs_structural(zs_archive *a, const char *code, int64_t entry,
 		   uint64_t offset, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
