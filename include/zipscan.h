@@ -82,6 +82,8 @@ enum zs_error {
 	ZS_E_NOMEM,           /* a: bytes requested */
 	ZS_E_UNSUPPORTED,     /* a: method */
 	ZS_E_ENCRYPTED,
+	ZS_E_CODEC,           /* a: output offset, b: enum zs_codec_why */
+	ZS_E_MEMLIMIT,        /* a: bytes the decoder wants, b: the limit */
 };
 
 /* Severity of an archive-level finding. */

@@ -34,7 +34,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "codec.h"
 #include "internal.h"
+
+/* Decoders of the other methods, made on a thread's first entry of each. */
+#define ZS_CODEC_SLOTS 5
 
 struct zs_worker {
 	struct libdeflate_decompressor *inflater;
@@ -44,6 +48,12 @@ struct zs_worker {
 	struct inflate_state *stream; /* ISA-L state, made on first use */
 	uint8_t *chunk;               /* ZS_STREAM_CHUNK bytes */
 	XXH3_state_t *hash;           /* with zs_options.hash */
+	uint64_t memory_limit;        /* for the decoders' own windows */
+	struct {
+		const zs_codec_ops *ops;
+		void *st;
+	} codec[ZS_CODEC_SLOTS];
+	uint8_t *window;              /* history + ZS_STREAM_CHUNK bytes */
 };
 
 zs_worker *zs_worker_new(uint64_t memory_limit, int hash)
@@ -61,6 +71,7 @@ zs_worker *zs_worker_new(uint64_t memory_limit, int hash)
 	}
 	w->whole_max = memory_limit < ZS_WHOLE_ENTRY_MAX ? memory_limit :
 		       ZS_WHOLE_ENTRY_MAX;
+	w->memory_limit = memory_limit;
 	return w;
 }
 
@@ -71,6 +82,9 @@ void zs_worker_free(zs_worker *w)
 	if (w->inflater)
 		libdeflate_free_decompressor(w->inflater);
 	XXH3_freeState(w->hash);
+	for (int k = 0; k < ZS_CODEC_SLOTS && w->codec[k].ops; k++)
+		w->codec[k].ops->destroy(w->codec[k].st);
+	free(w->window);
 	free(w->buf);
 	free(w->stream);
 	free(w->chunk);
@@ -276,10 +290,162 @@ static uint64_t inflate_stream(zs_worker *w, zs_archive *a, size_t i,
 	return total;
 }
 
+/* ---- the other methods, through codec.h ------------------------------- */
+
+/* The thread's state for a decoder, made on its first entry. */
+static void *codec_state(zs_worker *w, const zs_codec_ops *c)
+{
+	int k = 0;
+	while (k < ZS_CODEC_SLOTS && w->codec[k].ops && w->codec[k].ops != c)
+		k++;
+	if (k == ZS_CODEC_SLOTS)
+		return NULL;
+	if (!w->codec[k].ops) {
+		void *st = c->create();
+		if (!st)
+			return NULL;
+		w->codec[k].ops = c;
+		w->codec[k].st = st;
+	}
+	return w->codec[k].st;
+}
+
+/* Record why a decoder failed, `out` bytes into the entry's output. */
+static void codec_fail(zs_worker *w, zs_index *ix, size_t i,
+		       const zs_codec_ops *c, void *st, zs_codec_result r,
+		       uint64_t out)
+{
+	uint64_t need = 0;
+
+	switch (r) {
+	case ZS_CODEC_MEMORY:
+		c->why(st, &need);
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_MEMLIMIT, need,
+			      w->memory_limit);
+		break;
+	case ZS_CODEC_NOMEM:
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_NOMEM, 0, 0);
+		break;
+	default:
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_CODEC, out,
+			      (uint64_t)c->why(st, &need));
+		break;
+	}
+}
+
+/* A whole entry: into the thread's buffer, one byte bigger than declared so
+ * that output running past the declared size fills it. */
+static uint64_t codec_whole(zs_worker *w, zs_archive *a, size_t i,
+			    zs_sink *s, const zs_codec_ops *c, void *st)
+{
+	zs_index *ix = &a->index;
+	size_t want = (size_t)ix->uncomp_size[i], got = 0;
+
+	if (worker_reserve(w, want + 1) != 0) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_NOMEM, want + 1, 0);
+		return 0;
+	}
+	zs_codec_result r = c->run(st, w->buf, &got, want + 1);
+	if (r == ZS_CODEC_FULL) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_SIZE_LONG, want, 0);
+		return got;
+	}
+	if (r != ZS_CODEC_END) {
+		codec_fail(w, ix, i, c, st, r, got);
+		return got;
+	}
+	finish(ix, i, libdeflate_crc32(0, w->buf, got), got);
+	hash_whole(w, ix, i, w->buf, got);
+	if (ix->status[i] == ZS_ENTRY_OK)
+		emit(s, w->buf, got);
+	return got;
+}
+
+/* A bigger entry: a chunk at a time, each checked and written while it is
+ * in cache, with the decoder's history kept in front of it. */
+static uint64_t codec_stream(zs_worker *w, zs_archive *a, size_t i,
+			     zs_sink *s, const zs_codec_ops *c, void *st)
+{
+	zs_index *ix = &a->index;
+	size_t cap = ZS_CODEC_HISTORY_MAX + ZS_STREAM_CHUNK, pos = 0;
+	uint64_t total = 0;
+	uint32_t crc = 0;
+
+	if (!w->window && !(w->window = malloc(cap))) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_NOMEM, cap, 0);
+		return 0;
+	}
+	cap = c->history + ZS_STREAM_CHUNK;
+	if (w->hash)
+		XXH3_128bits_reset(w->hash);
+	for (;;) {
+		size_t from = pos;
+		zs_codec_result r = c->run(st, w->window, &pos, cap);
+		size_t got = pos - from;
+		crc = libdeflate_crc32(crc, w->window + from, got);
+		if (w->hash)
+			XXH3_128bits_update(w->hash, w->window + from, got);
+		total += got;
+		if (emit(s, w->window + from, got) != 0 || sink_stopped(s))
+			return total;   /* the caller discards the file */
+		if (total > ix->uncomp_size[i]) {
+			zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_SIZE_LONG,
+				      ix->uncomp_size[i], 0);
+			return total;
+		}
+		if (r == ZS_CODEC_END)
+			break;
+		if (r != ZS_CODEC_FULL) {
+			codec_fail(w, ix, i, c, st, r, total);
+			return total;
+		}
+		/* FULL means pos == cap > history: keep the window's tail */
+		size_t keep = pos < c->history ? pos : c->history;
+		memmove(w->window, w->window + pos - keep, keep);
+		pos = keep;
+	}
+	finish(ix, i, crc, total);
+	if (w->hash && ix->status[i] == ZS_ENTRY_OK)
+		store_hash(ix, i, XXH3_128bits_digest(w->hash));
+	return total;
+}
+
+static uint64_t codec_decode(zs_worker *w, zs_archive *a, size_t i,
+			     zs_sink *s, const zs_codec_ops *c)
+{
+	zs_index *ix = &a->index;
+	void *st = codec_state(w, c);
+
+	if (!st) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_NOMEM, 0, 0);
+		return 0;
+	}
+	if (c->max_ratio && ix->uncomp_size[i] / c->max_ratio >
+			    ix->comp_size[i] + ZS_DEFLATE_RATIO_SLACK) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_RATIO,
+			      ix->uncomp_size[i], ix->comp_size[i]);
+		return 0;
+	}
+	zs_codec_result r = c->start(st, a->data + ix->data_offset[i],
+				     (size_t)ix->comp_size[i], ix->flags[i],
+				     ix->uncomp_size[i], w->memory_limit);
+	if (r != ZS_CODEC_END) {
+		codec_fail(w, ix, i, c, st, r, 0);
+		return 0;
+	}
+	if (ix->uncomp_size[i] < w->whole_max)
+		return codec_whole(w, a, i, s, c, st);
+	return codec_stream(w, a, i, s, c, st);
+}
+
 int zs_decode_streams(const zs_worker *w, const zs_archive *a, size_t i)
 {
-	return a->index.method[i] == ZS_METHOD_DEFLATE &&
-	       a->index.uncomp_size[i] > w->whole_max;
+	unsigned m = a->index.method[i];
+	uint64_t n = a->index.uncomp_size[i];
+
+	if (m == ZS_METHOD_DEFLATE)
+		return n > w->whole_max;
+	return zs_codec_for(m) && n >= w->whole_max;
 }
 
 uint64_t zs_decode_entry(zs_worker *w, zs_archive *a, size_t i)
@@ -313,11 +479,26 @@ uint64_t zs_decode_entry_to(zs_worker *w, zs_archive *a, size_t i,
 		if (ix->uncomp_size[i] <= w->whole_max)
 			return inflate_whole(w, a, i, s);
 		return inflate_stream(w, a, i, s);
-	default:
+	default: {
+		const zs_codec_ops *c = zs_codec_for(ix->method[i]);
+		if (c)
+			return codec_decode(w, a, i, s, c);
 		zs_entry_fail(ix, i, ZS_ENTRY_UNSUPPORTED, ZS_E_UNSUPPORTED,
 			      ix->method[i], 0);
 		return 0;
 	}
+	}
+}
+
+const zs_codec_ops *zs_codec_for(unsigned method)
+{
+	static const zs_codec_ops *const all[] = {
+		NULL
+	};
+	for (size_t k = 0; all[k]; k++)
+		if (all[k]->method == method)
+			return all[k];
+	return NULL;
 }
 
 int zs_write_all(int fd, const void *buf, size_t n, volatile int *stop)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "codec.h"
 #include "internal.h"
 
 const char *zs_method_name(unsigned method)
@@ -35,6 +36,25 @@ const char *zs_method_name(unsigned method)
 	case 99: return "aes";
 	default: return "unknown";
 	}
+}
+
+/* The words for an enum zs_codec_why. */
+static const char *codec_why(unsigned long long why)
+{
+	static const char *const text[ZS_WHY_COUNT] = {
+		[ZS_WHY_NONE] = "invalid",
+		[ZS_WHY_TRUNCATED] = "the data ends early",
+		[ZS_WHY_INVALID] = "invalid or corrupt data",
+		[ZS_WHY_HEADER] = "bad stream header or properties",
+		[ZS_WHY_BLOCK_TYPE] = "invalid block type",
+		[ZS_WHY_STORED_LEN] = "stored block length fails its check",
+		[ZS_WHY_CODE_LENGTHS] = "invalid Huffman code lengths",
+		[ZS_WHY_SYMBOL] = "a code that stands for no symbol",
+		[ZS_WHY_DISTANCE] = "a match reaches back before the start",
+		[ZS_WHY_CHECKSUM] = "the stream's own checksum fails",
+		[ZS_WHY_OPTIONS] = "a stream option we do not decode",
+	};
+	return why < ZS_WHY_COUNT ? text[why] : "invalid";
 }
 
 int zs_entry_is_encrypted(const zs_archive *a, size_t i)
@@ -340,6 +360,14 @@ void zs_entry_error(const zs_archive *a, size_t i, char *out, size_t len)
 		break;
 	case ZS_E_ENCRYPTED:
 		snprintf(out, len, "encrypted, not decoded");
+		break;
+	case ZS_E_CODEC:
+		snprintf(out, len, "%s data: %s (after %llu bytes of output)",
+			 zs_method_name(ix->method[i]), codec_why(y), x);
+		break;
+	case ZS_E_MEMLIMIT:
+		snprintf(out, len, "the decoder needs %llu bytes of memory, "
+			 "over --memory-limit %llu", x, y);
 		break;
 	default:
 		snprintf(out, len, "error %u", ix->error[i]);
