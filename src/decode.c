@@ -346,7 +346,7 @@ static uint64_t codec_whole(zs_worker *w, zs_archive *a, size_t i,
 		return 0;
 	}
 	zs_codec_result r = c->run(st, w->buf, &got, want + 1);
-	if (r == ZS_CODEC_FULL) {
+	if (r == ZS_CODEC_FULL || (r == ZS_CODEC_END && got > want)) {
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_SIZE_LONG, want, 0);
 		return got;
 	}
