@@ -5,8 +5,10 @@
 #                 and unzip on the corpus and the fixtures
 #   make asan     the same suite under AddressSanitizer + UBSan
 #   make fuzz     libFuzzer on the whole command path (FUZZ_SECONDS=600)
+#   make fuzz-inflate64  libFuzzer on the Deflate64 decoder alone
 #   make demo     zip a real tree with Info-ZIP zip, then test and list it
-#   make bench    zipscan against unzip, 7zz and a libdeflate floor
+#   make bench    zipscan against unzip, 7zz and a libdeflate floor; the
+#                 Deflate64 decoder's speed against libdeflate
 #
 # `make deps` installs what is missing with apt-get; the targets above run
 # it first, so a fresh Debian 12 machine needs nothing else.
@@ -30,7 +32,8 @@ DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools
 DEPS_BENCH = hyperfine
 
 .PHONY: all deps deps-bench test asan demo bench clean test-browser \
-	fuzz fuzz-smoke fuzz-regress fuzz-coverage
+	fuzz fuzz-smoke fuzz-regress fuzz-coverage fuzz-inflate64 \
+	fuzz-inflate64-smoke fuzz-inflate64-regress
 
 all: build/.deps build/zipscan build/libzipscan.a
 
@@ -87,20 +90,30 @@ build/fixtures/bombs/.done: test/bombs.py | build/.deps
 	$(PYTHON) test/bombs.py build/fixtures/bombs
 	@touch $@
 
-test: all build/test_zipscan build/fixtures/.done build/fixtures/bombs/.done \
-	build/fixtures/limits/.done
+# Deflate64 streams, their outputs and ZIPs around them, for
+# test/test_inflate64.c and the fuzz target (test/deflate64.py)
+build/fixtures/deflate64/.done: test/deflate64.py test/fixtures.py | \
+		build/.deps
+	@mkdir -p build/fixtures/deflate64
+	$(PYTHON) test/deflate64.py build/fixtures/deflate64
+	@touch $@
+
+FIXTURES = build/fixtures/.done build/fixtures/bombs/.done \
+	   build/fixtures/limits/.done build/fixtures/deflate64/.done
+
+test: all build/test_zipscan $(FIXTURES)
 	build/test_zipscan -j2
 	$(PYTHON) test/check_differential.py build/zipscan
 	$(PYTHON) scripts/differential.py build/zipscan --every-file $(CORPUS) \
 		--archives build/fixtures
-	@$(MAKE) --no-print-directory fuzz-regress fuzz-smoke
+	@$(MAKE) --no-print-directory fuzz-regress fuzz-smoke \
+		fuzz-inflate64-regress fuzz-inflate64-smoke
 
 # The same suite, library and command under ASan + UBSan, in build/asan.
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 
-asan: build/fixtures/.done build/fixtures/bombs/.done \
-	build/fixtures/limits/.done
+asan: $(FIXTURES)
 	$(MAKE) --no-print-directory BUILD=build/asan build/asan/zipscan \
 		build/asan/test_zipscan CFLAGS="$(ASAN_FLAGS)"
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_zipscan -j2
@@ -148,7 +161,8 @@ FUZZ_OPTS    = -max_len=1048576 -rss_limit_mb=2048 -timeout=10 \
 	       -print_final_stats=1
 FUZZ_SEEDS   = $(CORPUS) build/fixtures
 FUZZ_ENV     = ZS_FUZZ_TMPDIR=$(abspath build/fuzz/tmp)
-REGRESS      = $(filter-out test/regress/README%,$(wildcard test/regress/*))
+REGRESS      = $(filter-out test/regress/README% test/regress/inflate64-%,\
+			    $(wildcard test/regress/*))
 
 build/fuzz/obj/%.o: src/%.c $(HEADERS) | build/.deps
 	@mkdir -p $(dir $@)
@@ -180,6 +194,44 @@ fuzz-regress: build/fuzz/fuzz_archive
 	$(if $(REGRESS),$(FUZZ_ENV) build/fuzz/fuzz_archive $(FUZZ_OPTS) \
 		$(REGRESS),@echo "fuzz-regress: test/regress/ is empty")
 
+# build/fuzz/fuzz_inflate64: the Deflate64 decoder alone on raw streams,
+# whole against streamed, and plain Deflate against libdeflate
+# (test/fuzz/fuzz_inflate64.c).  Seeds: the streams of test/deflate64.py,
+# each behind a control byte (build/fixtures/deflate64/seeds/).
+#
+#   make fuzz-inflate64 FUZZ_SECONDS=N  (corpus: build/fuzz/inflate64/,
+#                                        crashes: build/fuzz/crashes/)
+#   make fuzz-inflate64-smoke           30 s, in make test
+#   make fuzz-inflate64-regress         test/regress/inflate64-*, once each
+
+FUZZ64_OPTS  = -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+	       -dict=test/fuzz/deflate64.dict \
+	       -artifact_prefix=build/fuzz/crashes/inflate64- \
+	       -print_final_stats=1
+FUZZ64_SEEDS = build/fixtures/deflate64/seeds
+REGRESS64    = $(wildcard test/regress/inflate64-*)
+
+build/fuzz/fuzz_inflate64: test/fuzz/fuzz_inflate64.c build/fuzz/libzipscan.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(ZS_FLAGS) -Isrc $< \
+		build/fuzz/libzipscan.a $(LDLIBS) -o $@
+
+fuzz-inflate64: build/fuzz/fuzz_inflate64 build/fixtures/deflate64/.done
+	@mkdir -p build/fuzz/inflate64 build/fuzz/crashes
+	nice -n 10 build/fuzz/fuzz_inflate64 $(FUZZ64_OPTS) \
+		-max_total_time=$(FUZZ_SECONDS) build/fuzz/inflate64 \
+		$(FUZZ64_SEEDS)
+
+fuzz-inflate64-smoke: build/fuzz/fuzz_inflate64 build/fixtures/deflate64/.done
+	@rm -rf build/fuzz/inflate64-smoke
+	@mkdir -p build/fuzz/inflate64-smoke build/fuzz/crashes
+	build/fuzz/fuzz_inflate64 $(FUZZ64_OPTS) -max_total_time=30 \
+		build/fuzz/inflate64-smoke $(FUZZ64_SEEDS)
+
+fuzz-inflate64-regress: build/fuzz/fuzz_inflate64
+	@mkdir -p build/fuzz/crashes
+	$(if $(REGRESS64),build/fuzz/fuzz_inflate64 $(FUZZ64_OPTS) \
+		$(REGRESS64),@echo "fuzz-inflate64-regress: no test/regress/inflate64-* yet")
+
 # The harness again with clang's source coverage instead of libFuzzer's
 # hooks (libFuzzer's main still replays the files), over the corpus.
 build/fuzz/cov/%.o: src/%.c $(HEADERS) | build/.deps
@@ -210,11 +262,14 @@ fuzz-coverage: build/fuzz/fuzz_archive_cov build/fixtures/.done
 demo: all
 	scripts/demo
 
-bench: all deps-bench build/floor
+bench: all deps-bench build/floor build/inflate64_speed
 	bench/run
 
 build/floor: bench/floor.c build/libzipscan.a
 	$(CC) -O2 $(ZS_FLAGS) -Isrc $< build/libzipscan.a $(LDLIBS) -o $@
+
+build/inflate64_speed: bench/inflate64_speed.c build/libzipscan.a
+	$(CC) -O2 -g $(ZS_FLAGS) -Isrc $< build/libzipscan.a $(LDLIBS) -o $@
 
 # Render a stats page in headless Chromium and keep the picture, to look at
 # (not part of `make test`: it needs a browser).
