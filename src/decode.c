@@ -493,6 +493,7 @@ uint64_t zs_decode_entry_to(zs_worker *w, zs_archive *a, size_t i,
 const zs_codec_ops *zs_codec_for(unsigned method)
 {
 	static const zs_codec_ops *const all[] = {
+		&zs_codec_deflate64,
 		NULL
 	};
 	for (size_t k = 0; all[k]; k++)

@@ -22,6 +22,11 @@
  * output a caller streaming through chunks must keep. */
 #define ZS_INFLATE64_WINDOW (64u << 10)
 
+/* The most output one input byte can give: a 65,538-byte match costs 18
+ * bits at best (a 1-bit length code 285, 16 extra bits, a 1-bit distance
+ * code with no extra bits). */
+#define ZS_DEFLATE64_MAX_RATIO 29128u
+
 typedef struct zs_inflate64 zs_inflate64;
 
 zs_inflate64 *zs_inflate64_new(void);
