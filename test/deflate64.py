@@ -40,7 +40,7 @@ import zlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixtures  # noqa: E402  (the ZIP writer)
 
-# ---- the formats -------------------------------------------------------------
+# ---- the formats ------------------------------------------------------------
 
 LEN_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43,
             51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]
@@ -95,7 +95,7 @@ class Format:
 
 D64, PLAIN = Format(True), Format(False)
 
-# ---- bits and Huffman codes --------------------------------------------------
+# ---- bits and Huffman codes -------------------------------------------------
 
 
 class Bits:
@@ -183,7 +183,7 @@ def kraft(lengths, bits=MAX_BITS):
     """Code space used, in units of 2^-bits: 2^bits for a complete code."""
     return sum(1 << (bits - n) for n in lengths if n)
 
-# ---- tokens and blocks -------------------------------------------------------
+# ---- tokens and blocks ------------------------------------------------------
 
 
 class Raw:
@@ -326,7 +326,8 @@ class Dynamic:
     def __init__(self, tokens, final=False, litlen=None, dist=None, hlit=None,
                  hdist=None, cl=None, cl_lengths=None, hclen=None, eob=True):
         self.tokens, self.final, self.eob = tokens, final, eob
-        self.litlen, self.dist, self.hlit, self.hdist = litlen, dist, hlit, hdist
+        self.litlen, self.dist = litlen, dist
+        self.hlit, self.hdist = hlit, hdist
         self.cl, self.cl_lengths, self.hclen = cl, cl_lengths, hclen
 
     def codes(self, fmt):
@@ -424,7 +425,7 @@ def expand(blocks, fmt=D64):
                     out.append(out[-dist])
     return bytes(out), True
 
-# ---- a greedy matcher, for streams of realistic shape --------------------------
+# ---- a greedy matcher, for streams of realistic shape -----------------------
 
 
 def lz77(data, fmt=D64, max_len=None, chain=16):
@@ -454,7 +455,7 @@ def lz77(data, fmt=D64, max_len=None, chain=16):
         k += step
     return toks
 
-# ---- the fixtures --------------------------------------------------------------
+# ---- the fixtures -----------------------------------------------------------
 
 
 def noise(n, seed):
@@ -667,6 +668,19 @@ def cases():
     # -- matches straddling chunk boundaries: output past 256 KiB (the
     # streaming chunk) --
     add(Case("straddle", blocks_of(big)))
+
+    # -- literals whose codes are 3 bits long, so that the decoder's table
+    # holds them in pairs (it pairs literals on inputs of 16 KiB or more):
+    # cut anywhere, the first literal of a pair is there without the
+    # second --
+    ll = [0] * 286
+    for s in range(97, 104):           # 'a'..'g': 7 codes of 3 bits
+        ll[s] = 3
+    ll[104] = ll[EOB] = 4              # 'h' and the end: 2 of 4 bits
+    rng = random.Random(31)
+    toks = [rng.randrange(97, 104) for _ in range(46000)]
+    add(Case("literal-pairs", [Dynamic(toks, litlen=ll, dist=[0] * 30,
+                                       final=True)]))
 
     # -- realistic shapes: the greedy matcher over text and mixed data --
     t = text(200000, 5) + noise(3000, 6) + text(100000, 7)
