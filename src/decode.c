@@ -493,6 +493,10 @@ uint64_t zs_decode_entry_to(zs_worker *w, zs_archive *a, size_t i,
 const zs_codec_ops *zs_codec_for(unsigned method)
 {
 	static const zs_codec_ops *const all[] = {
+		&zs_codec_zstd,
+		&zs_codec_bzip2,
+		&zs_codec_lzma,
+		&zs_codec_xz,
 		NULL
 	};
 	for (size_t k = 0; all[k]; k++)

@@ -281,7 +281,7 @@ def crafted(outdir):
     # entries zipscan must not decode
     w("encrypted.zip", build([Entry("secret", hello, flags=1), Entry("plain", b"x")]))
     w("encrypted-only.zip", build([Entry("secret", hello, flags=1)]))
-    w("unsupported.zip", build([Entry("u.bz2", b"data", method=12, payload=b"BZh9junk")]))
+    w("unsupported.zip", build([Entry("u.wv", b"data", method=97, payload=b"wvpkjunk")]))
     w("aes.zip", build([Entry("aes", b"data", method=99, flags=1, payload=b"x" * 30)]))
 
     # overlap: every central record on one local file (full overlap)
