@@ -279,6 +279,8 @@ EXPLAINED = {
     "third_party/libzip/testfile-xz.zip": "decoded",
     "third_party/libzip/testfile-zstd.zip": "decoded",
     "third_party/zip2/xz.zip": "decoded",
+    "fixtures/codec-xz.zip": "decoded",
+    "fixtures/codec-zstd.zip": "decoded",
     # unicode-extra
     "third_party/golang-go/utf8-7zip.zip": "unicode-extra",
     "third_party/golang-go/utf8-winrar.zip": "unicode-extra",
