@@ -10,8 +10,10 @@
  * takes both forms: with the marker the size is left unknown, so output
  * running past the declared size reaches the driver (which fails it);
  * without, liblzma ends exactly at the declared size (or at a marker
- * found just there, which 7-Zip accepts too), and bytes after that are
- * ignored as libdeflate ignores bytes after Deflate's last block.
+ * found just there, which 7-Zip accepts too).  There it checks that the
+ * range coder is finished, so a stream that goes on is invalid data at
+ * the declared size, while bytes after the stream's end are never read:
+ * ignored, as libdeflate ignores bytes after Deflate's last block.
  *
  * xz: one or more .xz streams (the format allows concatenation and
  * padding), decoded by lzma_stream_decoder with the memory limit as its
