@@ -193,6 +193,18 @@ static void expect_output(const char *what, decoded d, bytes want)
 		  what);
 }
 
+/* Decoded whole and in chunks, in gives want. */
+static void expect_both_ways(const char *what, const zs_codec_ops *c,
+			     void *st, bytes in, bytes want)
+{
+	decoded r = whole(c, st, in, 0, want.n, LIMIT);
+	expect_output(what, r, want);
+	free(r.out.p);
+	r = chunks(c, st, in, 0, want.n);
+	expect_output(what, r, want);
+	free(r.out.p);
+}
+
 /* ---- round trips -------------------------------------------------------- */
 
 Test(codecs, round_trip_whole)
@@ -268,15 +280,10 @@ Test(codecs, zstd_concatenated_frames)
 	bytes za = zstd_make(a, 1, 0), zb = zstd_make(b, 0, 0);
 	bytes z1 = cat(za, skippable), z = cat(z1, zb), want = cat(a, b);
 	void *st = zs_codec_zstd.create();
-	decoded r = whole(&zs_codec_zstd, st, z, 0, want.n, LIMIT);
-	expect_output("zstd frames", r, want);
-	free(r.out.p);
-	r = chunks(&zs_codec_zstd, st, z, 0, want.n);
-	expect_output("zstd frames, chunks", r, want);
-	free(r.out.p);
+	expect_both_ways("zstd frames", &zs_codec_zstd, st, z, want);
 	/* bytes after the last frame that are not a frame fail */
 	bytes junk = { (uint8_t *)"junk", 4 }, zj = cat(z, junk);
-	r = whole(&zs_codec_zstd, st, zj, 0, want.n, LIMIT);
+	decoded r = whole(&zs_codec_zstd, st, zj, 0, want.n, LIMIT);
 	cr_assert_eq(r.r, ZS_CODEC_BAD);
 	free(r.out.p);
 	zs_codec_zstd.destroy(st);
@@ -294,12 +301,7 @@ Test(codecs, xz_concatenated_streams)
 	bytes zb = xz_make(b, 6, LZMA_CHECK_SHA256);
 	bytes z1 = cat(za, pad), z = cat(z1, zb), want = cat(a, b);
 	void *st = zs_codec_xz.create();
-	decoded r = whole(&zs_codec_xz, st, z, 0, want.n, LIMIT);
-	expect_output("xz streams", r, want);
-	free(r.out.p);
-	r = chunks(&zs_codec_xz, st, z, 0, want.n);
-	expect_output("xz streams, chunks", r, want);
-	free(r.out.p);
+	expect_both_ways("xz streams", &zs_codec_xz, st, z, want);
 	zs_codec_xz.destroy(st);
 	free(a.p), free(b.p), free(za.p), free(zb.p), free(z1.p), free(z.p);
 	free(want.p);
@@ -517,36 +519,38 @@ Test(codecs, lzma_dictionary_over_the_limit)
 	free(d.p), free(z.p);
 }
 
+/* d, made into z, fails under the limit `low` (its need returned) and
+ * decodes under `high`. */
+static uint64_t need_between(const zs_codec_ops *c, bytes z, bytes d,
+			     uint64_t low, uint64_t high)
+{
+	void *st = c->create();
+	decoded r = whole(c, st, z, 0, d.n, low);
+	uint64_t need = r.need;
+	cr_assert_eq(r.r, ZS_CODEC_MEMORY, "%d", r.r);
+	free(r.out.p);
+	r = whole(c, st, z, 0, d.n, high);
+	expect_output("under the higher limit", r, d);
+	c->destroy(st);
+	free(r.out.p), free(z.p), free(d.p);
+	return need;
+}
+
 Test(codecs, xz_over_the_limit)
 {
 	bytes d = sample(SAMPLE, 17), z = xz_make(d, 6, LZMA_CHECK_CRC64);
-	void *st = zs_codec_xz.create();
-	decoded r = whole(&zs_codec_xz, st, z, 0, d.n, 1u << 20);
-	cr_assert_eq(r.r, ZS_CODEC_MEMORY);
-	cr_assert_gt(r.need, 8u << 20, "preset 6: an 8 MiB dictionary, need "
-		     "%llu", (unsigned long long)r.need);
-	free(r.out.p);
-	r = whole(&zs_codec_xz, st, z, 0, d.n, 16u << 20);
-	expect_output("xz under 16 MiB", r, d);
-	free(r.out.p);
-	zs_codec_xz.destroy(st);
-	free(d.p), free(z.p);
+	uint64_t need = need_between(&zs_codec_xz, z, d, 1u << 20, 16u << 20);
+	cr_assert_gt(need, 8u << 20, "preset 6: an 8 MiB dictionary, need "
+		     "%llu", (unsigned long long)need);
 }
 
 Test(codecs, zstd_window_over_the_limit)
 {
 	bytes d = sample(SAMPLE, 18), z = zstd_make(d, 0, 18);
-	void *st = zs_codec_zstd.create();
-	decoded r = whole(&zs_codec_zstd, st, z, 0, d.n, SMALL_LIMIT);
-	cr_assert_eq(r.r, ZS_CODEC_MEMORY, "%d", r.r);
-	cr_assert_eq(r.need, 1u << 18, "the frame's window: %llu",
-		     (unsigned long long)r.need);
-	free(r.out.p);
-	r = whole(&zs_codec_zstd, st, z, 0, d.n, 1u << 18);
-	expect_output("zstd at the limit", r, d);
-	free(r.out.p);
-	zs_codec_zstd.destroy(st);
-	free(d.p), free(z.p);
+	uint64_t need = need_between(&zs_codec_zstd, z, d, SMALL_LIMIT,
+				     1u << 18);
+	cr_assert_eq(need, 1u << 18, "the frame's window: %llu",
+		     (unsigned long long)need);
 }
 
 /* ---- reasons ------------------------------------------------------------ */
