@@ -14,7 +14,7 @@
 CC       ?= gcc
 CFLAGS   ?= -O2 -g
 ZS_FLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -Iinclude
-LDLIBS    = -ldeflate -lisal -lxxhash
+LDLIBS    = -ldeflate -lisal -lxxhash -lzstd -lbz2 -llzma
 PYTHON   ?= /usr/bin/python3
 
 SHARED   ?= $(abspath ../shared)
@@ -25,8 +25,10 @@ TEST_SRC := $(wildcard test/test_*.c)
 HEADERS  := $(wildcard include/*.h src/*.h)
 
 # Debian packages: to build, to test, to benchmark.
-DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev
-DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools
+DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev \
+	     libzstd-dev libbz2-dev liblzma-dev
+DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools \
+	     zstd
 DEPS_BENCH = hyperfine
 
 .PHONY: all deps deps-bench test asan demo bench clean test-browser \
