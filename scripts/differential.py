@@ -276,6 +276,8 @@ EXPLAINED = {
     "third_party/libzip/testbzip2.zip": "unsupported",
     "third_party/libzip/testbzip2broken.zip": "unsupported",
     "fixtures/bzip2.zip": "unsupported",
+    "fixtures/methods/7z-bzip2.zip": "unsupported",
+    "fixtures/methods/py-bzip2.zip": "unsupported",
     "fixtures/unsupported.zip": "unsupported",
     # unicode-extra
     "third_party/golang-go/utf8-7zip.zip": "unicode-extra",
