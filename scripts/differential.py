@@ -278,7 +278,6 @@ EXPLAINED = {
     "fixtures/bzip2.zip": "unsupported",
     "fixtures/methods/7z-bzip2.zip": "unsupported",
     "fixtures/methods/py-bzip2.zip": "unsupported",
-    "fixtures/unsupported.zip": "unsupported",
     # unicode-extra
     "third_party/golang-go/utf8-7zip.zip": "unicode-extra",
     "third_party/golang-go/utf8-winrar.zip": "unicode-extra",
