@@ -26,8 +26,7 @@ HEADERS  := $(wildcard include/*.h src/*.h)
 
 # Debian packages: to build, to test, to benchmark.
 DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev
-DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools \
-	     zstd
+DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools
 DEPS_BENCH = hyperfine
 
 .PHONY: all deps deps-bench test asan demo bench clean test-browser \
@@ -90,6 +89,7 @@ build/fixtures/bombs/.done: test/bombs.py | build/.deps
 
 # Archives in every method past Deflate (7-Zip, Python, zstd frames and
 # Deflate64 streams by hand) for test/test_methods.c
+DEPS_TEST += zstd
 build/fixtures/methods/.done: test/methods.py test/fixtures.py | build/.deps
 	@mkdir -p build/fixtures/methods
 	$(PYTHON) test/methods.py build/fixtures/methods $(CORPUS)

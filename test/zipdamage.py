@@ -13,9 +13,18 @@ needs to know about one, read with Python's zipfile and by hand.
                                      with data in METHOD (names, one a line)
   zipdamage.py methods IN            "method:entries:bytes" for each method
                                      in IN, by method number, space apart
+  zipdamage.py refused < JSON        from `zipscan test --json`: the names
+                                     of the entries a decoder refused for
+                                     its window ("the decoder needs N
+                                     bytes of memory, over --memory-limit
+                                     L", N > L, LZMA, xz or zstd), one a
+                                     line, sorted; exit 1 if any entry is
+                                     not ok for another reason
 
 Archives with ZIP64 fields are refused (none of the test archives has one).
 """
+import json
+import re
 import struct
 import sys
 import zipfile
@@ -109,7 +118,34 @@ def files_with_data(path, method):
                 and (i.external_attr >> 16) & 0o170000 != 0o120000]
 
 
+# Methods whose decoders keep a window of their own (codec.h: it counts
+# against --memory-limit): LZMA, zstd, xz.
+WINDOWED = {14, 93, 95}
+NEED = re.compile(r"the decoder needs (\d+) bytes of memory, over "
+                  r"--memory-limit (\d+)$")
+
+
+def refused(report):
+    names, wrong = [], []
+    for e in report["entries"]:
+        if e["status"] == "ok":
+            continue
+        m = NEED.match(e.get("error", ""))
+        if (e["status"] == "bad" and m and e["method"] in WINDOWED
+                and int(m.group(1)) > int(m.group(2))):
+            names.append(e["name"])
+        else:
+            wrong.append(f'{e["name"]}: {e["status"]}: {e.get("error")}')
+    for n in sorted(names):
+        print(n)
+    for w in wrong:
+        print(w, file=sys.stderr)
+    return 1 if wrong else 0
+
+
 def main():
+    if sys.argv[1:] == ["refused"]:
+        sys.exit(refused(json.load(sys.stdin)))
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     cmd, src = sys.argv[1], sys.argv[2]
