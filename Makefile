@@ -66,7 +66,7 @@ build/zipscan: build/obj/cli.o build/libzipscan.a
 
 TEST_DEFS = -DZS_FIXTURES='"$(abspath build/fixtures)"' \
 	    -DZS_CORPUS='"$(CORPUS)"' -DZS_BIN='"$(abspath build/zipscan)"' \
-	    -DZS_TESTDIR='"$(abspath test)"'
+	    -DZS_TESTDIR='"$(abspath test)"' -DZS_PYTHON='"$(PYTHON)"'
 
 build/fixtures/.done: test/fixtures.py | build/.deps
 	@mkdir -p build/fixtures
@@ -89,8 +89,16 @@ build/fixtures/bombs/.done: test/bombs.py | build/.deps
 	$(PYTHON) test/bombs.py build/fixtures/bombs
 	@touch $@
 
+# Archives in every method past Deflate (7-Zip, Python, zstd frames and
+# Deflate64 streams by hand) for test/test_methods.c
+DEPS_TEST += zstd
+build/fixtures/methods/.done: test/methods.py test/fixtures.py | build/.deps
+	@mkdir -p build/fixtures/methods
+	$(PYTHON) test/methods.py build/fixtures/methods $(CORPUS)
+	@touch $@
+
 test: all build/test_zipscan build/fixtures/.done build/fixtures/bombs/.done \
-	build/fixtures/limits/.done
+	build/fixtures/limits/.done build/fixtures/methods/.done
 	build/test_zipscan -j2
 	$(PYTHON) test/check_differential.py build/zipscan
 	$(PYTHON) scripts/differential.py build/zipscan --every-file $(CORPUS) \
@@ -102,7 +110,7 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 
 asan: build/fixtures/.done build/fixtures/bombs/.done \
-	build/fixtures/limits/.done
+	build/fixtures/limits/.done build/fixtures/methods/.done
 	$(MAKE) --no-print-directory BUILD=build/asan build/asan/zipscan \
 		build/asan/test_zipscan CFLAGS="$(ASAN_FLAGS)"
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_zipscan -j2

@@ -282,7 +282,9 @@ def crafted(outdir):
     # entries zipscan must not decode
     w("encrypted.zip", build([Entry("secret", hello, flags=1), Entry("plain", b"x")]))
     w("encrypted-only.zip", build([Entry("secret", hello, flags=1)]))
-    w("unsupported.zip", build([Entry("u.wv", b"data", method=97, payload=b"wvpkjunk")]))
+    # PPMd (98): unsupported, and to stay so (bzip2, here before, gets a
+    # decoder)
+    w("unsupported.zip", build([Entry("u.ppmd", b"data", method=98, payload=b"\x07\x00junk")]))
     w("aes.zip", build([Entry("aes", b"data", method=99, flags=1, payload=b"x" * 30)]))
 
     # overlap: every central record on one local file (full overlap)
