@@ -46,7 +46,7 @@
 /* 0 ends the list.  -DZS_PENDING=0 runs the whole battery on every method,
  * to see what fails. */
 #ifndef ZS_PENDING
-#define ZS_PENDING 9, 12, 14, 93, 95, 0
+#define ZS_PENDING 0
 #endif
 static const unsigned pending[] = { ZS_PENDING };
 
