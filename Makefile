@@ -16,7 +16,7 @@
 CC       ?= gcc
 CFLAGS   ?= -O2 -g
 ZS_FLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -Iinclude
-LDLIBS    = -ldeflate -lisal -lxxhash
+LDLIBS    = -ldeflate -lisal -lxxhash -lzstd -lbz2 -llzma
 PYTHON   ?= /usr/bin/python3
 
 SHARED   ?= $(abspath ../shared)
@@ -27,8 +27,10 @@ TEST_SRC := $(wildcard test/test_*.c)
 HEADERS  := $(wildcard include/*.h src/*.h)
 
 # Debian packages: to build, to test, to benchmark.
-DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev
-DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools
+DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev \
+	     libzstd-dev libbz2-dev liblzma-dev
+DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools \
+	     zstd
 DEPS_BENCH = hyperfine
 
 .PHONY: all deps deps-bench test asan demo bench clean test-browser \
@@ -67,7 +69,7 @@ build/zipscan: build/obj/cli.o build/libzipscan.a
 
 TEST_DEFS = -DZS_FIXTURES='"$(abspath build/fixtures)"' \
 	    -DZS_CORPUS='"$(CORPUS)"' -DZS_BIN='"$(abspath build/zipscan)"' \
-	    -DZS_TESTDIR='"$(abspath test)"'
+	    -DZS_TESTDIR='"$(abspath test)"' -DZS_PYTHON='"$(PYTHON)"'
 
 build/fixtures/.done: test/fixtures.py | build/.deps
 	@mkdir -p build/fixtures
@@ -90,6 +92,14 @@ build/fixtures/bombs/.done: test/bombs.py | build/.deps
 	$(PYTHON) test/bombs.py build/fixtures/bombs
 	@touch $@
 
+# Archives in every method past Deflate (7-Zip, Python, zstd frames and
+# Deflate64 streams by hand) for test/test_methods.c
+DEPS_TEST += zstd
+build/fixtures/methods/.done: test/methods.py test/fixtures.py | build/.deps
+	@mkdir -p build/fixtures/methods
+	$(PYTHON) test/methods.py build/fixtures/methods $(CORPUS)
+	@touch $@
+
 # Deflate64 streams, their outputs and ZIPs around them, for
 # test/test_inflate64.c and the fuzz target (test/deflate64.py)
 build/fixtures/deflate64/.done: test/deflate64.py test/fixtures.py | \
@@ -99,7 +109,8 @@ build/fixtures/deflate64/.done: test/deflate64.py test/fixtures.py | \
 	@touch $@
 
 FIXTURES = build/fixtures/.done build/fixtures/bombs/.done \
-	   build/fixtures/limits/.done build/fixtures/deflate64/.done
+	   build/fixtures/limits/.done build/fixtures/methods/.done \
+	   build/fixtures/deflate64/.done
 
 test: all build/test_zipscan $(FIXTURES)
 	build/test_zipscan -j2

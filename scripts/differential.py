@@ -186,9 +186,13 @@ REASONS = {
         {"warning"}, "bytes after the end record (or after the comment) are "
         "a warning; Python and unzip ignore them"),
     "unsupported": Reason(
-        {"untested"}, "the method is not decoded yet (bzip2, ...): exit 81 "
+        {"untested"}, "the method is not decoded yet (PPMd, implode, ...): exit 81 "
         "whatever the data; Python and unzip decode it, and may find it "
         "broken"),
+    "decoded": Reason(
+        {"ok", "failed"}, "zipscan decodes a method Python and unzip do not "
+        "(zstd, xz), or that unzip does not and Python never reads (an LZMA "
+        "entry declaring 0 bytes): it gives a verdict where they give none"),
     "unicode-extra": Reason(
         {"ok"}, "unzip checks the Info-ZIP Unicode Path extra (0x7075) "
         "against the name and warns; zipscan, like Python, does not read "
@@ -269,14 +273,18 @@ EXPLAINED = {
     "third_party/libzip/testextrabytes.zip": "trailing",
     "fixtures/trailing.zip": "trailing",
     # gap
-    # unsupported
-    "third_party/libarchive/test_read_format_zip_bzip2.zipx": "unsupported",
-    "third_party/libarchive/test_read_format_zip_bzip2_multi.zipx":
-        "unsupported",
-    "third_party/libzip/testbzip2.zip": "unsupported",
-    "third_party/libzip/testbzip2broken.zip": "unsupported",
-    "fixtures/bzip2.zip": "unsupported",
-    "fixtures/unsupported.zip": "unsupported",
+    # decoded: methods Python and unzip leave untested
+    "third_party/libarchive/test_read_format_zip_xz_multi.zipx": "decoded",
+    "third_party/libarchive/test_read_format_zip_zstd.zipx": "decoded",
+    "third_party/libarchive/test_read_format_zip_zstd_multi.zipx": "decoded",
+    "third_party/libzip/testfile-xz.zip": "decoded",
+    "third_party/libzip/testfile-zstd.zip": "decoded",
+    "third_party/zip2/xz.zip": "decoded",
+    "fixtures/codec-xz.zip": "decoded",
+    "fixtures/codec-zstd.zip": "decoded",
+    "fixtures/methods/7z-xz.zip": "decoded",
+    "fixtures/methods/zstd.zip": "decoded",
+    "fixtures/methods/lzma-oom.zip": "decoded",
     # unicode-extra
     "third_party/golang-go/utf8-7zip.zip": "unicode-extra",
     "third_party/golang-go/utf8-winrar.zip": "unicode-extra",

@@ -41,7 +41,7 @@ enum zs_codec_why {
 	ZS_WHY_CODE_LENGTHS, /* Deflate64: code lengths make no valid code */
 	ZS_WHY_SYMBOL,       /* Deflate64: a code that means nothing */
 	ZS_WHY_DISTANCE,     /* a match reaching back before the start */
-	ZS_WHY_CHECKSUM,     /* the stream's own check (xz, bzip2) fails */
+	ZS_WHY_CHECKSUM,     /* the stream's own check fails (xz, zstd) */
 	ZS_WHY_OPTIONS,      /* valid, but a feature we do not decode */
 	ZS_WHY_COUNT
 };

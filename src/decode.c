@@ -494,6 +494,10 @@ const zs_codec_ops *zs_codec_for(unsigned method)
 {
 	static const zs_codec_ops *const all[] = {
 		&zs_codec_deflate64,
+		&zs_codec_zstd,
+		&zs_codec_bzip2,
+		&zs_codec_lzma,
+		&zs_codec_xz,
 		NULL
 	};
 	for (size_t k = 0; all[k]; k++)

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""compare_trees.py A B - do two extracted trees hold the same things?
+"""compare_trees.py [--no-times] A B - do two extracted trees hold the same
+things?
 
 Compares, path by path: the kind (file, directory, symlink), a file's
 content, permission bits and modification time (whole seconds), and a
 symlink's target.  A symlink's own time is not compared: unzip does not set
-it (zipscan does).  Prints each difference; exit status 1 if there is one.
+it (zipscan does).  --no-times leaves times out altogether: for archives
+whose NTFS times (which 7-Zip reads, zipscan not) are not their DOS times.
+Prints each difference; exit status 1 if there is one.
 """
 import os
 import stat
@@ -27,7 +30,7 @@ def kind(st):
     return "directory" if stat.S_ISDIR(st.st_mode) else "file"
 
 
-def differences(a, b):
+def differences(a, b, times=True):
     ta, tb = walk(a), walk(b)
     for p in sorted(set(ta) | set(tb)):
         if p not in ta or p not in tb:
@@ -44,7 +47,7 @@ def differences(a, b):
             continue
         if stat.S_IMODE(sa.st_mode) != stat.S_IMODE(sb.st_mode):
             yield f"{p}: mode {stat.S_IMODE(sa.st_mode):o} against {stat.S_IMODE(sb.st_mode):o}"
-        if int(sa.st_mtime) != int(sb.st_mtime):
+        if times and int(sa.st_mtime) != int(sb.st_mtime):
             yield f"{p}: mtime {int(sa.st_mtime)} against {int(sb.st_mtime)}"
         if stat.S_ISREG(sa.st_mode):
             with open(os.path.join(a, p), "rb") as fa, open(os.path.join(b, p), "rb") as fb:
@@ -53,7 +56,13 @@ def differences(a, b):
 
 
 def main():
-    found = list(differences(sys.argv[1], sys.argv[2]))
+    args = sys.argv[1:]
+    times = args[:1] != ["--no-times"]
+    if not times:
+        args = args[1:]
+    if len(args) != 2:
+        sys.exit(__doc__)
+    found = list(differences(args[0], args[1], times))
     for d in found:
         print(d)
     sys.exit(1 if found else 0)

@@ -6,6 +6,7 @@ hostile ones from the small writer below, which lets each field of the local
 header, central record, data descriptor and end records be set by hand.
 Everything is deterministic: same bytes on every run.
 """
+import lzma
 import os
 import random
 import struct
@@ -281,7 +282,9 @@ def crafted(outdir):
     # entries zipscan must not decode
     w("encrypted.zip", build([Entry("secret", hello, flags=1), Entry("plain", b"x")]))
     w("encrypted-only.zip", build([Entry("secret", hello, flags=1)]))
-    w("unsupported.zip", build([Entry("u.bz2", b"data", method=12, payload=b"BZh9junk")]))
+    # PPMd (98): unsupported, and to stay so (bzip2, here before, gets a
+    # decoder)
+    w("unsupported.zip", build([Entry("u.ppmd", b"data", method=98, payload=b"\x07\x00junk")]))
     w("aes.zip", build([Entry("aes", b"data", method=99, flags=1, payload=b"x" * 30)]))
 
     # overlap: every central record on one local file (full overlap)
@@ -478,10 +481,38 @@ def audit_fixtures(outdir):
     w("audit-many.zip", build([Entry(f"../m{k:02}", b"m") for k in range(15)]))
 
 
+def codecs(outdir):
+    """One archive per method decoded through codec.h (test_codecs.c):
+    data.txt over the 4 MiB whole-entry size, so it streams, and small.txt
+    decoded whole; the plain bytes beside them, for `zipscan cat`.  bzip2
+    and LZMA from zipfile; xz (liblzma, preset 1: a 1 MiB dictionary) and
+    zstd (the zstd command) through the small writer, which zipfile lacks."""
+    big, small = text((4 << 20) + 4097, 60), text(1000, 61)
+    write(outdir, "codec-data.txt", big)
+    write(outdir, "codec-small.txt", small)
+    for name, method in (("bzip2", zipfile.ZIP_BZIP2),
+                         ("lzma", zipfile.ZIP_LZMA)):
+        with_zipfile(os.path.join(outdir, f"codec-{name}.zip"),
+                     [("data.txt", big, method), ("small.txt", small, method)])
+
+    def xz(data):
+        return lzma.compress(data, format=lzma.FORMAT_XZ, preset=1)
+
+    def zstd(data):
+        return subprocess.run(["zstd", "-q", "-c", "-3"], input=data,
+                              stdout=subprocess.PIPE, check=True).stdout
+
+    for name, method, enc in (("xz", 95, xz), ("zstd", 93, zstd)):
+        write(outdir, f"codec-{name}.zip", build(
+            [Entry("data.txt", big, method=method, payload=enc(big)),
+             Entry("small.txt", small, method=method, payload=enc(small))]))
+
+
 def main():
     outdir = os.path.abspath(sys.argv[1])
     os.makedirs(outdir, exist_ok=True)
     ordinary(outdir)
+    codecs(outdir)
     crafted(outdir)
     audit_fixtures(outdir)
     stats_archive(outdir)
