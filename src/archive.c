@@ -213,6 +213,22 @@ size_t zs_select(zs_archive *a, char *const *include, size_t n_include,
 	return selected;
 }
 
+/* What a bad entry makes the status: an entry that needed more memory
+ * than it could have (malloc failed, or its decoder's window is over
+ * --memory-limit) is not shown to be bad; Info-ZIP gives 4 for memory. */
+static int entry_exit(unsigned err)
+{
+	switch (err) {
+	case ZS_E_OVERLAP:
+		return ZS_EXIT_OVERLAP;
+	case ZS_E_NOMEM:
+	case ZS_E_MEMLIMIT:
+		return ZS_EXIT_NOMEM;
+	default:
+		return ZS_EXIT_ENTRY;
+	}
+}
+
 int zs_archive_status(const zs_archive *a)
 {
 	const zs_index *ix = &a->index;
@@ -224,8 +240,7 @@ int zs_archive_status(const zs_archive *a)
 			continue;
 		switch (ix->status[i]) {
 		case ZS_ENTRY_BAD:
-			s = zs_exit_worse(s, ix->error[i] == ZS_E_OVERLAP ?
-					  ZS_EXIT_OVERLAP : ZS_EXIT_ENTRY);
+			s = zs_exit_worse(s, entry_exit(ix->error[i]));
 			break;
 		case ZS_ENTRY_UNSUPPORTED:
 			unsupported++;

@@ -18,6 +18,13 @@
  * system time, though ISA-L alone decodes ~15% slower than libdeflate.
  * Up to 4 MiB the two paths measure the same on the many-files bench.
  *
+ * Every other method we decode (Deflate64, zstd, bzip2, LZMA, xz) goes
+ * through codec.h: entries under the whole-entry size into the thread's
+ * buffer, one byte bigger than declared so that output running past the
+ * declared size shows; bigger ones a chunk at a time, with the decoder's
+ * window (Deflate64's 64 KiB) kept in front of the chunk.  The CRC, hash,
+ * sink and size checks are the same as Deflate's.
+ *
  * Output goes to a zs_sink (extract, cat) or nowhere (test), by write():
  * whole entries from the thread's buffer (or, stored, from the mapping) in
  * one call, streamed ones a chunk at a time.  Decoding straight into a

@@ -404,6 +404,13 @@ static void load_fixed(zs_inflate64 *d)
 
 /* The code lengths of a dynamic block, through the precode (RFC 1951
  * 3.2.7). */
+/* A bad dynamic header, unless it is bad because the input ended inside
+ * it (then zeros were read as lengths): that is a truncated stream. */
+static zs_codec_result bad_lengths(zs_inflate64 *d)
+{
+	return fail(d, overran(d) ? ZS_WHY_TRUNCATED : ZS_WHY_CODE_LENGTHS);
+}
+
 static zs_codec_result read_dynamic(zs_inflate64 *d)
 {
 	uint32_t pre_sym[PRECODE_SYMS];
@@ -412,7 +419,7 @@ static zs_codec_result read_dynamic(zs_inflate64 *d)
 	unsigned npre = take_bits(d, 4) + 4;
 
 	if (nlit > MAX_HLIT || (ndist > 30 && (d->flags & ZS_INFLATE64_PLAIN)))
-		return fail(d, ZS_WHY_CODE_LENGTHS);
+		return bad_lengths(d);
 	uint8_t pre_lens[PRECODE_SYMS] = { 0 };
 	for (unsigned k = 0; k < npre; k++)
 		pre_lens[precode_order[k]] = (uint8_t)take_bits(d, 3);
@@ -425,7 +432,7 @@ static zs_codec_result read_dynamic(zs_inflate64 *d)
 		.sym_entry = pre_sym,
 	};
 	if (build_table(&b, PRECODE_SYMS, CODE_COMPLETE) != 0)
-		return fail(d, ZS_WHY_CODE_LENGTHS);
+		return bad_lengths(d);
 	for (unsigned k = 0; k < nlit + ndist;) {
 		refill_slow(d);
 		uint32_t e = d->precode[d->bitbuf & bitmask(PRECODE_BITS)];
@@ -439,7 +446,7 @@ static zs_codec_result read_dynamic(zs_inflate64 *d)
 		}
 		if (sym == 16) {
 			if (k == 0)
-				return fail(d, ZS_WHY_CODE_LENGTHS);
+				return bad_lengths(d);
 			val = d->lens[k - 1];
 			rep = 3 + take_bits(d, 2);
 		} else if (sym == 17) {
@@ -448,14 +455,14 @@ static zs_codec_result read_dynamic(zs_inflate64 *d)
 			rep = 11 + take_bits(d, 7);
 		}
 		if (rep > nlit + ndist - k)
-			return fail(d, ZS_WHY_CODE_LENGTHS);
+			return bad_lengths(d);
 		memset(d->lens + k, val, rep);
 		k += rep;
 	}
 	if (overran(d))
 		return fail(d, ZS_WHY_TRUNCATED);
 	if (d->lens[SYM_EOB] == 0 || build_litlen_dist(d, nlit, ndist) != 0)
-		return fail(d, ZS_WHY_CODE_LENGTHS);
+		return bad_lengths(d);
 	d->tables = TABLES_DYNAMIC;
 	return ZS_CODEC_END;
 }
@@ -814,15 +821,14 @@ static int huffman_careful(zs_inflate64 *d, uint8_t *out, size_t *pos,
 	if (e & E_LITERAL) {
 		if (*pos == cap)
 			return 2;      /* not consumed: it is for next time */
-		int two = (e & E_DOUBLE) && cap - *pos >= 2;
-		if ((e & E_DOUBLE) && !two)  /* room for the first only */
-			e = (e & ~0xffu) | ((e >> 8) & 0xf);
+		/* one literal a step, even from a pair: near the end of the
+		 * input the pair's second code may be cut off, and the first
+		 * must then come out as it does in any chunking */
+		e = (e & ~(E_DOUBLE | 0xffu)) | ((e >> 8) & 0xf);
 		consume_entry(d, e, skip);
 		if (overran(d))
 			return fail(d, ZS_WHY_TRUNCATED), -1;
 		out[(*pos)++] = (uint8_t)(e >> 16);
-		if (two)
-			out[(*pos)++] = (uint8_t)(e >> 24);
 		return 0;
 	}
 	uint32_t len = (e >> 16) + consume_entry(d, e, skip);
