@@ -218,7 +218,7 @@ fuzz-regress: build/fuzz/fuzz_archive
 #
 #   make fuzz-inflate64 FUZZ_SECONDS=N  (corpus: build/fuzz/inflate64/,
 #                                        crashes: build/fuzz/crashes/)
-#   make fuzz-inflate64-smoke           30 s, in make test
+#   make fuzz-inflate64-smoke           25 s, in make test
 #   make fuzz-inflate64-regress         test/regress/inflate64-*, once each
 
 FUZZ64_OPTS  = -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
@@ -241,7 +241,7 @@ fuzz-inflate64: build/fuzz/fuzz_inflate64 build/fixtures/deflate64/.done
 fuzz-inflate64-smoke: build/fuzz/fuzz_inflate64 build/fixtures/deflate64/.done
 	@rm -rf build/fuzz/inflate64-smoke
 	@mkdir -p build/fuzz/inflate64-smoke build/fuzz/crashes
-	build/fuzz/fuzz_inflate64 $(FUZZ64_OPTS) -max_total_time=30 \
+	build/fuzz/fuzz_inflate64 $(FUZZ64_OPTS) -max_total_time=25 \
 		build/fuzz/inflate64-smoke $(FUZZ64_SEEDS)
 
 fuzz-inflate64-regress: build/fuzz/fuzz_inflate64
