@@ -172,7 +172,8 @@ typedef struct zs_progress zs_progress;
 /* Run-time options shared by every command. */
 typedef struct zs_options {
 	int threads;             /* 0: every CPU this process may use */
-	uint64_t memory_limit;   /* per-thread output buffer cap, bytes */
+	uint64_t memory_limit;   /* per-thread output buffer cap, bytes, and
+				    the most a decoder's window may take */
 	int stop_on_overlap;     /* refuse to decode an archive with overlaps */
 	int strict;              /* structural warnings are errors (exit 3) */
 	uint64_t max_total;      /* declared output of the selected entries

@@ -78,9 +78,6 @@ typedef struct zs_codec_ops {
 	int (*why)(void *st, uint64_t *need);
 } zs_codec_ops;
 
-/* The decoder for a method, or NULL if we have none. */
-const zs_codec_ops *zs_codec_for(unsigned method);
-
 extern const zs_codec_ops zs_codec_deflate64;
 extern const zs_codec_ops zs_codec_zstd;
 extern const zs_codec_ops zs_codec_bzip2;

@@ -44,8 +44,16 @@
 #include "codec.h"
 #include "internal.h"
 
-/* Decoders of the other methods, made on a thread's first entry of each. */
-#define ZS_CODEC_SLOTS 5
+/* The decoders of the other methods; a worker keeps a state for each,
+ * made on the thread's first entry in that method. */
+static const zs_codec_ops *const codecs[] = {
+	&zs_codec_deflate64,
+	&zs_codec_zstd,
+	&zs_codec_bzip2,
+	&zs_codec_lzma,
+	&zs_codec_xz,
+};
+#define ZS_CODEC_SLOTS (sizeof(codecs) / sizeof(codecs[0]))
 
 struct zs_worker {
 	struct libdeflate_decompressor *inflater;
@@ -56,10 +64,7 @@ struct zs_worker {
 	uint8_t *chunk;               /* ZS_STREAM_CHUNK bytes */
 	XXH3_state_t *hash;           /* with zs_options.hash */
 	uint64_t memory_limit;        /* for the decoders' own windows */
-	struct {
-		const zs_codec_ops *ops;
-		void *st;
-	} codec[ZS_CODEC_SLOTS];
+	void *codec[ZS_CODEC_SLOTS];  /* each decoder's state, or NULL */
 	uint8_t *window;              /* history + ZS_STREAM_CHUNK bytes */
 };
 
@@ -89,8 +94,9 @@ void zs_worker_free(zs_worker *w)
 	if (w->inflater)
 		libdeflate_free_decompressor(w->inflater);
 	XXH3_freeState(w->hash);
-	for (int k = 0; k < ZS_CODEC_SLOTS && w->codec[k].ops; k++)
-		w->codec[k].ops->destroy(w->codec[k].st);
+	for (size_t k = 0; k < ZS_CODEC_SLOTS; k++)
+		if (w->codec[k])
+			codecs[k]->destroy(w->codec[k]);
 	free(w->window);
 	free(w->buf);
 	free(w->stream);
@@ -299,22 +305,15 @@ static uint64_t inflate_stream(zs_worker *w, zs_archive *a, size_t i,
 
 /* ---- the other methods, through codec.h ------------------------------- */
 
-/* The thread's state for a decoder, made on its first entry. */
-static void *codec_state(zs_worker *w, const zs_codec_ops *c)
+/* The decoder for a method (its slot in *slot), or NULL if we have none. */
+static const zs_codec_ops *codec_find(unsigned method, size_t *slot)
 {
-	int k = 0;
-	while (k < ZS_CODEC_SLOTS && w->codec[k].ops && w->codec[k].ops != c)
-		k++;
-	if (k == ZS_CODEC_SLOTS)
-		return NULL;
-	if (!w->codec[k].ops) {
-		void *st = c->create();
-		if (!st)
-			return NULL;
-		w->codec[k].ops = c;
-		w->codec[k].st = st;
-	}
-	return w->codec[k].st;
+	for (size_t k = 0; k < ZS_CODEC_SLOTS; k++)
+		if (codecs[k]->method == method) {
+			*slot = k;
+			return codecs[k];
+		}
+	return NULL;
 }
 
 /* Record why a decoder failed, `out` bytes into the entry's output. */
@@ -418,11 +417,13 @@ static uint64_t codec_stream(zs_worker *w, zs_archive *a, size_t i,
 }
 
 static uint64_t codec_decode(zs_worker *w, zs_archive *a, size_t i,
-			     zs_sink *s, const zs_codec_ops *c)
+			     zs_sink *s, const zs_codec_ops *c, size_t slot)
 {
 	zs_index *ix = &a->index;
-	void *st = codec_state(w, c);
 
+	if (!w->codec[slot])
+		w->codec[slot] = c->create();
+	void *st = w->codec[slot];
 	if (!st) {
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_NOMEM, 0, 0);
 		return 0;
@@ -452,7 +453,8 @@ int zs_decode_streams(const zs_worker *w, const zs_archive *a, size_t i)
 
 	if (m == ZS_METHOD_DEFLATE)
 		return n > w->whole_max;
-	return zs_codec_for(m) && n >= w->whole_max;
+	size_t slot;
+	return codec_find(m, &slot) && n >= w->whole_max;
 }
 
 uint64_t zs_decode_entry(zs_worker *w, zs_archive *a, size_t i)
@@ -487,30 +489,15 @@ uint64_t zs_decode_entry_to(zs_worker *w, zs_archive *a, size_t i,
 			return inflate_whole(w, a, i, s);
 		return inflate_stream(w, a, i, s);
 	default: {
-		const zs_codec_ops *c = zs_codec_for(ix->method[i]);
+		size_t slot;
+		const zs_codec_ops *c = codec_find(ix->method[i], &slot);
 		if (c)
-			return codec_decode(w, a, i, s, c);
+			return codec_decode(w, a, i, s, c, slot);
 		zs_entry_fail(ix, i, ZS_ENTRY_UNSUPPORTED, ZS_E_UNSUPPORTED,
 			      ix->method[i], 0);
 		return 0;
 	}
 	}
-}
-
-const zs_codec_ops *zs_codec_for(unsigned method)
-{
-	static const zs_codec_ops *const all[] = {
-		&zs_codec_deflate64,
-		&zs_codec_zstd,
-		&zs_codec_bzip2,
-		&zs_codec_lzma,
-		&zs_codec_xz,
-		NULL
-	};
-	for (size_t k = 0; all[k]; k++)
-		if (all[k]->method == method)
-			return all[k];
-	return NULL;
 }
 
 int zs_write_all(int fd, const void *buf, size_t n, volatile int *stop)
