@@ -95,7 +95,8 @@ build/fixtures/bombs/.done: test/bombs.py | build/.deps
 # Archives in every method past Deflate (7-Zip, Python, zstd frames and
 # Deflate64 streams by hand) for test/test_methods.c
 DEPS_TEST += zstd
-build/fixtures/methods/.done: test/methods.py test/fixtures.py | build/.deps
+build/fixtures/methods/.done: test/methods.py test/fixtures.py test/deflate64.py \
+		| build/.deps
 	@mkdir -p build/fixtures/methods
 	$(PYTHON) test/methods.py build/fixtures/methods $(CORPUS)
 	@touch $@

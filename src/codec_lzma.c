@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "internal.h"
 
 /* General purpose flag bit 1 for LZMA: an EOPM ends the data. */
 #define ZS_LZMA_FLAG_EOPM 0x0002u
@@ -190,7 +191,7 @@ static int lzma_header(const uint8_t *in, size_t in_len,
 {
 	if (in_len < 4)
 		return ZS_WHY_TRUNCATED;
-	if ((in[2] | (unsigned)in[3] << 8) != ZS_LZMA_PROPS)
+	if (zs_le16(in + 2) != ZS_LZMA_PROPS)
 		return ZS_WHY_HEADER;
 	if (in_len < ZS_LZMA_HEADER)
 		return ZS_WHY_TRUNCATED;
@@ -204,8 +205,7 @@ static int lzma_header(const uint8_t *in, size_t in_len,
 	/* valid LZMA1, but liblzma (after LZMA2) takes lc + lp <= 4 only */
 	if (opt->lc + opt->lp > LZMA_LCLP_MAX)
 		return ZS_WHY_OPTIONS;
-	opt->dict_size = (uint32_t)in[5] | (uint32_t)in[6] << 8 |
-			 (uint32_t)in[7] << 16 | (uint32_t)in[8] << 24;
+	opt->dict_size = zs_le32(in + 5);
 	return ZS_WHY_NONE;
 }
 

@@ -173,6 +173,60 @@ static int sink_stopped(const zs_sink *s)
 	return s && (s->err || (s->stop && *s->stop));
 }
 
+/* A whole entry decoded into p: its CRC, size and hash, then one write,
+ * and only of output that checked out. */
+static uint64_t whole_done(zs_worker *w, zs_index *ix, size_t i, zs_sink *s,
+			   const uint8_t *p, size_t got)
+{
+	finish(ix, i, libdeflate_crc32(0, p, got), got);
+	hash_whole(w, ix, i, p, got);
+	if (ix->status[i] == ZS_ENTRY_OK)
+		emit(s, p, got);
+	return got;
+}
+
+/* A streamed entry's checks so far. */
+struct stream_check {
+	uint32_t crc;
+	uint64_t total;
+};
+
+static struct stream_check stream_begin(zs_worker *w)
+{
+	if (w->hash)
+		XXH3_128bits_reset(w->hash);
+	return (struct stream_check){ 0, 0 };
+}
+
+/* One streamed piece: CRC'd, hashed and written while it is in cache.
+ * Nonzero when the entry is over: the sink failed or is stopping (the
+ * caller discards the file), or the output ran past the declared size. */
+static int stream_piece(zs_worker *w, zs_index *ix, size_t i, zs_sink *s,
+			struct stream_check *sc, const uint8_t *p, size_t n)
+{
+	sc->crc = libdeflate_crc32(sc->crc, p, n);
+	if (w->hash)
+		XXH3_128bits_update(w->hash, p, n);
+	sc->total += n;
+	if (emit(s, p, n) != 0 || sink_stopped(s))
+		return 1;
+	if (sc->total > ix->uncomp_size[i]) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_SIZE_LONG,
+			      ix->uncomp_size[i], 0);
+		return 1;
+	}
+	return 0;
+}
+
+static uint64_t stream_done(zs_worker *w, zs_index *ix, size_t i,
+			    const struct stream_check *sc)
+{
+	finish(ix, i, sc->crc, sc->total);
+	if (w->hash && ix->status[i] == ZS_ENTRY_OK)
+		store_hash(ix, i, XXH3_128bits_digest(w->hash));
+	return sc->total;
+}
+
 static uint64_t decode_stored(zs_worker *w, zs_archive *a, size_t i,
 			      zs_sink *s)
 {
@@ -228,12 +282,7 @@ static uint64_t inflate_whole(zs_worker *w, zs_archive *a, size_t i,
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DEFLATE, 0, 0);
 		return 0;
 	}
-	finish(ix, i, libdeflate_crc32(0, w->buf, got), got);
-	hash_whole(w, ix, i, w->buf, got);
-	/* one write, and only of output that checked out */
-	if (ix->status[i] == ZS_ENTRY_OK)
-		emit(s, w->buf, got);
-	return got;
+	return whole_done(w, ix, i, s, w->buf, got);
 }
 
 /* Entries over the whole-entry size: ISA-L inflate through a fixed chunk. */
@@ -242,8 +291,7 @@ static uint64_t inflate_stream(zs_worker *w, zs_archive *a, size_t i,
 {
 	zs_index *ix = &a->index;
 	const uint8_t *in = a->data + ix->data_offset[i];
-	uint64_t in_left = ix->comp_size[i], total = 0;
-	uint32_t crc = 0;
+	uint64_t in_left = ix->comp_size[i];
 
 	if (!w->stream)
 		w->stream = malloc(sizeof(*w->stream));
@@ -256,8 +304,7 @@ static uint64_t inflate_stream(zs_worker *w, zs_archive *a, size_t i,
 	}
 	struct inflate_state *st = w->stream;
 	isal_inflate_init(st);
-	if (w->hash)
-		XXH3_128bits_reset(w->hash);
+	struct stream_check sc = stream_begin(w);
 	for (;;) {
 		if (st->avail_in == 0 && in_left > 0) {
 			uint32_t take = in_left > (1u << 30) ? 1u << 30 :
@@ -272,35 +319,23 @@ static uint64_t inflate_stream(zs_worker *w, zs_archive *a, size_t i,
 		st->avail_out = ZS_STREAM_CHUNK;
 		int r = isal_inflate(st);
 		uint32_t got = ZS_STREAM_CHUNK - st->avail_out;
-		crc = libdeflate_crc32(crc, w->chunk, got);
-		if (w->hash)
-			XXH3_128bits_update(w->hash, w->chunk, got);
-		total += got;
-		if (emit(s, w->chunk, got) != 0 || sink_stopped(s))
-			return total;   /* the caller discards the file */
-		if (total > ix->uncomp_size[i]) {
-			zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_SIZE_LONG,
-				      ix->uncomp_size[i], 0);
-			return total;
-		}
+		if (stream_piece(w, ix, i, s, &sc, w->chunk, got))
+			return sc.total;
 		if (r < 0) {
-			zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DEFLATE, total,
-				      0);
-			return total;
+			zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DEFLATE,
+				      sc.total, 0);
+			return sc.total;
 		}
 		if (st->block_state == ISAL_BLOCK_FINISH)
 			break;
 		/* every turn must consume input or produce output */
 		if (got == 0 && st->avail_in == before_in) {
-			zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DEFLATE, total,
-				      1);
-			return total;
+			zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DEFLATE,
+				      sc.total, 1);
+			return sc.total;
 		}
 	}
-	finish(ix, i, crc, total);
-	if (w->hash && ix->status[i] == ZS_ENTRY_OK)
-		store_hash(ix, i, XXH3_128bits_digest(w->hash));
-	return total;
+	return stream_done(w, ix, i, &sc);
 }
 
 /* ---- the other methods, through codec.h ------------------------------- */
@@ -360,11 +395,7 @@ static uint64_t codec_whole(zs_worker *w, zs_archive *a, size_t i,
 		codec_fail(w, ix, i, c, st, r, got);
 		return got;
 	}
-	finish(ix, i, libdeflate_crc32(0, w->buf, got), got);
-	hash_whole(w, ix, i, w->buf, got);
-	if (ix->status[i] == ZS_ENTRY_OK)
-		emit(s, w->buf, got);
-	return got;
+	return whole_done(w, ix, i, s, w->buf, got);
 }
 
 /* A bigger entry: a chunk at a time, each checked and written while it is
@@ -374,46 +405,31 @@ static uint64_t codec_stream(zs_worker *w, zs_archive *a, size_t i,
 {
 	zs_index *ix = &a->index;
 	size_t cap = ZS_CODEC_HISTORY_MAX + ZS_STREAM_CHUNK, pos = 0;
-	uint64_t total = 0;
-	uint32_t crc = 0;
 
 	if (!w->window && !(w->window = malloc(cap))) {
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_NOMEM, cap, 0);
 		return 0;
 	}
 	cap = c->history + ZS_STREAM_CHUNK;
-	if (w->hash)
-		XXH3_128bits_reset(w->hash);
+	struct stream_check sc = stream_begin(w);
 	for (;;) {
 		size_t from = pos;
 		zs_codec_result r = c->run(st, w->window, &pos, cap);
-		size_t got = pos - from;
-		crc = libdeflate_crc32(crc, w->window + from, got);
-		if (w->hash)
-			XXH3_128bits_update(w->hash, w->window + from, got);
-		total += got;
-		if (emit(s, w->window + from, got) != 0 || sink_stopped(s))
-			return total;   /* the caller discards the file */
-		if (total > ix->uncomp_size[i]) {
-			zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_SIZE_LONG,
-				      ix->uncomp_size[i], 0);
-			return total;
-		}
+		if (stream_piece(w, ix, i, s, &sc, w->window + from,
+				 pos - from))
+			return sc.total;
 		if (r == ZS_CODEC_END)
 			break;
 		if (r != ZS_CODEC_FULL) {
-			codec_fail(w, ix, i, c, st, r, total);
-			return total;
+			codec_fail(w, ix, i, c, st, r, sc.total);
+			return sc.total;
 		}
 		/* FULL means pos == cap > history: keep the window's tail */
 		size_t keep = pos < c->history ? pos : c->history;
 		memmove(w->window, w->window + pos - keep, keep);
 		pos = keep;
 	}
-	finish(ix, i, crc, total);
-	if (w->hash && ix->status[i] == ZS_ENTRY_OK)
-		store_hash(ix, i, XXH3_128bits_digest(w->hash));
-	return total;
+	return stream_done(w, ix, i, &sc);
 }
 
 static uint64_t codec_decode(zs_worker *w, zs_archive *a, size_t i,

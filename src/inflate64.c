@@ -146,6 +146,14 @@ static inline uint64_t bitmask(unsigned n)
 	return (1ull << n) - 1;
 }
 
+/* A length or distance entry's value: its base plus the extra bits that
+ * follow its codeword in `saved` (the bit buffer before consuming it). */
+static inline uint32_t entry_value(uint32_t e, uint64_t saved)
+{
+	return (e >> 16) +
+	       (uint32_t)((saved & bitmask(e & 0xff)) >> ((e >> 8) & 0xf));
+}
+
 /* Top the bit buffer up to 56-63 bits from 8 readable bytes: whole bytes
  * only, so in_next stays exact; the bits loaded past bitsleft are the
  * input's next bits, which a later refill ORs in again unchanged. */
@@ -160,6 +168,16 @@ static inline uint64_t bitmask(unsigned n)
 	do {                                                             \
 		bitbuf >>= (n);                                          \
 		bitsleft -= (n);                                         \
+	} while (0)
+
+/* A literal entry's one or two bytes: both stored whatever (a single
+ * literal's second is 0, overwritten next), out moved by the count. */
+#define PUT_LITERALS(e)                                                  \
+	do {                                                             \
+		CONSUME((e) & 0xff);                                     \
+		out[0] = (uint8_t)((e) >> 16);                           \
+		out[1] = (uint8_t)((e) >> 24);                           \
+		out += 1 + (((e) >> 12) & 1);                            \
 	} while (0)
 
 /* Near the end: a byte at a time, zeros past the end (counted). */
@@ -656,22 +674,13 @@ fast_loop(zs_inflate64 *d, uint8_t *const out0, size_t *pos, size_t cap)
 		/* up to three literal entries (each one or two literals,
 		 * 11 bits at most) from one refill */
 		if (e & E_LITERAL) {
-			CONSUME(e & 0xff);
-			out[0] = (uint8_t)(e >> 16);
-			out[1] = (uint8_t)(e >> 24);
-			out += 1 + ((e >> 12) & 1);
+			PUT_LITERALS(e);
 			e = lt[bitbuf & bitmask(LITLEN_BITS)];
 			if (e & E_LITERAL) {
-				CONSUME(e & 0xff);
-				out[0] = (uint8_t)(e >> 16);
-				out[1] = (uint8_t)(e >> 24);
-				out += 1 + ((e >> 12) & 1);
+				PUT_LITERALS(e);
 				e = lt[bitbuf & bitmask(LITLEN_BITS)];
 				if (e & E_LITERAL) {
-					CONSUME(e & 0xff);
-					out[0] = (uint8_t)(e >> 16);
-					out[1] = (uint8_t)(e >> 24);
-					out += 1 + ((e >> 12) & 1);
+					PUT_LITERALS(e);
 					REFILL_FAST();
 					e = lt[bitbuf & bitmask(LITLEN_BITS)];
 					continue;
@@ -701,8 +710,7 @@ fast_loop(zs_inflate64 *d, uint8_t *const out0, size_t *pos, size_t cap)
 		 * after a subtable, 27 without */
 		saved = bitbuf;
 		CONSUME(e & 0xff);
-		len = (e >> 16) + (uint32_t)((saved & bitmask(e & 0xff)) >>
-					     ((e >> 8) & 0xf));
+		len = entry_value(e, saved);
 		if (bitsleft < DIST_MAX_BITS)
 			REFILL_FAST();
 		e = dt[bitbuf & bitmask(DIST_BITS)];
@@ -719,8 +727,7 @@ fast_loop(zs_inflate64 *d, uint8_t *const out0, size_t *pos, size_t cap)
 		}
 		saved = bitbuf;
 		CONSUME(e & 0xff);
-		dist = (e >> 16) + (uint32_t)((saved & bitmask(e & 0xff)) >>
-					      ((e >> 8) & 0xf));
+		dist = entry_value(e, saved);
 		if (dist > (size_t)(out - out0)) {
 			ret = -2;
 			break;
@@ -796,7 +803,7 @@ static inline uint32_t peek(const uint32_t *t, unsigned bits, uint64_t bitbuf,
 	return e;
 }
 
-/* Consume an entry's bits (after `skip`); its extra bits' value. */
+/* Consume an entry's bits (after `skip`); its base plus extra bits. */
 static inline uint32_t consume_entry(zs_inflate64 *d, uint32_t e,
 				     unsigned skip)
 {
@@ -805,7 +812,7 @@ static inline uint32_t consume_entry(zs_inflate64 *d, uint32_t e,
 
 	d->bitbuf >>= n;
 	d->bitsleft -= n;
-	return (uint32_t)((saved & bitmask(e & 0xff)) >> ((e >> 8) & 0xf));
+	return entry_value(e, saved);
 }
 
 /* One symbol with every check, near the end of the input or the output.
@@ -831,14 +838,14 @@ static int huffman_careful(zs_inflate64 *d, uint8_t *out, size_t *pos,
 		out[(*pos)++] = (uint8_t)(e >> 16);
 		return 0;
 	}
-	uint32_t len = (e >> 16) + consume_entry(d, e, skip);
+	uint32_t len = consume_entry(d, e, skip);
 	if (overran(d))
 		return fail(d, ZS_WHY_TRUNCATED), -1;
 	if (e & E_EXCEPTIONAL)
 		return (e >> 16) == 0 ? 1 : (fail(d, ZS_WHY_SYMBOL), -1);
 	refill_slow(d);
 	e = peek(d->dist, DIST_BITS, d->bitbuf, &skip);
-	uint32_t dist = (e >> 16) + consume_entry(d, e, skip);
+	uint32_t dist = consume_entry(d, e, skip);
 	if (overran(d))
 		return fail(d, ZS_WHY_TRUNCATED), -1;
 	if (e & E_EXCEPTIONAL)

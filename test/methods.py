@@ -49,10 +49,10 @@ import struct
 import subprocess
 import sys
 import zipfile
-import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixtures import Entry, build, noise  # noqa: E402
+import deflate64 as d64  # noqa: E402
 
 # 2024-03-14 15:09:26: an even second, as DOS times have 2-second steps
 # (7zz extracts the exact NTFS time, zipscan the DOS time)
@@ -236,104 +236,34 @@ def zstd_archive(outdir, root):
 
 
 # ---- Deflate64 by hand ------------------------------------------------------
-
-LEN_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43,
-            51, 59, 67, 83, 99, 115, 131, 163, 195, 227]
-LEN_EXTRA = [0] * 8 + [1] * 4 + [2] * 4 + [3] * 4 + [4] * 4 + [5] * 4
-DIST_BASE = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257,
-             385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289,
-             16385, 24577, 32769, 49153]
-DIST_EXTRA = [0, 0, 0, 0] + [k // 2 for k in range(2, 30)]
-
-
-class BitWriter:
-    """DEFLATE's bit order: fields least significant bit first, Huffman
-    codes most significant first (RFC 1951 3.1.1)."""
-
-    def __init__(self):
-        self.out, self.acc, self.n = bytearray(), 0, 0
-
-    def field(self, value, n):
-        self.acc |= value << self.n
-        self.n += n
-        while self.n >= 8:
-            self.out.append(self.acc & 255)
-            self.acc >>= 8
-            self.n -= 8
-
-    def code(self, value, n):
-        self.field(int(format(value, f"0{n}b")[::-1], 2), n)
-
-    def align(self):
-        if self.n:
-            self.field(0, 8 - self.n)
-
-    def finish(self):
-        self.align()
-        return bytes(self.out)
-
-
-def fixed_litlen(w, sym):
-    if sym < 144:
-        w.code(0x30 + sym, 8)
-    elif sym < 256:
-        w.code(0x190 + sym - 144, 9)
-    elif sym < 280:
-        w.code(sym - 256, 7)
-    else:
-        w.code(0xC0 + sym - 280, 8)
-
-
-def put_match(w, length, dist, long_code):
-    """A match; long_code: as code 285 (3 + 16 extra bits) whatever the
-    length, else the code of 257-284 that holds it."""
-    if long_code or length > 258:
-        assert 3 <= length <= 65538
-        fixed_litlen(w, 285)
-        w.field(length - 3, 16)
-    else:
-        k = max(i for i in range(28) if LEN_BASE[i] <= length)
-        assert length - LEN_BASE[k] < 1 << LEN_EXTRA[k]
-        fixed_litlen(w, 257 + k)
-        w.field(length - LEN_BASE[k], LEN_EXTRA[k])
-    d = max(i for i in range(32) if DIST_BASE[i] <= dist)
-    assert 1 <= dist <= 65536 and dist - DIST_BASE[d] < 1 << DIST_EXTRA[d]
-    w.code(d, 5)
-    w.field(dist - DIST_BASE[d], DIST_EXTRA[d])
+#
+# test/deflate64.py writes the streams; here blocks are ("stored", bytes) or
+# ("fixed", [op...]) with ops b"literals" or (length, distance, long_code),
+# long_code saying code 285 (3 + 16 extra bits) whatever the length.
 
 
 def deflate64(blocks):
-    """A Deflate64 stream and its output from blocks, each ("stored", bytes)
-    or ("fixed", [op...]) with ops (b"literals") or (length, distance,
-    long_code).  The output is worked out here, copy by copy."""
-    w, out = BitWriter(), bytearray()
+    """A Deflate64 stream and its output, both from test/deflate64.py."""
+    made = []
     for k, (kind, body) in enumerate(blocks):
-        w.field(k == len(blocks) - 1, 1)
+        final = k == len(blocks) - 1
         if kind == "stored":
-            w.field(0, 2)
-            w.align()
-            w.field(len(body), 16)
-            w.field(len(body) ^ 0xFFFF, 16)
-            for b in body:
-                w.field(b, 8)
-            out += body
+            made.append(d64.Stored(body, final))
             continue
-        w.field(1, 2)
+        tokens = []
         for op in body:
             if isinstance(op, bytes):
-                for b in op:
-                    fixed_litlen(w, b)
-                out += op
+                tokens += list(op)
                 continue
             length, dist, long_code = op
-            assert dist <= len(out)
-            put_match(w, length, dist, long_code)
-            while length:  # an overlapping copy repeats the last dist bytes
-                piece = out[len(out) - dist:len(out) - dist + length]
-                out += piece
-                length -= len(piece)
-        fixed_litlen(w, 256)
-    return w.finish(), bytes(out)
+            if long_code and length <= 258:
+                tokens.append(d64.Match(length, dist, 285, length - 3))
+            else:
+                tokens.append((length, dist))
+        made.append(d64.Fixed(tokens, final))
+    out, ok = d64.expand(made)
+    assert ok
+    return d64.encode(made), out
 
 
 def d64_streams():
