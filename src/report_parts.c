@@ -1,0 +1,122 @@
+/*
+ * report_parts.c - pieces shared by the report writers (list, test, check,
+ * stats, extract): an entry as a JSON object, the findings as JSON or text
+ * lines, the entries with problems as text lines.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+const char *zs_status_name(int s)
+{
+	switch (s) {
+	case ZS_ENTRY_OK: return "ok";
+	case ZS_ENTRY_BAD: return "bad";
+	case ZS_ENTRY_UNSUPPORTED: return "unsupported";
+	case ZS_ENTRY_ENCRYPTED: return "encrypted";
+	default: return "untested";
+	}
+}
+
+/* The archive's findings, one per line; errors_only for -q. */
+void zs_put_findings(const zs_archive *a, int errors_only, FILE *f)
+{
+	for (size_t k = 0; k < a->findings_count; k++) {
+		const zs_finding *x = &a->findings[k];
+		if (errors_only && x->severity != ZS_ERROR)
+			continue;
+		zs_put_text(f, a->path);
+		fprintf(f, ": %s: ", x->severity == ZS_ERROR ? "error" :
+			"warning");
+		/* a finding may quote a name: it goes through the filter */
+		zs_put_text(f, x->text);
+		fprintf(f, " (offset %llu)\n", (unsigned long long)x->offset);
+	}
+	if (a->findings_dropped) {
+		zs_put_text(f, a->path);
+		fprintf(f, ": %zu more findings not shown\n",
+			a->findings_dropped);
+	}
+}
+
+void zs_put_problems(const zs_archive *a, char *name, FILE *f)
+{
+	const zs_index *ix = &a->index;
+	char err[512];
+
+	for (size_t i = 0; i < ix->count; i++) {
+		if (!zs_entry_has_problem(a, i))
+			continue;
+		zs_entry_name_utf8(a, i, name);
+		zs_entry_error(a, i, err, sizeof(err));
+		zs_put_text(f, a->path);
+		fputs(": ", f);
+		zs_put_text(f, name);
+		fprintf(f, ": %s%s (local header at offset %llu)\n",
+			ix->status[i] == ZS_ENTRY_BAD ? "" : "skipped: ", err,
+			(unsigned long long)ix->local_offset[i]);
+	}
+}
+
+void zs_json_entry(const zs_archive *a, size_t i, int with_status,
+		   char *name, FILE *f)
+{
+	zs_json_entry_open(a, i, with_status, name, f);
+	putc('}', f);
+}
+
+void zs_json_entry_open(const zs_archive *a, size_t i, int with_status,
+			char *name, FILE *f)
+{
+	const zs_index *ix = &a->index;
+	char when[20], err[512];
+
+	zs_entry_name_utf8(a, i, name);
+	zs_entry_mtime(a, i, when);
+	fputs("{\"name\":", f);
+	zs_put_json_str(f, name);
+	fprintf(f, ",\"method\":%u,\"method_name\":\"%s\","
+		"\"compressed_size\":%llu,\"uncompressed_size\":%llu,"
+		"\"crc32\":\"%08x\",\"is_dir\":%s,\"encrypted\":%s,"
+		"\"mtime\":\"%s\",\"offset\":%llu", ix->method[i],
+		zs_method_name(ix->method[i]),
+		(unsigned long long)ix->comp_size[i],
+		(unsigned long long)ix->uncomp_size[i], ix->crc32[i],
+		zs_entry_is_dir(a, i) ? "true" : "false",
+		zs_entry_is_encrypted(a, i) ? "true" : "false", when,
+		(unsigned long long)ix->local_offset[i]);
+	if (zs_entry_is_symlink(a, i))
+		fputs(",\"is_symlink\":true", f);
+	if (ix->xxh128 && ix->status[i] == ZS_ENTRY_OK)
+		fprintf(f, ",\"xxh3_128\":\"%016llx%016llx\"",
+			(unsigned long long)ix->xxh128[2 * i],
+			(unsigned long long)ix->xxh128[2 * i + 1]);
+	if (with_status || ix->status[i] == ZS_ENTRY_BAD) {
+		fprintf(f, ",\"status\":\"%s\"", zs_status_name(ix->status[i]));
+		if (ix->error[i] != ZS_E_NONE) {
+			zs_entry_error(a, i, err, sizeof(err));
+			fputs(",\"error\":", f);
+			zs_put_json_str(f, err);
+		}
+	}
+}
+
+void zs_json_findings(const zs_archive *a, FILE *f)
+{
+	fputs("\"findings\":[", f);
+	for (size_t k = 0; k < a->findings_count; k++) {
+		const zs_finding *x = &a->findings[k];
+		fprintf(f, "%s{\"severity\":\"%s\",\"offset\":%llu,",
+			k ? "," : "",
+			x->severity == ZS_ERROR ? "error" : "warning",
+			(unsigned long long)x->offset);
+		if (x->entry >= 0)
+			fprintf(f, "\"entry\":%lld,", (long long)x->entry);
+		if (x->code)
+			fprintf(f, "\"code\":\"%s\",", x->code);
+		fputs("\"message\":", f);
+		zs_put_json_str(f, x->text);
+		putc('}', f);
+	}
+	fprintf(f, "],\"findings_not_shown\":%zu", a->findings_dropped);
+}
