@@ -1,8 +1,13 @@
-# zipscan - build, test, demo and benchmark.
+# zipscan - build, install, test, demo and benchmark.
 #
-#   make          build/zipscan and build/libzipscan.a
-#   make test     the Criterion suite, then zipscan against Python's zipfile
-#                 and unzip on the corpus and the fixtures
+#   make          build/zipscan, build/libzipscan.so.* and build/libzipscan.a
+#                 (installs nothing; the -dev packages must be there:
+#                 `make deps` installs them)
+#   make install  PREFIX=/usr/local DESTDIR= bindir libdir includedir mandir
+#   make uninstall
+#   make test     the Criterion suite, the Python module's tests, the
+#                 install check, then zipscan against Python's zipfile and
+#                 unzip on the corpus and the fixtures
 #   make asan     the same suite under AddressSanitizer + UBSan
 #   make fuzz     libFuzzer on the whole command path (FUZZ_SECONDS=600)
 #   make fuzz-inflate64  libFuzzer on the Deflate64 decoder alone
@@ -10,14 +15,30 @@
 #   make bench    zipscan against unzip, 7zz and a libdeflate floor; the
 #                 Deflate64 decoder's speed against libdeflate
 #
-# `make deps` installs what is missing with apt-get; the targets above run
-# it first, so a fresh Debian 12 machine needs nothing else.
+# demo, test, asan and bench run `make deps` first (apt-get, only for what
+# is missing), so a fresh Debian 12 machine needs nothing else; they also
+# build with -Werror.  CC, CFLAGS, CPPFLAGS and LDFLAGS are honoured.
 
-CC       ?= gcc
+CC       ?= cc
+CXX      ?= c++
 CFLAGS   ?= -O2 -g
-ZS_FLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -Iinclude
-LDLIBS    = -ldeflate -lisal -lxxhash -lzstd -lbz2 -llzma
+CXXFLAGS ?= -O2 -g
 PYTHON   ?= /usr/bin/python3
+PKG_CONFIG ?= pkg-config
+# -Werror only where developers and CI build (demo, test, asan, bench,
+# fuzz), never in a user's or a distribution's build.
+WERROR   ?=
+ZS_FLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -fopenmp -Iinclude
+# The library's objects: position-independent (they go into the shared
+# library too), and only what zipscan.h marks ZS_API is exported.
+LIB_FLAGS = -fPIC -fvisibility=hidden -DZS_BUILDING_LIBRARY
+LDLIBS    = -ldeflate -lisal -lxxhash -lzstd -lbz2 -llzma
+
+# The version lives in include/zipscan.h alone.
+VERSION  := $(shell sed -n 's/^\#define ZS_VERSION "\(.*\)"/\1/p' include/zipscan.h)
+MAJOR    := $(shell sed -n 's/^\#define ZS_VERSION_MAJOR \([0-9]*\)/\1/p' include/zipscan.h)
+SONAME    = libzipscan.so.$(MAJOR)
+SOFILE    = libzipscan.so.$(VERSION)
 
 SHARED   ?= $(abspath ../shared)
 CORPUS   ?= $(SHARED)/corpus/third_party
@@ -30,14 +51,20 @@ HEADERS  := $(wildcard include/*.h src/*.h)
 DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev \
 	     libzstd-dev libbz2-dev liblzma-dev
 DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools \
-	     zstd
+	     zstd g++ pkgconf python3-pytest python3-venv python3-pip groff \
+	     man-db bash-completion zsh
 DEPS_BENCH = hyperfine
 
 .PHONY: all deps deps-bench test asan demo bench clean test-browser \
 	fuzz fuzz-smoke fuzz-regress fuzz-coverage fuzz-inflate64 \
-	fuzz-inflate64-smoke fuzz-inflate64-regress
+	fuzz-inflate64-smoke fuzz-inflate64-regress install uninstall \
+	check-install check-python check-corpus
 
-all: build/.deps build/zipscan build/libzipscan.a
+all: build/zipscan build/libzipscan.a build/$(SOFILE) build/zipscan.pc
+
+# The developers' and CI's targets: -Werror on everything they build.
+demo test asan bench fuzz fuzz-smoke fuzz-regress fuzz-inflate64 \
+fuzz-inflate64-smoke fuzz-inflate64-regress: WERROR = -Werror
 
 # ---- dependencies --------------------------------------------------------
 
@@ -54,16 +81,90 @@ deps-bench: build/.deps
 
 # ---- library and command -------------------------------------------------
 
-build/obj/%.o: src/%.c $(HEADERS) | build/.deps
+build/obj/cli.o: src/cli.c include/zipscan.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ZS_FLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(ZS_FLAGS) $(CFLAGS) -c $< -o $@
+
+build/obj/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ZS_FLAGS) $(LIB_FLAGS) $(CFLAGS) -c $< -o $@
 
 build/libzipscan.a: $(LIB_SRC:src/%.c=build/obj/%.o)
 	rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
+build/$(SOFILE): $(LIB_SRC:src/%.c=build/obj/%.o)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined $(CFLAGS) \
+		$(LDFLAGS) -fopenmp $^ $(LDLIBS) -o $@
+	ln -sf $(SOFILE) build/$(SONAME)
+	ln -sf $(SONAME) build/libzipscan.so
+
+# The command links the library statically: one self-contained binary
+# that runs from the build tree as installed.
 build/zipscan: build/obj/cli.o build/libzipscan.a
-	$(CC) $(CFLAGS) -fopenmp $^ $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) -fopenmp $^ $(LDLIBS) -o $@
+
+# The same command linked against the shared library: it links only if
+# cli.c uses nothing but the exported API (make test builds it).
+build/zipscan-shared: build/obj/cli.o build/$(SOFILE)
+	$(CC) $(CFLAGS) $(LDFLAGS) -fopenmp build/obj/cli.o -Lbuild -lzipscan -o $@
+
+build/zipscan.pc: zipscan.pc.in include/zipscan.h Makefile
+	sed -e 's|@prefix@|$(prefix)|' -e 's|@libdir@|$(libdir)|' \
+	    -e 's|@includedir@|$(includedir)|' -e 's|@VERSION@|$(VERSION)|' \
+	    $< > $@
+
+# ---- install -------------------------------------------------------------
+
+PREFIX      ?= /usr/local
+prefix      ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+bindir      ?= $(exec_prefix)/bin
+libdir      ?= $(exec_prefix)/lib
+includedir  ?= $(prefix)/include
+datadir     ?= $(prefix)/share
+mandir      ?= $(datadir)/man
+pkgconfigdir ?= $(libdir)/pkgconfig
+bashcompdir ?= $(datadir)/bash-completion/completions
+zshcompdir  ?= $(datadir)/zsh/vendor-completions
+# Where the Python module goes: this Python's site directory under prefix
+# (/usr/local/lib/python3.11/dist-packages on Debian).
+pythondir   ?= $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("purelib", vars={"base": "$(prefix)", "platbase": "$(prefix)"}))' 2>/dev/null)
+INSTALL     ?= install
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) \
+		$(DESTDIR)$(includedir) $(DESTDIR)$(pkgconfigdir) \
+		$(DESTDIR)$(mandir)/man1 $(DESTDIR)$(bashcompdir) \
+		$(DESTDIR)$(zshcompdir)
+	$(INSTALL) -m 755 build/zipscan $(DESTDIR)$(bindir)/zipscan
+	$(INSTALL) -m 644 build/$(SOFILE) $(DESTDIR)$(libdir)/$(SOFILE)
+	ln -sf $(SOFILE) $(DESTDIR)$(libdir)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(libdir)/libzipscan.so
+	$(INSTALL) -m 644 build/libzipscan.a $(DESTDIR)$(libdir)/libzipscan.a
+	$(INSTALL) -m 644 include/zipscan.h $(DESTDIR)$(includedir)/zipscan.h
+	$(INSTALL) -m 644 build/zipscan.pc $(DESTDIR)$(pkgconfigdir)/zipscan.pc
+	$(INSTALL) -m 644 man/zipscan.1 $(DESTDIR)$(mandir)/man1/zipscan.1
+	$(INSTALL) -m 644 completion/zipscan.bash \
+		$(DESTDIR)$(bashcompdir)/zipscan
+	$(INSTALL) -m 644 completion/_zipscan $(DESTDIR)$(zshcompdir)/_zipscan
+	$(if $(pythondir),$(INSTALL) -d $(DESTDIR)$(pythondir)/zipscan && \
+		$(INSTALL) -m 644 python/zipscan/*.py \
+			$(DESTDIR)$(pythondir)/zipscan/ && \
+		printf 'LIBRARY = "%s"\n' '$(libdir)/$(SONAME)' \
+			> $(DESTDIR)$(pythondir)/zipscan/_installed.py)
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		ldconfig 2>/dev/null || true; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/zipscan $(DESTDIR)$(libdir)/$(SOFILE) \
+	      $(DESTDIR)$(libdir)/$(SONAME) $(DESTDIR)$(libdir)/libzipscan.so \
+	      $(DESTDIR)$(libdir)/libzipscan.a \
+	      $(DESTDIR)$(includedir)/zipscan.h \
+	      $(DESTDIR)$(pkgconfigdir)/zipscan.pc \
+	      $(DESTDIR)$(mandir)/man1/zipscan.1 \
+	      $(DESTDIR)$(bashcompdir)/zipscan $(DESTDIR)$(zshcompdir)/_zipscan
+	$(if $(pythondir),rm -rf $(DESTDIR)$(pythondir)/zipscan)
 
 # ---- tests ---------------------------------------------------------------
 

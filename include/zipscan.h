@@ -1,14 +1,20 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * zipscan.h - the public API of libzipscan.
+ * zipscan.h - the public API of libzipscan: the whole contract.
  *
- * An archive is mapped once (zs_archive_open), its central directory parsed in
- * place into a struct-of-arrays index, every local header checked against its
- * central record and every entry's span checked for overlap.  zs_scan_entries
- * then decodes and verifies every selected entry on all threads.  Reports are
- * written by zs_report_*; the command line (src/cli) only calls these.
+ * An archive is mapped once (zs_open), its central directory parsed in place
+ * into an index, every local header checked against its central record and
+ * every entry's span checked for overlap.  zs_entry_get describes an entry;
+ * zs_entry_read decodes one; zs_scan_entries decodes and verifies every
+ * selected entry on all threads.  Reports are written by zs_report_*; the
+ * zipscan command only calls what is declared here.
  *
- * Every public name starts with zs_ / ZS_.  Nothing here trusts a size or a
- * count read from the archive.
+ * Every public name starts with zs_ / ZS_, and only these are exported from
+ * libzipscan.so.  Nothing here trusts a size or a count read from the
+ * archive.  Linux only (openat2, O_TMPFILE, SIGBUS handling: README).
+ *
+ * Threads: one handle may be scanned by one call at a time; zs_entry_get
+ * and zs_entry_read of different entries may run on several threads.
  */
 #ifndef ZIPSCAN_H
 #define ZIPSCAN_H
@@ -17,7 +23,31 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define ZS_VERSION "0.1.0"
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The one place the version is written (the Makefile, the man page, the
+ * Python package and zipscan.pc read it from here).  The shared library's
+ * soname is libzipscan.so.ZS_VERSION_MAJOR. */
+#define ZS_VERSION_MAJOR 0
+#define ZS_VERSION_MINOR 2
+#define ZS_VERSION_PATCH 0
+#define ZS_VERSION "0.2.0"
+
+#if defined(ZS_BUILDING_LIBRARY) && defined(__GNUC__)
+#define ZS_API __attribute__((visibility("default")))
+#else
+#define ZS_API
+#endif
+
+/* "0.2.0": the library's version (may differ from the header's). */
+ZS_API const char *zs_version(void);
+/* The libraries it runs on, with their versions, one per line:
+ * "libdeflate 1.14\nISA-L 2.30.0\n...". */
+ZS_API const char *zs_library_versions(void);
+/* Free what the library returned as malloc'ed memory (zs_*_string). */
+ZS_API void zs_free(void *p);
 
 /*
  * Exit statuses, compatible with Info-ZIP unzip's so that Makefiles written
@@ -43,7 +73,7 @@ enum zs_exit {
 };
 
 /* The worse of two exit statuses (the one a batch reports). */
-int zs_exit_worse(int a, int b);
+ZS_API int zs_exit_worse(int a, int b);
 
 /* What became of one entry. */
 enum zs_entry_status {
@@ -96,76 +126,12 @@ typedef struct zs_finding {
 	int exit_status;   /* what it makes the archive's exit status at least */
 	int64_t entry;     /* entry index it concerns, or -1 */
 	uint64_t offset;   /* where in the file */
-	char text[200];
+	const char *text;  /* what is wrong, in full; names quoted raw (escape
+			      them before printing: zs_report_* do) */
 } zs_finding;
 
-/*
- * The index: one array per field, entry i in central-directory order.
- * Offsets are absolute positions in the mapping (any prepended-data base is
- * already applied).  Names are never copied: name_offset/name_len locate them
- * inside the mapping.
- */
-typedef struct zs_index {
-	size_t count;
-	uint64_t *local_offset;
-	uint64_t *data_offset;    /* first byte of entry data; set by the check */
-	uint64_t *comp_size;
-	uint64_t *uncomp_size;
-	uint64_t *name_offset;
-	uint64_t *central_offset; /* of the central record, for messages */
-	uint32_t *crc32;
-	uint32_t *ext_attr;
-	uint16_t *name_len;
-	uint16_t *method;
-	uint16_t *flags;
-	uint16_t *dos_time;
-	uint16_t *dos_date;
-	uint16_t *version_made_by;
-	uint8_t *zip64;           /* entry had a ZIP64 extra in the CD */
-	/* results, written by exactly one thread each */
-	uint8_t *status;          /* enum zs_entry_status */
-	uint8_t *error;           /* enum zs_error */
-	uint8_t *selected;        /* 1 if the scan should decode it */
-	uint64_t *err_a, *err_b;
-	uint64_t *xxh128;         /* 2 per entry, with zs_options.hash */
-} zs_index;
-
-/* Where the pieces of the archive are (absolute offsets). */
-typedef struct zs_layout {
-	uint64_t file_size;
-	uint64_t eocd_offset;
-	uint64_t zip64_locator_offset; /* UINT64_MAX if none */
-	uint64_t zip64_eocd_offset;    /* UINT64_MAX if none */
-	uint64_t cd_offset;            /* absolute */
-	uint64_t cd_size;
-	uint64_t cd_entries_declared;
-	uint64_t base;                 /* prepended bytes added to offsets */
-	uint64_t comment_offset;
-	uint16_t comment_len;
-} zs_layout;
-
-typedef struct zs_archive {
-	char *path;                   /* as given, for messages */
-	const uint8_t *data;          /* the mapping (or buffer) */
-	uint64_t size;
-	int map_kind;                 /* internal: how data must be released */
-	int map_slot;                 /* internal: its SIGBUS guard (map.c) */
-	int changed;                  /* the file shrank while mapped */
-	zs_layout layout;
-	zs_index index;
-	zs_finding *findings;
-	size_t findings_count, findings_cap;
-	size_t findings_dropped;      /* past the cap, only counted */
-	int status;                   /* exit status so far */
-	double seconds_open;          /* map + index + checks */
-	size_t overlaps;              /* entries overlapping others */
-	int strict;                   /* from zs_options: findings are errors */
-	int limits_checked;           /* zs_decode_permitted ran */
-	int decode_refused;           /* ... and refused: nothing is decoded */
-	uint16_t max_name_len;        /* longest name in the index */
-	size_t n_selected;            /* entries zs_select chose */
-	int indexed;                  /* central directory parsed */
-} zs_archive;
+/* An open archive: an opaque handle (zs_open, zs_close). */
+typedef struct zs_archive zs_archive;
 
 typedef struct zs_progress zs_progress;
 
@@ -198,9 +164,9 @@ typedef struct zs_options {
 /* Stream chunk for entries over the memory limit. */
 #define ZS_STREAM_CHUNK (256u << 10)
 
-void zs_options_init(zs_options *o);
+ZS_API void zs_options_init(zs_options *o);
 /* Threads to use: o->threads, or the CPUs in this process's affinity mask. */
-int zs_threads_effective(const zs_options *o);
+ZS_API int zs_threads_effective(const zs_options *o);
 
 /* Totals of one scan, summed by the parallel loop's reductions. */
 typedef struct zs_totals {
@@ -215,72 +181,137 @@ typedef struct zs_totals {
 /*
  * Open PATH ("-" is standard input; a pipe is read into memory), find the
  * end of central directory, parse the index and check every local header
- * and entry span.  Returns the exit status so far; a->indexed says whether
- * there is an index to use.  A zs_archive must always be closed.
+ * and entry span.  *status (may be NULL) gets the exit status so far.
+ * Returns NULL only when out of memory; otherwise the handle, which must be
+ * closed even when the file could not be read (zs_archive_indexed says
+ * whether there is an index; the findings say why not).
+ *
+ * The archive is mapped.  The library installs a SIGBUS handler for its own
+ * mappings (chained to any handler already there, and passing on every
+ * fault outside them), so that a file that shrinks while it is read makes
+ * the run report exit 51 rather than crash the process.
  */
-int zs_archive_open(zs_archive *a, const char *path, const zs_options *o);
-/* The same on a caller's buffer, which must outlive the archive. */
-int zs_archive_open_memory(zs_archive *a, const char *label,
-			   const void *buf, size_t len, const zs_options *o);
-void zs_archive_close(zs_archive *a);
+ZS_API zs_archive *zs_open(const char *path, const zs_options *o,
+			   int *status);
+/* The same on a caller's buffer, which must outlive the handle; label
+ * names it in messages. */
+ZS_API zs_archive *zs_open_memory(const char *label, const void *buf,
+				  size_t len, const zs_options *o,
+				  int *status);
+/* Unmap and free everything; NULL is allowed. */
+ZS_API void zs_close(zs_archive *a);
 
-/* Record a finding (printf-style text) and raise a->status. */
-void zs_finding_add(zs_archive *a, int severity, int exit_status,
-		    int64_t entry, uint64_t offset, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+/* The path (or label) given to zs_open. */
+ZS_API const char *zs_archive_path(const zs_archive *a);
+/* 1 if the central directory was read: there are entries to look at. */
+ZS_API int zs_archive_indexed(const zs_archive *a);
+/* The number of entries in the central directory (0 if not indexed). */
+ZS_API size_t zs_entry_count(const zs_archive *a);
+/* The archive's exit status from its findings and entry results. */
+ZS_API int zs_archive_status(const zs_archive *a);
+
+/* The structural findings recorded so far (at most 1,000 are kept; the
+ * rest are only counted: zs_findings_dropped). */
+ZS_API size_t zs_finding_count(const zs_archive *a);
+ZS_API const zs_finding *zs_finding_get(const zs_archive *a, size_t k);
+ZS_API size_t zs_findings_dropped(const zs_archive *a);
 
 /* Select entries by fnmatch patterns ('*' crosses '/', as unzip's do).
- * NULL/0 includes select all.  Returns the number selected. */
-size_t zs_select(zs_archive *a, char *const *include, size_t n_include,
-		 char *const *exclude, size_t n_exclude);
+ * NULL/0 includes select all.  Patterns that match nothing record a
+ * finding (exit 11).  Returns the number selected. */
+ZS_API size_t zs_select(zs_archive *a, char *const *include,
+			size_t n_include, char *const *exclude,
+			size_t n_exclude);
 
-/*
- * May the selected entries be decoded?  No if entries overlap (unless
- * o->stop_on_overlap is 0) or if their declared output passes o->max_total
- * or o->max_ratio times the file's size: then a finding says so (exit 12)
- * and scan, extract and cat decode nothing.  Asked once per archive.
- */
-int zs_decode_permitted(zs_archive *a, const zs_options *o);
-
-/* Decode and verify every selected entry on all threads. Returns the
- * archive's exit status. */
-int zs_scan_entries(zs_archive *a, const zs_options *o, zs_totals *t);
+/* Decode and verify every selected entry on all threads.  Returns the
+ * archive's exit status; t (may not be NULL) gets the totals, and each
+ * entry's result is in zs_entry_get's status and error. */
+ZS_API int zs_scan_entries(zs_archive *a, const zs_options *o, zs_totals *t);
 /* The same for a batch: the entries of all the archives form one work
  * list, largest first.  t holds one zs_totals per archive.  Returns the
  * worst exit status. */
-int zs_scan_batch(zs_archive **as, size_t n, const zs_options *o,
-		  zs_totals *t);
+ZS_API int zs_scan_batch(zs_archive **as, size_t n, const zs_options *o,
+			 zs_totals *t);
 
 /*
  * Progress on a terminal: a line on `tty` (entries and bytes done of the
  * total, MB/s, ETA) redrawn at most 10 times a second by its own thread
  * from per-thread counters.  Pass the result in zs_options.progress.
  */
-zs_progress *zs_progress_start(zs_archive **as, size_t n, int threads,
-			       FILE *tty);
-/* Stop the thread and clear the line. */
-void zs_progress_stop(zs_progress *p);
-/* Count one entry done by thread `me` (called in the decode loop). */
-void zs_progress_add(zs_progress *p, int me, uint64_t in, uint64_t out);
-
-/* The archive's exit status from its findings and entry results. */
-int zs_archive_status(const zs_archive *a);
+ZS_API zs_progress *zs_progress_start(zs_archive **as, size_t n,
+				      int threads, FILE *tty);
+/* Stop the thread and clear the line; NULL is allowed. */
+ZS_API void zs_progress_stop(zs_progress *p);
 
 /* Monotonic clock, seconds. */
-double zs_now(void);
+ZS_API double zs_now(void);
 
-/* Entry accessors. */
-const char *zs_method_name(unsigned method);
-int zs_entry_is_dir(const zs_archive *a, size_t i);
-int zs_entry_is_encrypted(const zs_archive *a, size_t i);
+/*
+ * One entry, as the central directory describes it (and, after a scan or
+ * a read, what became of it).  Filled by zs_entry_get; the name points into
+ * the mapping and lives as long as the handle.
+ */
+typedef struct zs_entry {
+	size_t index;            /* position in the central directory */
+	const char *name;        /* the raw name bytes, NOT NUL-terminated */
+	size_t name_len;         /* (zs_entry_name_utf8 gives a C string) */
+	uint64_t compressed_size;
+	uint64_t uncompressed_size;
+	uint32_t crc32;
+	unsigned method;         /* 0 stored, 8 Deflate, ... (zs_method_name) */
+	unsigned flags;          /* general-purpose bit flags */
+	unsigned version_made_by;
+	uint32_t external_attr;  /* host-specific attributes */
+	uint32_t mode;           /* Unix st_mode when made on Unix, else 0 */
+	uint16_t dos_date, dos_time;
+	int64_t mtime;           /* seconds since the epoch: the extended
+				    timestamp's (UTC) if there is one, else
+				    the DOS date and time as local time */
+	uint64_t local_offset;   /* of the local header */
+	uint64_t data_offset;    /* of the entry's data (0 if its header
+				    failed its checks) */
+	uint64_t central_offset; /* of the central directory record */
+	int is_dir, is_symlink, is_encrypted, is_zip64;
+	int status;              /* enum zs_entry_status */
+	int error;               /* enum zs_error (text: zs_entry_error) */
+} zs_entry;
+
+/* Fill e with entry i; -1 if i is out of range. */
+ZS_API int zs_entry_get(const zs_archive *a, size_t i, zs_entry *e);
+ZS_API const char *zs_method_name(unsigned method);
 /* The entry's name as UTF-8 (CP437-converted when it is not valid UTF-8 and
  * bit 11 is clear), written to out (NUL-terminated).  out needs
  * 3 * name_len + 1 bytes; returns the length. */
-size_t zs_entry_name_utf8(const zs_archive *a, size_t i, char *out);
+ZS_API size_t zs_entry_name_utf8(const zs_archive *a, size_t i, char *out);
 /* "YYYY-MM-DDTHH:MM:SS" from the DOS date and time (local time). */
-void zs_entry_mtime(const zs_archive *a, size_t i, char out[20]);
+ZS_API void zs_entry_mtime(const zs_archive *a, size_t i, char out[20]);
 /* The text of an entry's error ("" if none). */
-void zs_entry_error(const zs_archive *a, size_t i, char *out, size_t len);
+ZS_API void zs_entry_error(const zs_archive *a, size_t i, char *out,
+			   size_t len);
+
+/*
+ * Read one entry: decode it, check its CRC-32 and size.  The same checks
+ * and limits as a scan (overlap, --max-total, --max-ratio, the memory
+ * limit), applied to this entry alone; entries may be read from several
+ * threads at once.  Returns an exit status: 0, ZS_EXIT_ENTRY (bad data:
+ * zs_entry_error says why), ZS_EXIT_UNSUPPORTED, ZS_EXIT_ENCRYPTED,
+ * ZS_EXIT_OVERLAP (refused before decoding), ZS_EXIT_NOMEM, or
+ * ZS_EXIT_USAGE (no such entry, or it does not fit in cap).
+ *
+ * zs_entry_read writes into buf (cap bytes; the entry must fit whole) and
+ * sets *len.  Nothing in buf is to be used unless it returns 0.
+ *
+ * zs_entry_read_cb hands the data to fn as it comes.  Entries up to the
+ * memory limit are checked before fn sees a byte; bigger ones stream, so
+ * fn may have seen data before the check fails: discard it unless the
+ * result is 0.  fn returns 0 to go on, anything else to stop (the result
+ * is then ZS_EXIT_WRITE).
+ */
+typedef int (*zs_write_fn)(void *ctx, const void *data, size_t len);
+ZS_API int zs_entry_read(zs_archive *a, size_t i, void *buf, size_t cap,
+			 size_t *len, const zs_options *o);
+ZS_API int zs_entry_read_cb(zs_archive *a, size_t i, zs_write_fn fn,
+			    void *ctx, const zs_options *o);
 
 /*
  * Statistics of one archive or of a batch, computed from the index and the
@@ -345,33 +376,40 @@ typedef struct zs_stats {
 } zs_stats;
 
 /* Statistics of the archives as[0..n) together; t: their totals. */
-int zs_stats_compute(zs_archive **as, size_t n, const zs_totals *t,
+ZS_API int zs_stats_compute(zs_archive **as, size_t n, const zs_totals *t,
 		     size_t top, zs_stats *s);
-void zs_stats_free(zs_stats *s);
-int zs_entry_is_symlink(const zs_archive *a, size_t i);
+ZS_API void zs_stats_free(zs_stats *s);
+/* One archive's `zipscan stats --json` object (its test results from t,
+ * `top` entries in each top list), as a NUL-terminated string to free with
+ * zs_free; NULL if out of memory. */
+ZS_API char *zs_stats_json_string(zs_archive *a, const zs_totals *t,
+				  size_t top);
+/* `zipscan test --json`'s object (t from zs_scan_entries) or, with t NULL,
+ * `list --json`'s, as a string to free with zs_free. */
+ZS_API char *zs_report_json_string(const zs_archive *a, const zs_totals *t);
 
 /* Reports.  Each writes to f and returns 0, or -1 on a write error. */
-int zs_report_list_text(const zs_archive *a, FILE *f);
-int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
+ZS_API int zs_report_list_text(const zs_archive *a, FILE *f);
+ZS_API int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quiet,
 			FILE *f);
-int zs_report_json(const zs_archive *a, const zs_totals *t, int with_status,
+ZS_API int zs_report_json(const zs_archive *a, const zs_totals *t, int with_status,
 		   const zs_stats *st, FILE *f);
 /* stats: the report of one archive (or, with a NULL archive, of the batch
  * total) as text, NDJSON, CSV rows or a JSON object. */
-int zs_report_stats_text(const zs_stats *s, const char *title, FILE *f);
-int zs_report_ndjson(const zs_archive *a, const zs_totals *t,
+ZS_API int zs_report_stats_text(const zs_stats *s, const char *title, FILE *f);
+ZS_API int zs_report_ndjson(const zs_archive *a, const zs_totals *t,
 		     const zs_stats *st, FILE *f);
-int zs_report_csv(const zs_archive *a, int header, FILE *f);
-void zs_stats_json(const zs_stats *s, FILE *f);
+ZS_API int zs_report_csv(const zs_archive *a, int header, FILE *f);
+ZS_API void zs_stats_json(const zs_stats *s, FILE *f);
 /* The HTML page: start, one section per archive (and the total), end. */
-void zs_report_html_begin(FILE *f, const char *title);
-void zs_report_html_section(const zs_stats *s, const char *title, FILE *f);
-int zs_report_html_end(FILE *f);
-int zs_report_findings_text(const zs_archive *a, FILE *f);
+ZS_API void zs_report_html_begin(FILE *f, const char *title);
+ZS_API void zs_report_html_section(const zs_stats *s, const char *title, FILE *f);
+ZS_API int zs_report_html_end(FILE *f);
+ZS_API int zs_report_findings_text(const zs_archive *a, FILE *f);
 /* `zipscan check`: layout, findings and entries whose headers failed, as
  * text (quiet: only the problems) or one JSON object per line. */
-int zs_report_check_text(const zs_archive *a, int status, int quiet, FILE *f);
-int zs_report_check_json(const zs_archive *a, int status, FILE *f);
+ZS_API int zs_report_check_text(const zs_archive *a, int status, int quiet, FILE *f);
+ZS_API int zs_report_check_json(const zs_archive *a, int status, FILE *f);
 
 /*
  * Extraction.  Every path is cleaned (zs_path_clean) and then resolved
@@ -448,14 +486,14 @@ typedef struct zs_extraction {
 
 /* Extract the selected entries of a (opened, selected) into xo->dir.
  * Returns the exit status; x must be freed with zs_extraction_free. */
-int zs_extract(zs_archive *a, const zs_extract_options *xo,
+ZS_API int zs_extract(zs_archive *a, const zs_extract_options *xo,
 	       const zs_options *o, zs_extraction *x, zs_totals *t);
-void zs_extraction_free(zs_extraction *x);
+ZS_API void zs_extraction_free(zs_extraction *x);
 /* unzip-style lines ("  inflating: a/b") unless quiet, and every warning
  * and error on err; JSON: one object with an entry per selected entry. */
-int zs_report_extract_text(const zs_archive *a, const zs_extraction *x,
+ZS_API int zs_report_extract_text(const zs_archive *a, const zs_extraction *x,
 			   int quiet, FILE *out, FILE *err);
-int zs_report_extract_json(const zs_archive *a, const zs_extraction *x,
+ZS_API int zs_report_extract_json(const zs_archive *a, const zs_extraction *x,
 			   const zs_totals *t, int status, FILE *f);
 
 /*
@@ -464,7 +502,7 @@ int zs_report_extract_json(const zs_archive *a, const zs_extraction *x,
  * their turn.  Returns the exit status (with errno set when it is 50, a
  * failed write); errors are recorded on the entries.
  */
-int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
+ZS_API int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 	   const zs_options *o, zs_totals *t);
 /* The entries the names ask for, each once, in the order asked: a name
  * is the last entry of that name (as listed, in UTF-8) or, failing that, a
@@ -472,21 +510,28 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
  * central-directory order.  list (NULL: only count and match) needs room
  * for every entry of the archive; matched[k] says whether names[k] found
  * any.  -1: no memory. */
-int zs_entries_named(const zs_archive *a, char *const *names, size_t m,
+ZS_API int zs_entries_named(const zs_archive *a, char *const *names, size_t m,
 		     size_t *list, size_t *n_list, uint8_t *matched);
 
 /*
  * Atomic output: zs_output_open makes a temporary file beside PATH;
  * zs_output_commit flushes it and renames it over PATH; zs_output_abort
- * removes it.  PATH NULL or "-" means standard output.
+ * removes it.  PATH NULL or "-" means standard output.  A PATH that is a
+ * device, FIFO or socket (/dev/null) is written directly, never replaced;
+ * a symlink's target is replaced, not the link.
  */
 typedef struct zs_output {
 	FILE *f;
 	char *path;
 	char *tmp;
+	int direct;   /* not a regular file: written in place */
 } zs_output;
-int zs_output_open(zs_output *o, const char *path);
-int zs_output_commit(zs_output *o);
-void zs_output_abort(zs_output *o);
+ZS_API int zs_output_open(zs_output *o, const char *path);
+ZS_API int zs_output_commit(zs_output *o);
+ZS_API void zs_output_abort(zs_output *o);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

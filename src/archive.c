@@ -14,9 +14,12 @@ static int archive_finish_open(zs_archive *a, const zs_options *o)
 	if (zs_index_build(a) == 0) {
 		zs_map_advise_data(a);
 		zs_check_entries(a, zs_threads_effective(o));
-		zs_audit(a);
+		if (!zs_stopping(a))
+			zs_audit(a);
 		zs_select(a, NULL, 0, NULL, 0);
 	}
+	if (zs_stopping(a))
+		zs_interrupted(a);
 	zs_map_check_changed(a);
 	a->seconds_open += zs_now() - t0;
 	return a->status;
@@ -28,6 +31,7 @@ int zs_archive_open(zs_archive *a, const char *path, const zs_options *o)
 
 	memset(a, 0, sizeof(*a));
 	a->strict = o->strict;
+	a->stop = o->stop;
 	a->path = strdup(path);
 	if (!a->path)
 		return ZS_EXIT_NOMEM;
@@ -42,6 +46,7 @@ int zs_archive_open_memory(zs_archive *a, const char *label, const void *buf,
 {
 	memset(a, 0, sizeof(*a));
 	a->strict = o->strict;
+	a->stop = o->stop;
 	a->path = strdup(label);
 	if (!a->path)
 		return ZS_EXIT_NOMEM;
@@ -53,9 +58,66 @@ void zs_archive_close(zs_archive *a)
 {
 	zs_index_free(&a->index);
 	zs_unmap(a);
-	free(a->findings);
+	zs_findings_free(a);
 	free(a->path);
 	memset(a, 0, sizeof(*a));
+}
+
+zs_archive *zs_open(const char *path, const zs_options *o, int *status)
+{
+	zs_options def;
+	zs_archive *a = malloc(sizeof(*a));
+
+	if (!o) {
+		zs_options_init(&def);
+		o = &def;
+	}
+	int s = a ? zs_archive_open(a, path, o) : ZS_EXIT_NOMEM;
+
+	if (status)
+		*status = s;
+	return a;
+}
+
+zs_archive *zs_open_memory(const char *label, const void *buf, size_t len,
+			   const zs_options *o, int *status)
+{
+	zs_options def;
+	zs_archive *a = malloc(sizeof(*a));
+
+	if (!o) {
+		zs_options_init(&def);
+		o = &def;
+	}
+	int s = a ? zs_archive_open_memory(a, label, buf, len, o) :
+		ZS_EXIT_NOMEM;
+
+	if (status)
+		*status = s;
+	return a;
+}
+
+void zs_close(zs_archive *a)
+{
+	if (a) {
+		zs_archive_close(a);
+		free(a);
+	}
+}
+
+const char *zs_archive_path(const zs_archive *a)
+{
+	return a->path ? a->path : "";
+}
+
+int zs_archive_indexed(const zs_archive *a)
+{
+	return a->indexed;
+}
+
+size_t zs_entry_count(const zs_archive *a)
+{
+	return a->indexed ? a->index.count : 0;
 }
 
 size_t zs_select(zs_archive *a, char *const *include, size_t n_include,
@@ -88,6 +150,9 @@ size_t zs_select(zs_archive *a, char *const *include, size_t n_include,
 	if ((n_include || n_exclude) && !name)
 		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
 			       "out of memory matching names");
+	else if ((n_include || n_exclude) && a->indexed && selected == 0)
+		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMATCH, -1, 0,
+			       "no entry matched the patterns");
 	return selected;
 }
 

@@ -1,7 +1,8 @@
 /*
- * attr.c - the metadata extraction restores: permission bits from the
- * external attributes and the modification time from the Info-ZIP
- * extended-timestamp extra field or the DOS date and time.
+ * attr.c - an entry's metadata: the permission bits extraction restores
+ * (from the external attributes), its modification time (from the Info-ZIP
+ * extended-timestamp extra field or the DOS date and time), and the whole
+ * description the API hands out (zs_entry_get).
  */
 #include <sys/stat.h>
 #include <time.h>
@@ -68,4 +69,38 @@ time_t zs_entry_time(const zs_archive *a, size_t i)
 		.tm_isdst = -1,
 	};
 	return mktime(&x);
+}
+
+int zs_entry_get(const zs_archive *a, size_t i, zs_entry *e)
+{
+	const zs_index *ix = &a->index;
+
+	if (!a->indexed || i >= ix->count)
+		return -1;
+	memset(e, 0, sizeof(*e));
+	e->index = i;
+	e->name = (const char *)a->data + ix->name_offset[i];
+	e->name_len = ix->name_len[i];
+	e->compressed_size = ix->comp_size[i];
+	e->uncompressed_size = ix->uncomp_size[i];
+	e->crc32 = ix->crc32[i];
+	e->method = ix->method[i];
+	e->flags = ix->flags[i];
+	e->version_made_by = ix->version_made_by[i];
+	e->external_attr = ix->ext_attr[i];
+	if ((ix->version_made_by[i] >> 8) == ZS_HOST_UNIX)
+		e->mode = ix->ext_attr[i] >> 16;
+	e->dos_date = ix->dos_date[i];
+	e->dos_time = ix->dos_time[i];
+	e->mtime = (int64_t)zs_entry_time(a, i);
+	e->local_offset = ix->local_offset[i];
+	e->data_offset = ix->data_offset[i];
+	e->central_offset = ix->central_offset[i];
+	e->is_dir = zs_entry_is_dir(a, i);
+	e->is_symlink = zs_entry_is_symlink(a, i);
+	e->is_encrypted = zs_entry_is_encrypted(a, i);
+	e->is_zip64 = ix->zip64[i];
+	e->status = ix->status[i];
+	e->error = ix->error[i];
+	return 0;
 }

@@ -246,7 +246,7 @@ static int audit_names(audit *au)
 	zs_table t;
 	int rc = zs_table_init(&t, n) == 0 && utf8 ? 0 : -1;
 
-	for (size_t i = 0; rc == 0 && i < n; i++) {
+	for (size_t i = 0; rc == 0 && i < n && !zs_stopping(a); i++) {
 		unsigned fixes;
 		size_t len = clean_name(a, i, au->clean, &fixes), m = 0;
 		uint32_t *slot;

@@ -315,9 +315,16 @@ void zs_check_entries(zs_archive *a, int threads)
 	#pragma omp parallel for schedule(static) num_threads(threads) \
 		if (zs_worth_parallel(n, 0))
 	for (size_t i = 0; i < n; i++) {
+		if ((i & 1023) == 0 && zs_stopping(a))
+			continue;   /* the whole check is abandoned below */
 		s[i].end = check_local(a, i);
 		s[i].start = ix->local_offset[i];
 		s[i].entry = i;
+	}
+	if (zs_stopping(a)) {
+		zs_interrupted(a);
+		free(s);
+		return;
 	}
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)

@@ -1,7 +1,7 @@
 /*
  * cli.c - the zipscan command: parse the command line, then for each
  * archive call the library (open, select, scan, report).  Nothing here
- * knows the ZIP format.
+ * knows the ZIP format, and only include/zipscan.h is used.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "zipscan.h"
@@ -16,38 +17,25 @@
 #define ZS_MAX_THREADS 1024
 #define ZS_MAX_PATTERNS 4096
 
-static const char usage_text[] =
-"usage: zipscan COMMAND [OPTIONS] ARCHIVE...\n"
-"       zipscan ARCHIVE [REPORT]     (stats; REPORT's extension picks the\n"
-"                                    format: .html .json .ndjson .csv .txt)\n"
-"\n"
-"Commands:\n"
-"  test     decode every entry and check its CRC-32 and sizes\n"
-"  list     one line per entry and totals, like unzip -v\n"
-"  check    the structural audit alone, nothing decoded: where the\n"
-"           pieces are, every finding with its offset (exit 1 if any;\n"
-"           3 with --strict)\n"
-"  stats    test, then an analysis report of each archive and the batch\n"
-"  extract  zipscan extract ARCHIVE [-d DIR] [PATTERN...]: write the\n"
-"           entries (or those matching a PATTERN) beneath DIR\n"
-"  cat      zipscan cat ARCHIVE NAME...: write the entries to standard\n"
-"           output in the order given (as unzip -p)\n"
-"\n"
-"Options:\n"
+enum command { CMD_TEST, CMD_LIST, CMD_CHECK, CMD_STATS, CMD_EXTRACT,
+	       CMD_CAT, CMD_COUNT };
+
+/* Option groups; each command's help is its synopsis and its groups. */
+static const char opt_common[] =
 "  -j, --threads N        threads to use (default: every CPU this process\n"
 "                         may use; 1 is sequential)\n"
-"  -q, --quiet            test: print only problems, no summary\n"
 "      --json             one JSON object per archive per line\n"
-"      --ndjson           stats: a line per entry, then a summary line\n"
-"      --csv              stats: a row per entry (RFC 4180)\n"
-"      --html             stats: one self-contained page with charts\n"
-"      --top N            stats: entries in each top list (default 10)\n"
-"      --hash             stats: confirm duplicates with XXH3-128\n"
-"      --progress         progress line on stderr even if not a terminal\n"
-"  -o, --output FILE      write the report to FILE (atomically)\n"
+"  -o, --output FILE      write the report to FILE (atomically; never over\n"
+"                         an input archive)\n"
+"      --strict           structural findings (gaps, duplicate or unsafe\n"
+"                         names, other end records...) are errors, exit 3\n"
+"      --progress         progress bar on stderr even if not a terminal\n"
+"  -h, --help             this text\n";
+static const char opt_select[] =
 "  -i, --include PATTERN  only entries matching PATTERN (fnmatch; '*'\n"
 "                         crosses '/'); may be repeated\n"
-"  -x, --exclude PATTERN  leave out entries matching PATTERN\n"
+"  -x, --exclude PATTERN  leave out entries matching PATTERN\n";
+static const char opt_decode[] =
 "      --memory-limit SIZE  per-thread output buffer (default 256M);\n"
 "                         larger entries are streamed; also the most an\n"
 "                         LZMA, xz or zstd window may take (exit 4)\n"
@@ -55,23 +43,24 @@ static const char usage_text[] =
 "      --max-total SIZE   decode nothing if the selected entries declare\n"
 "                         more output than SIZE (default 1T; 0: no limit)\n"
 "      --max-ratio R      ... or more than R times the archive's size\n"
-"                         (default 10000; 0: no limit); exit 12\n"
-"      --strict           structural findings (gaps, duplicate or unsafe\n"
-"                         names, other end records...) are errors, exit 3;\n"
-"                         extract also refuses names that need cleaning\n"
-"\n"
-"Extract options:\n"
+"                         (default 10000; 0: no limit); exit 12\n";
+static const char opt_quiet[] =
+"  -q, --quiet            print only problems, no summary\n";
+static const char opt_stats[] =
+"      --ndjson           a line per entry, then a summary line\n"
+"      --csv              a row per entry (RFC 4180)\n"
+"      --html             one self-contained page with charts\n"
+"      --top N            entries in each top list (default 10)\n"
+"      --hash             confirm duplicates with XXH3-128\n";
+static const char opt_extract[] =
 "  -d, --dir DIR          extract beneath DIR (made if missing; default .)\n"
 "  -o, --overwrite        replace existing files (atomically)\n"
 "  -n, --never-overwrite  skip entries whose file exists, quietly\n"
 "                         (neither: an existing file fails its entry)\n"
-
 "      --keep-special     keep setuid, setgid and sticky bits\n"
-"  -h, --help             this text\n"
-"      --version          print the version\n"
-"\n"
-"ARCHIVE may be '-' for standard input.\n"
-"\n"
+"      --strict           also refuse names that need cleaning\n";
+
+static const char exit_text[] =
 "Exit status (as Info-ZIP unzip):\n"
 "   0  all ok                     1  warnings only\n"
 "   2  an entry failed            3  severe structural damage\n"
@@ -86,8 +75,153 @@ static const char usage_text[] =
 "  82  some entries are encrypted (none failed)\n"
 "Several archives: the worst status of them.\n";
 
-enum command { CMD_TEST, CMD_LIST, CMD_CHECK, CMD_STATS, CMD_EXTRACT,
-	       CMD_CAT };
+static const struct command_info {
+	const char *name;
+	const char *synopsis;
+	const char *what;
+	const char *groups[4];
+} commands[CMD_COUNT] = {
+	[CMD_TEST] = { "test", "zipscan test [OPTIONS] ARCHIVE...",
+		"Decode every entry and check its CRC-32 and sizes, as unzip -t.",
+		{ opt_quiet, opt_select, opt_decode, opt_common } },
+	[CMD_LIST] = { "list", "zipscan list [OPTIONS] ARCHIVE...",
+		"One line per entry and totals, like unzip -v; nothing is "
+		"decoded.",
+		{ opt_select, opt_common } },
+	[CMD_CHECK] = { "check", "zipscan check [OPTIONS] ARCHIVE...",
+		"The structural audit alone, nothing decoded: where the pieces\n"
+		"are and every finding with its offset (exit 1 if any; 3 with\n"
+		"--strict).",
+		{ opt_quiet, opt_select, opt_common } },
+	[CMD_STATS] = { "stats", "zipscan stats [OPTIONS] ARCHIVE...\n"
+		"       zipscan ARCHIVE [REPORT]   (REPORT's extension picks the "
+		"format:\n"
+		"                                  .html .json .ndjson .csv, "
+		"else text)",
+		"Test, then an analysis report of each archive and of the "
+		"batch.",
+		{ opt_stats, opt_select, opt_decode, opt_common } },
+	[CMD_EXTRACT] = { "extract",
+		"zipscan extract [OPTIONS] ARCHIVE [-d DIR] [PATTERN...]",
+		"Write the entries (or those matching a PATTERN) beneath DIR,\n"
+		"each checked before it gets its name, never outside DIR.",
+		{ opt_extract, opt_quiet, opt_select, opt_decode } },
+	[CMD_CAT] = { "cat", "zipscan cat [OPTIONS] ARCHIVE NAME...",
+		"Write the named entries to standard output in the order given\n"
+		"(as unzip -p); a NAME with * ? [ that names no entry is a "
+		"pattern.",
+		{ opt_decode, NULL } },
+};
+
+static void put_command_help(enum command cmd, FILE *f)
+{
+	const struct command_info *ci = &commands[cmd];
+
+	fprintf(f, "usage: %s\n\n%s\n\nOptions:\n", ci->synopsis, ci->what);
+	for (size_t k = 0; k < 4 && ci->groups[k]; k++)
+		fputs(ci->groups[k], f);
+	if (cmd == CMD_EXTRACT || cmd == CMD_CAT)
+		fputs("  -j, --threads N        threads to use (default: every "
+		      "CPU)\n      --progress         progress bar on stderr "
+		      "even if not a terminal\n  -h, --help             "
+		      "this text\n", f);
+	fputs("\nARCHIVE may be '-' for standard input.\n\n", f);
+	fputs(exit_text, f);
+}
+
+static void put_usage(FILE *f)
+{
+	fputs("usage: zipscan COMMAND [OPTIONS] ARCHIVE...\n"
+	      "       zipscan ARCHIVE [REPORT]   (stats of an existing file; "
+	      "REPORT's\n"
+	      "                                  extension picks the format)\n"
+	      "\nCommands:\n", f);
+	for (int k = 0; k < CMD_COUNT; k++) {
+		const char *w = commands[k].what;
+		fprintf(f, "  %-8s %.*s\n", commands[k].name,
+			(int)strcspn(w, "\n"), w);
+	}
+	fputs("  help     zipscan help COMMAND: that command's options\n"
+	      "\nOptions for every command:\n", f);
+	fputs(opt_common, f);
+	fputs("  -V, --version          zipscan's version and its "
+	      "libraries'\n\n"
+	      "Selection and limits (test, stats, extract, cat):\n", f);
+	fputs(opt_select, f);
+	fputs(opt_decode, f);
+	fputs("\nstats:\n", f);
+	fputs(opt_stats, f);
+	fputs("\ntest and check:\n", f);
+	fputs(opt_quiet, f);
+	fputs("\nextract:\n", f);
+	fputs(opt_extract, f);
+	fputs("\nARCHIVE may be '-' for standard input.  'zipscan COMMAND "
+	      "--help' for one\ncommand.\n\n", f);
+	fputs(exit_text, f);
+}
+
+static void put_version(void)
+{
+	printf("zipscan %s (libzipscan %s)\n%s", ZS_VERSION, zs_version(),
+	       zs_library_versions());
+}
+
+static int find_command(const char *word)
+{
+	for (int k = 0; k < CMD_COUNT; k++)
+		if (!strcmp(word, commands[k].name))
+			return k;
+	return -1;
+}
+
+/* Edit distance of two short words (a command name and a typo), capped
+ * at 9: the suggestion is only made within 2. */
+static unsigned distance(const char *a, const char *b)
+{
+	size_t m = strlen(a), n = strlen(b);
+	unsigned row[16];
+
+	if (m > 14 || n > 14)
+		return 9;
+	for (size_t j = 0; j <= n; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= m; i++) {
+		unsigned diag = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= n; j++) {
+			unsigned up = row[j];
+			unsigned best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[n];
+}
+
+/* `zipscan tset x.zip`: not a command, not an existing file. */
+static int unknown_command(const char *word)
+{
+	int best = -1;
+	unsigned best_d = 3;
+
+	for (int k = 0; k < CMD_COUNT; k++) {
+		unsigned d = distance(word, commands[k].name);
+		if (d < best_d) {
+			best_d = d;
+			best = k;
+		}
+	}
+	fprintf(stderr, "zipscan: unknown command '%s'", word);
+	if (best >= 0)
+		fprintf(stderr, " (did you mean '%s'?)", commands[best].name);
+	fputs("\nTry 'zipscan --help'.\n", stderr);
+	return ZS_EXIT_USAGE;
+}
+
 enum format { FMT_TEXT, FMT_JSON, FMT_NDJSON, FMT_CSV, FMT_HTML };
 
 typedef struct cli {
@@ -102,9 +236,10 @@ typedef struct cli {
 	size_t n_include, n_exclude;
 	zs_extract_options x;
 	int extract_opts;        /* an extract-only option was given */
+	int is_short;            /* zipscan ARCHIVE [REPORT] */
 } cli;
 
-enum { OPT_JSON = 256, OPT_MEMORY, OPT_ALLOW_OVERLAP, OPT_VERSION,
+enum { OPT_JSON = 256, OPT_MEMORY, OPT_ALLOW_OVERLAP,
        OPT_NDJSON, OPT_CSV, OPT_HTML, OPT_TOP, OPT_HASH, OPT_PROGRESS,
        OPT_OVERWRITE, OPT_STRICT, OPT_KEEP_SPECIAL, OPT_MAX_TOTAL,
        OPT_MAX_RATIO };
@@ -132,7 +267,7 @@ static const struct option long_options[] = {
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "keep-special", no_argument, NULL, OPT_KEEP_SPECIAL },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -182,6 +317,8 @@ static int bad_usage(const char *fmt, const char *arg)
 	return ZS_EXIT_USAGE;
 }
 
+static volatile int interrupted;
+
 /* Returns -1 to go on, or an exit status. */
 static int parse_options(cli *c, int argc, char **argv)
 {
@@ -191,7 +328,7 @@ static int parse_options(cli *c, int argc, char **argv)
 
 	int writing = c->cmd == CMD_EXTRACT;
 	/* extract follows unzip: -o overwrites, -n never does */
-	const char *shorts = writing ? "j:qond:i:x:h" : "j:qo:i:x:h";
+	const char *shorts = writing ? "j:qond:i:x:hV" : "j:qo:i:x:hV";
 
 	while ((ch = getopt_long(argc, argv, shorts, long_options,
 				 NULL)) != -1) {
@@ -271,10 +408,13 @@ static int parse_options(cli *c, int argc, char **argv)
 			c->opt.max_ratio = (uint64_t)v;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			if (c->is_short)
+				put_usage(stdout);
+			else
+				put_command_help(c->cmd, stdout);
 			return ZS_EXIT_OK;
-		case OPT_VERSION:
-			puts("zipscan " ZS_VERSION);
+		case 'V':
+			put_version();
 			return ZS_EXIT_OK;
 		default:
 			return bad_usage("%s", "invalid option");
@@ -289,8 +429,6 @@ static int parse_options(cli *c, int argc, char **argv)
 		return bad_usage("%s", "cat needs the names of entries");
 	return -1;
 }
-
-static volatile int interrupted;
 
 static void on_signal(int sig)
 {
@@ -318,45 +456,67 @@ static zs_progress *progress_for(const cli *c, zs_archive **as, size_t n)
 
 static void select_entries(const cli *c, zs_archive *a)
 {
-	if (a->indexed && (c->n_include || c->n_exclude) &&
-	    zs_select(a, c->include, c->n_include, c->exclude,
-		      c->n_exclude) == 0)
-		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMATCH, -1, 0,
-			       "no entry matched the patterns");
+	if (zs_archive_indexed(a) && (c->n_include || c->n_exclude))
+		zs_select(a, c->include, c->n_include, c->exclude,
+			  c->n_exclude);
+}
+
+/* An archive with no index (cannot open, not a ZIP): the reason goes to
+ * standard error, where a script or a terminal expects errors, whatever
+ * the report on standard output says. */
+static void put_open_failure(const zs_archive *a)
+{
+	if (!zs_archive_indexed(a))
+		zs_report_findings_text(a, stderr);
 }
 
 /* Open, select, scan and report one archive; returns its exit status. */
 static int run_archive(const cli *c, const char *path, FILE *out)
 {
-	zs_archive a, *ap = &a;
 	zs_totals t;
-	int status = zs_archive_open(&a, path, &c->opt);
+	int status;
+	zs_archive *a = zs_open(path, &c->opt, &status);
 	int wrote = 0;
 
-	select_entries(c, &a);
+	if (!a) {
+		fprintf(stderr, "zipscan: %s: out of memory\n", path);
+		return ZS_EXIT_NOMEM;
+	}
+	select_entries(c, a);
 	if (c->cmd == CMD_CHECK) {
-		status = zs_archive_status(&a);
-		wrote = c->json ? zs_report_check_json(&a, status, out) :
-			zs_report_check_text(&a, status, c->quiet, out);
+		status = zs_archive_status(a);
+		if (c->json)
+			wrote = zs_report_check_json(a, status, out);
+		else if (zs_archive_indexed(a) || out != stdout)
+			wrote = zs_report_check_text(a, status, c->quiet, out);
+		if (c->json || out != stdout)
+			put_open_failure(a);
+		else if (!zs_archive_indexed(a))
+			zs_report_check_text(a, status, c->quiet, stderr);
 	} else if (c->cmd == CMD_TEST) {
 		zs_options o = c->opt;
-		o.progress = progress_for(c, &ap, 1);
-		status = zs_scan_entries(&a, &o, &t);
+		o.progress = progress_for(c, &a, 1);
+		status = zs_scan_entries(a, &o, &t);
 		zs_progress_stop(o.progress);
-		wrote = c->json ? zs_report_json(&a, &t, 1, NULL, out) :
-				  zs_report_test_text(&a, &t, c->quiet, out);
+		if (!zs_archive_indexed(a))
+			put_open_failure(a);
+		if (c->json)
+			wrote = zs_report_json(a, &t, 1, NULL, out);
+		else if (zs_archive_indexed(a) || out != stdout)
+			wrote = zs_report_test_text(a, &t, c->quiet, out);
 	} else {
-		status = zs_archive_status(&a);
+		status = zs_archive_status(a);
 		if (c->json) {
-			wrote = zs_report_json(&a, NULL, 0, NULL, out);
+			wrote = zs_report_json(a, NULL, 0, NULL, out);
+			put_open_failure(a);
 		} else {
 			/* the findings and the entries whose headers failed */
-			zs_report_check_text(&a, status, 1, stderr);
-			if (a.indexed)
-				wrote = zs_report_list_text(&a, out);
+			zs_report_check_text(a, status, 1, stderr);
+			if (zs_archive_indexed(a))
+				wrote = zs_report_list_text(a, out);
 		}
 	}
-	zs_archive_close(&a);
+	zs_close(a);
 	return wrote != 0 ? ZS_EXIT_WRITE : status;
 }
 
@@ -369,7 +529,7 @@ static int put_unmatched(const zs_archive *a, char *const *names, size_t m,
 		if (matched[k])
 			continue;
 		fprintf(stderr, "zipscan: %s: caution: filename not matched: "
-			"%s\n", a->path, names[k]);
+			"%s\n", zs_archive_path(a), names[k]);
 		status = ZS_EXIT_NOMATCH;
 	}
 	return status;
@@ -392,7 +552,6 @@ static int check_patterns(const zs_archive *a, char *const *pats, size_t m)
 /* extract ARCHIVE [PATTERN...]: the patterns join -i's. */
 static int run_extract(cli *c, char **args, int nargs, FILE *out)
 {
-	zs_archive a, *ap = &a;
 	zs_extraction x;
 	zs_totals t;
 	int status, wrote;
@@ -407,20 +566,25 @@ static int run_extract(cli *c, char **args, int nargs, FILE *out)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	zs_archive_open(&a, args[optind], &c->opt);
-	select_entries(c, &a);
+	zs_archive *a = zs_open(args[optind], &c->opt, &status);
+	if (!a) {
+		fprintf(stderr, "zipscan: %s: out of memory\n", args[optind]);
+		return ZS_EXIT_NOMEM;
+	}
+	select_entries(c, a);
 	zs_options o = c->opt;
-	o.stop = &interrupted;
-	o.progress = a.indexed ? progress_for(c, &ap, 1) : NULL;
-	status = zs_extract(&a, &c->x, &o, &x, &t);
+	o.progress = zs_archive_indexed(a) ? progress_for(c, &a, 1) : NULL;
+	status = zs_extract(a, &c->x, &o, &x, &t);
 	zs_progress_stop(o.progress);
-	if (a.indexed && nargs > optind + 1)
-		status = zs_exit_worse(status, check_patterns(&a, args +
+	if (zs_archive_indexed(a) && nargs > optind + 1)
+		status = zs_exit_worse(status, check_patterns(a, args +
 				optind + 1, (size_t)(nargs - optind - 1)));
-	wrote = c->json ? zs_report_extract_json(&a, &x, &t, status, out) :
-		zs_report_extract_text(&a, &x, c->quiet, out, stderr);
+	if (c->json)
+		put_open_failure(a);
+	wrote = c->json ? zs_report_extract_json(a, &x, &t, status, out) :
+		zs_report_extract_text(a, &x, c->quiet, out, stderr);
 	zs_extraction_free(&x);
-	zs_archive_close(&a);
+	zs_close(a);
 	return wrote ? ZS_EXIT_WRITE : status;
 }
 
@@ -428,34 +592,36 @@ static int run_extract(cli *c, char **args, int nargs, FILE *out)
  * it goes to standard error. */
 static int run_cat(cli *c, char **args, int nargs)
 {
-	zs_archive a;
 	zs_totals t;
 	size_t m = (size_t)(nargs - optind - 1), n = 0;
-	int status = zs_archive_open(&a, args[optind], &c->opt);
-	size_t *list = a.indexed ? malloc((a.index.count + 1) * sizeof(*list))
-				 : NULL;
+	int status;
+	zs_archive *a = zs_open(args[optind], &c->opt, &status);
+	if (!a) {
+		fprintf(stderr, "zipscan: %s: out of memory\n", args[optind]);
+		return ZS_EXIT_NOMEM;
+	}
+	size_t *list = zs_archive_indexed(a) ?
+		       malloc((zs_entry_count(a) + 1) * sizeof(*list)) : NULL;
 	uint8_t *matched = calloc(m, 1);
 
-	if (!a.indexed) {
-		zs_report_findings_text(&a, stderr);
+	if (!zs_archive_indexed(a)) {
+		zs_report_findings_text(a, stderr);
 	} else if (!list || !matched ||
-		   zs_entries_named(&a, args + optind + 1, m, list, &n,
+		   zs_entries_named(a, args + optind + 1, m, list, &n,
 				    matched) != 0) {
 		status = zs_exit_worse(status, ZS_EXIT_NOMEM);
 	} else {
-		zs_options o = c->opt;
-		o.stop = &interrupted;
-		status = zs_cat(&a, list, n, STDOUT_FILENO, &o, &t);
+		status = zs_cat(a, list, n, STDOUT_FILENO, &c->opt, &t);
 		if (status == ZS_EXIT_WRITE)
 			fprintf(stderr, "zipscan: cannot write to standard "
 				"output: %s\n", strerror(errno));
-		zs_report_test_text(&a, &t, 1, stderr);
-		status = zs_exit_worse(status, put_unmatched(&a, args + optind
+		zs_report_test_text(a, &t, 1, stderr);
+		status = zs_exit_worse(status, put_unmatched(a, args + optind
 						+ 1, m, matched));
 	}
 	free(list);
 	free(matched);
-	zs_archive_close(&a);
+	zs_close(a);
 	return status;
 }
 
@@ -473,7 +639,8 @@ static int write_stats(const cli *c, const zs_archive *a, const zs_totals *t,
 		if (!a)
 			snprintf(title, sizeof(title), "Total of %zu archives",
 				 st->n_archives);
-		return zs_report_stats_text(st, a ? a->path : title, out);
+		return zs_report_stats_text(st, a ? zs_archive_path(a) : title,
+					    out);
 	case FMT_JSON:
 		if (a)
 			return zs_report_json(a, t, 1, st, out);
@@ -491,7 +658,8 @@ static int write_stats(const cli *c, const zs_archive *a, const zs_totals *t,
 			snprintf(title, sizeof(title), "Total of %zu archives",
 				 st->n_archives);
 		if (!a || k < ZS_HTML_MAX_SECTIONS)
-			zs_report_html_section(st, a ? a->path : title, out);
+			zs_report_html_section(st, a ? zs_archive_path(a) :
+					       title, out);
 		return ferror(out) ? -1 : 0;
 	}
 	return 0;
@@ -512,7 +680,7 @@ static void render(const cli *c, const zs_archive *a, const zs_totals *t,
 		   const zs_stats *st, size_t k, rendered *r)
 {
 	if (c->format == FMT_NDJSON || c->format == FMT_CSV ||
-	    a->index.count > ZS_RENDER_MAX_ENTRIES)
+	    zs_entry_count(a) > ZS_RENDER_MAX_ENTRIES)
 		return;
 	FILE *m = open_memstream(&r->buf, &r->len);
 	if (!m)
@@ -527,27 +695,33 @@ static void render(const cli *c, const zs_archive *a, const zs_totals *t,
 /* stats: every archive's entries in one work list, then the reports. */
 static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 {
-	zs_archive *as = calloc(n, sizeof(*as));
 	zs_archive **ap = calloc(n, sizeof(*ap));
 	zs_totals *t = calloc(n, sizeof(*t));
-	int status = ZS_EXIT_OK, wrote = 0;
+	int status = ZS_EXIT_OK, wrote = 0, nomem = 0;
 	double t0 = zs_now();
 
-	if (!as || !ap || !t) {
-		free(as), free(ap), free(t);
+	if (!ap || !t) {
+		free(ap), free(t);
 		return ZS_EXIT_NOMEM;
 	}
 	/* A batch of small archives opens on every core too; each archive
 	 * is one thread's (its own check loop then runs on that thread). */
-	#pragma omp parallel for schedule(dynamic, 1) \
+	#pragma omp parallel for schedule(dynamic, 1) reduction(| : nomem) \
 		num_threads(zs_threads_effective(&c->opt)) if (n >= 16)
 	for (size_t k = 0; k < n; k++) {
-		zs_archive_open(&as[k], paths[k], &c->opt);
-		select_entries(c, &as[k]);
-		ap[k] = &as[k];
+		ap[k] = zs_open(paths[k], &c->opt, NULL);
+		nomem |= !ap[k];
+		if (ap[k])
+			select_entries(c, ap[k]);
 	}
+	if (nomem) {
+		fputs("zipscan: out of memory opening the archives\n", stderr);
+		status = ZS_EXIT_NOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++)
+		put_open_failure(ap[k]);
 	zs_options o = c->opt;
-	o.stop = &interrupted;
 	o.progress = progress_for(c, ap, n);
 	status = zs_scan_batch(ap, n, &o, t);
 	zs_progress_stop(o.progress);
@@ -577,16 +751,14 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 		if (!st || !r)
 			continue;
 		failed |= zs_stats_compute(&ap[k], 1, &t[k], c->top, &st[k]);
-		st[k].seconds_wall = as[k].seconds_open + t[k].seconds_scan +
-				     st[k].seconds_stats;
-		render(c, &as[k], &t[k], &st[k], k, &r[k]);
+		render(c, ap[k], &t[k], &st[k], k, &r[k]);
 	}
 	if (failed)
 		status = zs_exit_worse(status, ZS_EXIT_NOMEM);
 	for (size_t k = 0; !failed && k < n && !wrote; k++)
 		wrote = r[k].buf ? fwrite(r[k].buf, 1, r[k].len, out) !=
 				   r[k].len :
-			write_stats(c, &as[k], &t[k], &st[k], k, out);
+			write_stats(c, ap[k], &t[k], &st[k], k, out);
 	for (size_t k = 0; st && r && k < n; k++) {
 		zs_stats_free(&st[k]);
 		free(r[k].buf);
@@ -607,28 +779,9 @@ out:
 	#pragma omp parallel for schedule(dynamic, 16) \
 		num_threads(zs_threads_effective(&c->opt)) if (n >= 16)
 	for (size_t k = 0; k < n; k++)
-		zs_archive_close(&as[k]);
-	free(as), free(ap), free(t);
+		zs_close(ap[k]);
+	free(ap), free(t);
 	return wrote ? ZS_EXIT_WRITE : status;
-}
-
-static int parse_command(cli *c, const char *word)
-{
-	if (!strcmp(word, "test"))
-		c->cmd = CMD_TEST;
-	else if (!strcmp(word, "list"))
-		c->cmd = CMD_LIST;
-	else if (!strcmp(word, "check"))
-		c->cmd = CMD_CHECK;
-	else if (!strcmp(word, "stats"))
-		c->cmd = CMD_STATS;
-	else if (!strcmp(word, "extract"))
-		c->cmd = CMD_EXTRACT;
-	else if (!strcmp(word, "cat"))
-		c->cmd = CMD_CAT;
-	else
-		return -1;
-	return 0;
 }
 
 /* Does an existing file start like a ZIP archive?  The short form must
@@ -671,34 +824,121 @@ static void short_form(cli *c, int *argc, char **argv)
 		c->format = FMT_CSV;
 }
 
+/* Is the report's file one of the archives read?  -o must never replace
+ * its own input (`zipscan test -o a.zip a.zip`). */
+static const char *output_is_input(const char *output, char **paths,
+				   size_t n)
+{
+	struct stat o, in;
+
+	if (!output || !strcmp(output, "-") || stat(output, &o) != 0 ||
+	    !S_ISREG(o.st_mode))
+		return NULL;
+	for (size_t k = 0; k < n; k++)
+		if (stat(paths[k], &in) == 0 && in.st_dev == o.st_dev &&
+		    in.st_ino == o.st_ino)
+			return paths[k];
+	return NULL;
+}
+
+/* `zipscan help [COMMAND]`, `zipscan -h`, `zipscan --version`: answered
+ * before anything else; -1 if argv is none of these. */
+static int answer_help(int argc, char **argv)
+{
+	const char *w = argv[1];
+
+	if (!strcmp(w, "-h") || !strcmp(w, "--help") ||
+	    (!strcmp(w, "help") && argc == 2)) {
+		put_usage(stdout);
+		return ZS_EXIT_OK;
+	}
+	if (!strcmp(w, "help")) {
+		int k = find_command(argv[2]);
+		if (k < 0)
+			return unknown_command(argv[2]);
+		put_command_help((enum command)k, stdout);
+		return ZS_EXIT_OK;
+	}
+	if (!strcmp(w, "--version") || !strcmp(w, "-V")) {
+		put_version();
+		return ZS_EXIT_OK;
+	}
+	return -1;
+}
+
+/* The first word: a command, or (the short form) an existing file. */
+static int first_word(cli *c, const char *w)
+{
+	struct stat st;
+	int k = find_command(w);
+
+	if (k >= 0) {
+		c->cmd = (enum command)k;
+		return 0;
+	}
+	if (w[0] != '-' && stat(w, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		c->is_short = 1;
+		c->cmd = CMD_STATS;
+		return 0;
+	}
+	return unknown_command(w);
+}
+
+static int run(cli *c, char **args, int nargs)
+{
+	zs_output out;
+	int status = ZS_EXIT_OK;
+
+	if (zs_output_open(&out, c->output) != 0) {
+		fprintf(stderr, "zipscan: cannot create %s: %s\n", c->output,
+			strerror(errno));
+		return ZS_EXIT_WRITE;
+	}
+	if (c->cmd == CMD_STATS)
+		status = run_stats(c, args + optind, (size_t)(nargs - optind),
+				   out.f);
+	else if (c->cmd == CMD_EXTRACT)
+		status = run_extract(c, args, nargs, out.f);
+	else if (c->cmd == CMD_CAT)
+		status = run_cat(c, args, nargs);
+	for (int k = optind; c->cmd <= CMD_CHECK && k < nargs && !interrupted;
+	     k++)
+		status = zs_exit_worse(status, run_archive(c, args[k], out.f));
+	if (interrupted) {
+		zs_output_abort(&out);
+		if (c->cmd != CMD_STATS)   /* stats said what was done */
+			fputs("zipscan: interrupted\n", stderr);
+		return ZS_EXIT_INTERRUPT;
+	}
+	if (zs_output_commit(&out) != 0) {
+		fprintf(stderr, "zipscan: cannot write %s: %s\n",
+			c->output ? c->output : "standard output",
+			strerror(errno));
+		status = zs_exit_worse(status, ZS_EXIT_WRITE);
+	}
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	cli c = { .top = ZS_DEFAULT_TOP };
-	zs_output out;
-	int status = ZS_EXIT_OK, is_short;
+	const char *input;
+	int rc;
 
 	zs_options_init(&c.opt);
+	c.opt.stop = &interrupted;
 	if (argc < 2)
 		return bad_usage("%s", "no command given");
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "help")) {
-		fputs(usage_text, stdout);
-		return ZS_EXIT_OK;
-	}
-	if (!strcmp(argv[1], "--version")) {
-		puts("zipscan " ZS_VERSION);
-		return ZS_EXIT_OK;
-	}
-	is_short = parse_command(&c, argv[1]) != 0;
-	if (is_short && argv[1][0] == '-')
-		return bad_usage("unknown command '%s'", argv[1]);
+	if ((rc = answer_help(argc, argv)) >= 0 ||
+	    (rc = first_word(&c, argv[1])) != 0)
+		return rc;
 	/* the short form's first word is the archive: parse from argv[0] */
-	char **args = is_short ? argv : argv + 1;
-	int nargs = is_short ? argc : argc - 1;
-	int rc = parse_options(&c, nargs, args);
+	char **args = c.is_short ? argv : argv + 1;
+	int nargs = c.is_short ? argc : argc - 1;
+	rc = parse_options(&c, nargs, args);
 	if (rc >= 0)
 		goto done;
-	if (is_short)
+	if (c.is_short)
 		short_form(&c, &nargs, args);
 	if (c.report_is_zip) {
 		rc = bad_usage("refusing to write the report over %s, which "
@@ -706,41 +946,19 @@ int main(int argc, char **argv)
 			       "A.zip B.zip)", c.output);
 		goto done;
 	}
+	input = output_is_input(c.output, args + optind,
+				(size_t)(nargs - optind));
+	if (input) {
+		rc = bad_usage("refusing to write the report over %s, which "
+			       "is an input archive", input);
+		goto done;
+	}
 	if (c.cmd != CMD_STATS && c.format != FMT_TEXT && c.format != FMT_JSON) {
 		rc = bad_usage("%s", "--ndjson, --csv and --html are for stats");
 		goto done;
 	}
 	catch_signals();
-	if (zs_output_open(&out, c.output) != 0) {
-		fprintf(stderr, "zipscan: cannot create %s: %s\n", c.output,
-			strerror(errno));
-		rc = ZS_EXIT_WRITE;
-		goto done;
-	}
-	if (c.cmd == CMD_STATS)
-		status = run_stats(&c, args + optind, (size_t)(nargs - optind),
-				   out.f);
-	else if (c.cmd == CMD_EXTRACT)
-		status = run_extract(&c, args, nargs, out.f);
-	else if (c.cmd == CMD_CAT)
-		status = run_cat(&c, args, nargs);
-	for (int k = optind; c.cmd <= CMD_CHECK && k < nargs && !interrupted;
-	     k++)
-		status = zs_exit_worse(status, run_archive(&c, args[k], out.f));
-	if (interrupted) {
-		zs_output_abort(&out);
-		if (c.cmd != CMD_STATS)   /* stats said what was done */
-			fputs("zipscan: interrupted\n", stderr);
-		rc = ZS_EXIT_INTERRUPT;
-		goto done;
-	}
-	if (zs_output_commit(&out) != 0) {
-		fprintf(stderr, "zipscan: cannot write %s: %s\n",
-			c.output ? c.output : "standard output",
-			strerror(errno));
-		status = zs_exit_worse(status, ZS_EXIT_WRITE);
-	}
-	rc = status;
+	rc = run(&c, args, nargs);
 done:
 	free(c.include);
 	free(c.exclude);

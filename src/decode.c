@@ -160,6 +160,13 @@ static int emit(zs_sink *s, const uint8_t *p, size_t n)
 		s->pending_len = n;
 		return 0;
 	}
+	if (s->fn) {
+		if (s->fn(s->ctx, p, n) != 0) {
+			s->err = ECANCELED;
+			return -1;
+		}
+		return 0;
+	}
 	if (zs_write_all(s->fd, p, n, s->stop) != 0) {
 		s->err = errno;
 		return -1;

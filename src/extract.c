@@ -554,9 +554,14 @@ int zs_extract(zs_archive *a, const zs_extract_options *xo,
 	memset(t, 0, sizeof(*t));
 	if (!a->indexed)
 		return a->status;
+	a->stop = o->stop;
 	if (zs_plan_extraction(a, x, xo->strict, &pl) != 0) {
-		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
-			       "out of memory planning the extraction");
+		if (zs_stopping(a))
+			zs_interrupted(a);
+		else
+			zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
+				       "out of memory planning the "
+				       "extraction");
 		zs_plan_free(&pl);
 		return zs_archive_status(a);
 	}

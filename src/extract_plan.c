@@ -188,9 +188,12 @@ static int plan_dirs(zs_archive *a, zs_extraction *x, zs_plan *pl)
 	if (!pl->entry_dir)
 		rc = -1;
 
-	for (size_t i = 0; rc == 0 && i < x->count; i++)
-		if (wanted(x, i))
+	for (size_t i = 0; rc == 0 && i < x->count; i++) {
+		if ((i & 1023) == 0 && zs_stopping(a))
+			rc = -1;   /* the caller sees why */
+		else if (wanted(x, i))
 			rc = plan_dirs_of(a, x, pl, &t, i, hashes, ends);
+	}
 	zs_table_free(&t);
 	free(hashes);
 	free(ends);

@@ -33,13 +33,49 @@ void zs_finding_vadd(zs_archive *a, const char *code, int severity,
 		a->findings = f;
 		a->findings_cap = cap;
 	}
+	char *text;
+	if (vasprintf(&text, fmt, ap) < 0) {
+		a->findings_dropped++;
+		return;
+	}
 	zs_finding *f = &a->findings[a->findings_count++];
 	f->code = code;
 	f->severity = severity;
 	f->exit_status = exit_status;
 	f->entry = entry;
 	f->offset = offset;
-	vsnprintf(f->text, sizeof(f->text), fmt, ap);
+	f->text = text;
+}
+
+void zs_interrupted(zs_archive *a)
+{
+	if (a->status != ZS_EXIT_INTERRUPT)
+		zs_finding_coded(a, "interrupted", ZS_ERROR, ZS_EXIT_INTERRUPT,
+				 -1, 0, "interrupted (Ctrl-C or SIGTERM)");
+}
+
+void zs_findings_free(zs_archive *a)
+{
+	for (size_t k = 0; k < a->findings_count; k++)
+		free((char *)a->findings[k].text);
+	free(a->findings);
+	a->findings = NULL;
+	a->findings_count = a->findings_cap = 0;
+}
+
+size_t zs_finding_count(const zs_archive *a)
+{
+	return a ? a->findings_count : 0;
+}
+
+const zs_finding *zs_finding_get(const zs_archive *a, size_t k)
+{
+	return a && k < a->findings_count ? &a->findings[k] : NULL;
+}
+
+size_t zs_findings_dropped(const zs_archive *a)
+{
+	return a ? a->findings_dropped : 0;
 }
 
 void zs_finding_add(zs_archive *a, int severity, int exit_status,

@@ -452,6 +452,11 @@ int zs_index_build(zs_archive *a)
 	}
 	uint64_t pos = p.start;
 	for (size_t i = 0; i < n; i++) {
+		if ((i & 4095) == 0 && zs_stopping(a)) {
+			zs_index_free(&a->index);
+			zs_interrupted(a);
+			return -1;
+		}
 		fill_entry(a, i, pos, p.base);
 		pos += central_len(a, pos, p.end);
 	}

@@ -11,6 +11,116 @@
 #include <string.h>
 #include "zipscan.h"
 
+/* ---- the archive handle (opaque in zipscan.h) ------------------------ */
+
+/*
+ * The index: one array per field, entry i in central-directory order.
+ * Offsets are absolute positions in the mapping (any prepended-data base is
+ * already applied).  Names are never copied: name_offset/name_len locate them
+ * inside the mapping.
+ */
+typedef struct zs_index {
+	size_t count;
+	uint64_t *local_offset;
+	uint64_t *data_offset;    /* first byte of entry data; set by the check */
+	uint64_t *comp_size;
+	uint64_t *uncomp_size;
+	uint64_t *name_offset;
+	uint64_t *central_offset; /* of the central record, for messages */
+	uint32_t *crc32;
+	uint32_t *ext_attr;
+	uint16_t *name_len;
+	uint16_t *method;
+	uint16_t *flags;
+	uint16_t *dos_time;
+	uint16_t *dos_date;
+	uint16_t *version_made_by;
+	uint8_t *zip64;           /* entry had a ZIP64 extra in the CD */
+	/* results, written by exactly one thread each */
+	uint8_t *status;          /* enum zs_entry_status */
+	uint8_t *error;           /* enum zs_error */
+	uint8_t *selected;        /* 1 if the scan should decode it */
+	uint64_t *err_a, *err_b;
+	uint64_t *xxh128;         /* 2 per entry, with zs_options.hash */
+} zs_index;
+
+/* Where the pieces of the archive are (absolute offsets). */
+typedef struct zs_layout {
+	uint64_t file_size;
+	uint64_t eocd_offset;
+	uint64_t zip64_locator_offset; /* UINT64_MAX if none */
+	uint64_t zip64_eocd_offset;    /* UINT64_MAX if none */
+	uint64_t cd_offset;            /* absolute */
+	uint64_t cd_size;
+	uint64_t cd_entries_declared;
+	uint64_t base;                 /* prepended bytes added to offsets */
+	uint64_t comment_offset;
+	uint16_t comment_len;
+} zs_layout;
+
+struct zs_archive {
+	char *path;                   /* as given, for messages */
+	const uint8_t *data;          /* the mapping (or buffer) */
+	uint64_t size;
+	int map_kind;                 /* internal: how data must be released */
+	int map_slot;                 /* internal: its SIGBUS guard (map.c) */
+	int changed;                  /* the file shrank while mapped */
+	zs_layout layout;
+	zs_index index;
+	zs_finding *findings;
+	size_t findings_count, findings_cap;
+	size_t findings_dropped;      /* past the cap, only counted */
+	int status;                   /* exit status so far */
+	double seconds_open;          /* map + index + checks */
+	size_t overlaps;              /* entries overlapping others */
+	int strict;                   /* from zs_options: findings are errors */
+	int limits_checked;           /* zs_decode_permitted ran */
+	int decode_refused;           /* ... and refused: nothing is decoded */
+	uint16_t max_name_len;        /* longest name in the index */
+	size_t n_selected;            /* entries zs_select chose */
+	int indexed;                  /* central directory parsed */
+	volatile int *stop;           /* zs_options.stop, for the loops of
+					 open (index, checks, audit) */
+};
+
+/* archive.c: open into caller's storage (zs_open wraps these); the
+ * return value is the exit status so far.  Always close. */
+int zs_archive_open(zs_archive *a, const char *path, const zs_options *o);
+int zs_archive_open_memory(zs_archive *a, const char *label,
+			   const void *buf, size_t len, const zs_options *o);
+void zs_archive_close(zs_archive *a);
+
+/* Has the caller asked the run to stop (Ctrl-C)?  Loops over entries
+ * before decoding ask it; zs_interrupted records it (exit 80) once. */
+static inline int zs_stopping(const zs_archive *a)
+{
+	return a->stop && *a->stop;
+}
+void zs_interrupted(zs_archive *a);
+
+/* finding.c: record a finding (printf-style text) and raise a->status. */
+void zs_finding_add(zs_archive *a, int severity, int exit_status,
+		    int64_t entry, uint64_t offset, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+void zs_findings_free(zs_archive *a);
+
+/*
+ * limits.c: may the selected entries be decoded?  No if entries overlap
+ * (unless o->stop_on_overlap is 0) or if their declared output passes
+ * o->max_total or o->max_ratio times the file's size: then a finding says
+ * so (exit 12) and scan, extract and cat decode nothing.  Asked once per
+ * archive.
+ */
+int zs_decode_permitted(zs_archive *a, const zs_options *o);
+
+/* progress.c: count one entry done by thread `me` (the decode loop). */
+void zs_progress_add(zs_progress *p, int me, uint64_t in, uint64_t out);
+
+/* entry.c */
+int zs_entry_is_dir(const zs_archive *a, size_t i);
+int zs_entry_is_encrypted(const zs_archive *a, size_t i);
+int zs_entry_is_symlink(const zs_archive *a, size_t i);
+
 /* Record signatures and fixed sizes (APPNOTE 4.3). */
 #define ZS_SIG_LOCAL        0x04034b50u
 #define ZS_SIG_CENTRAL      0x02014b50u
@@ -177,10 +287,13 @@ uint64_t zs_decode_entry(zs_worker *w, zs_archive *a, size_t i);
  * decode in one call) reach the sink once and only if their CRC and size
  * check out; streamed entries reach it chunk by chunk as they decode, so the
  * caller must discard what was written if the entry ends up bad.  With
+ * fn set, output goes to fn(ctx, ...) instead of fd (zs_entry_read).  With
  * `defer`, a whole entry is not written but left in pending/pending_len
  * (the mapping or the worker's buffer, valid until the worker's next entry). */
 typedef struct zs_sink {
 	int fd;
+	zs_write_fn fn;          /* if set, called instead of write(fd) */
+	void *ctx;
 	int defer;
 	int err;                 /* errno of the first failed write */
 	volatile int *stop;      /* abandon the entry when set */

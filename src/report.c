@@ -159,3 +159,39 @@ int zs_report_json(const zs_archive *a, const zs_totals *t, int with_status,
 	free(name);
 	return ferror(f) ? -1 : 0;
 }
+
+/* A report written by `write` into a string (open_memstream). */
+static char *report_string(const zs_archive *a, const zs_totals *t,
+			   const zs_stats *st)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return NULL;
+	int bad = zs_report_json(a, t, t != NULL, st, m);
+	if (fclose(m) != 0 || bad) {
+		free(buf);
+		return NULL;
+	}
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';   /* one object, not a line */
+	return buf;
+}
+
+char *zs_report_json_string(const zs_archive *a, const zs_totals *t)
+{
+	return report_string(a, t, NULL);
+}
+
+char *zs_stats_json_string(zs_archive *a, const zs_totals *t, size_t top)
+{
+	zs_stats st;
+	char *s = NULL;
+
+	if (zs_stats_compute(&a, 1, t, top, &st) == 0)
+		s = report_string(a, t, &st);
+	zs_stats_free(&st);
+	return s;
+}

@@ -520,6 +520,9 @@ int zs_stats_compute(zs_archive **as, size_t n, const zs_totals *t,
 	rc |= ratio_stats(s, it, count, top);
 	free(it);
 	s->seconds_stats = zs_now() - t0;
+	if (n == 1)
+		s->seconds_wall = as[0]->seconds_open + s->seconds_stats +
+				  (t ? t->seconds_scan : 0);
 	return rc ? -1 : 0;
 }
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "zipscan.h"
+#include "internal.h"   /* the tests look inside the handle */
 
 #ifdef ZS_BIN_OVERRIDE
 #undef ZS_BIN
