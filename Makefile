@@ -126,7 +126,7 @@ datadir     ?= $(prefix)/share
 mandir      ?= $(datadir)/man
 pkgconfigdir ?= $(libdir)/pkgconfig
 bashcompdir ?= $(datadir)/bash-completion/completions
-zshcompdir  ?= $(datadir)/zsh/vendor-completions
+zshcompdir  ?= $(datadir)/zsh/site-functions
 # Where the Python module goes: this Python's site directory under prefix
 # (/usr/local/lib/python3.11/dist-packages on Debian).
 pythondir   ?= $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("purelib", vars={"base": "$(prefix)", "platbase": "$(prefix)"}))' 2>/dev/null)
