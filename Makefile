@@ -109,10 +109,12 @@ build/zipscan: build/obj/cli.o build/libzipscan.a
 build/zipscan-shared: build/obj/cli.o build/$(SOFILE)
 	$(CC) $(CFLAGS) $(LDFLAGS) -fopenmp build/obj/cli.o -Lbuild -lzipscan -o $@
 
+# zipscan.pc for the prefix of this build (install writes its own, for the
+# prefix it installs to).
+PC_SED = sed -e 's|@prefix@|$(prefix)|' -e 's|@libdir@|$(libdir)|' \
+	     -e 's|@includedir@|$(includedir)|' -e 's|@VERSION@|$(VERSION)|'
 build/zipscan.pc: zipscan.pc.in include/zipscan.h Makefile
-	sed -e 's|@prefix@|$(prefix)|' -e 's|@libdir@|$(libdir)|' \
-	    -e 's|@includedir@|$(includedir)|' -e 's|@VERSION@|$(VERSION)|' \
-	    $< > $@
+	$(PC_SED) $< > $@
 
 # ---- install -------------------------------------------------------------
 
@@ -143,18 +145,21 @@ install: all
 	ln -sf $(SONAME) $(DESTDIR)$(libdir)/libzipscan.so
 	$(INSTALL) -m 644 build/libzipscan.a $(DESTDIR)$(libdir)/libzipscan.a
 	$(INSTALL) -m 644 include/zipscan.h $(DESTDIR)$(includedir)/zipscan.h
-	$(INSTALL) -m 644 build/zipscan.pc $(DESTDIR)$(pkgconfigdir)/zipscan.pc
+	$(PC_SED) zipscan.pc.in > $(DESTDIR)$(pkgconfigdir)/zipscan.pc
 	$(INSTALL) -m 644 man/zipscan.1 $(DESTDIR)$(mandir)/man1/zipscan.1
 	$(INSTALL) -m 644 completion/zipscan.bash \
 		$(DESTDIR)$(bashcompdir)/zipscan
 	$(INSTALL) -m 644 completion/_zipscan $(DESTDIR)$(zshcompdir)/_zipscan
-	$(if $(pythondir),$(INSTALL) -d $(DESTDIR)$(pythondir)/zipscan && \
+	$(if $(and $(pythondir),$(wildcard python/zipscan/__init__.py)),$(INSTALL) -d $(DESTDIR)$(pythondir)/zipscan && \
 		$(INSTALL) -m 644 python/zipscan/*.py \
 			$(DESTDIR)$(pythondir)/zipscan/ && \
 		printf 'LIBRARY = "%s"\n' '$(libdir)/$(SONAME)' \
 			> $(DESTDIR)$(pythondir)/zipscan/_installed.py)
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
 		ldconfig 2>/dev/null || true; fi
+
+check-install: all
+	MAKE="$(MAKE)" test/check_install.sh
 
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/zipscan $(DESTDIR)$(libdir)/$(SOFILE) \
@@ -214,8 +219,18 @@ FIXTURES = build/fixtures/.done build/fixtures/bombs/.done \
 	   build/fixtures/limits/.done build/fixtures/methods/.done \
 	   build/fixtures/deflate64/.done
 
-test: all build/test_zipscan $(FIXTURES)
-	build/test_zipscan -j2
+# Said once, where a newcomer sees it: what runs without the corpus.
+check-corpus:
+	@test -d "$(CORPUS)" || echo "make test: no third-party corpus at \
+	$(CORPUS): the tests that need it are skipped (put it there, as CI \
+	has ../shared/corpus/third_party, or run CORPUS=DIR make test)"
+
+test: build/.deps all build/zipscan-shared build/test_zipscan $(FIXTURES) \
+		check-corpus
+	LD_LIBRARY_PATH=build build/zipscan-shared --version > /dev/null
+	ZS_CORPUS="$(CORPUS)" build/test_zipscan -j2
+	$(PYTHON) test/check_docs.py build/zipscan
+	$(MAKE) --no-print-directory check-install
 	$(PYTHON) test/check_differential.py build/zipscan
 	$(PYTHON) scripts/differential.py build/zipscan --every-file $(CORPUS) \
 		--archives build/fixtures
@@ -226,16 +241,18 @@ test: all build/test_zipscan $(FIXTURES)
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 
-asan: $(FIXTURES)
-	$(MAKE) --no-print-directory BUILD=build/asan build/asan/zipscan \
+asan: build/.deps $(FIXTURES)
+	$(MAKE) --no-print-directory WERROR=-Werror build/asan/zipscan \
 		build/asan/test_zipscan CFLAGS="$(ASAN_FLAGS)"
-	ASAN_OPTIONS=detect_leaks=1 build/asan/test_zipscan -j2 \
+	ZS_CORPUS="$(CORPUS)" ASAN_OPTIONS=detect_leaks=1 \
+		build/asan/test_zipscan -j2 \
 		--filter '!(methods|inflate64|inflate64_zip)/*'
 	# The method and Deflate64 tests one at a time: with two of their long
 	# tests at once, Criterion's runner itself leaks 48 bytes (calloc in
 	# libcriterion under criterion_run_all_tests, no frame of ours; each
 	# test alone, and all at -j1, are clean).
-	ASAN_OPTIONS=detect_leaks=1 build/asan/test_zipscan -j1 \
+	ZS_CORPUS="$(CORPUS)" ASAN_OPTIONS=detect_leaks=1 \
+		build/asan/test_zipscan -j1 \
 		--filter '@(methods|inflate64|inflate64_zip)/*'
 	$(PYTHON) scripts/differential.py build/asan/zipscan --every-file $(CORPUS) \
 		--archives build/fixtures
@@ -279,7 +296,7 @@ FUZZ_CFLAGS  = -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)
 FUZZ_OPTS    = -max_len=1048576 -rss_limit_mb=2048 -timeout=10 \
 	       -dict=test/fuzz/zip.dict -artifact_prefix=build/fuzz/crashes/ \
 	       -print_final_stats=1
-FUZZ_SEEDS   = $(CORPUS) build/fixtures
+FUZZ_SEEDS   = $(wildcard $(CORPUS)) build/fixtures
 FUZZ_ENV     = ZS_FUZZ_TMPDIR=$(abspath build/fuzz/tmp)
 REGRESS      = $(filter-out test/regress/README% test/regress/inflate64-%,\
 			    $(wildcard test/regress/*))
@@ -379,10 +396,10 @@ fuzz-coverage: build/fuzz/fuzz_archive_cov build/fixtures/.done
 
 # ---- demo and benchmark --------------------------------------------------
 
-demo: all
+demo: build/.deps all
 	scripts/demo
 
-bench: all deps-bench build/floor build/inflate64_speed
+bench: build/.deps all deps-bench build/floor build/inflate64_speed
 	bench/run
 
 build/floor: bench/floor.c build/libzipscan.a

@@ -44,6 +44,8 @@ int zs_report_list_text(const zs_archive *a, FILE *f)
 	      "CRC-32  Name\n----------  ---------  ----------  ----  "
 	      "----------  -----  --------  ----\n", f);
 	for (size_t i = 0; i < ix->count; i++) {
+		if ((i & 4095) == 0 && zs_stopping(a))
+			break;   /* Ctrl-C: the caller exits 80 */
 		if (!ix->selected[i])
 			continue;
 		zs_entry_mtime(a, i, when);

@@ -19,6 +19,36 @@
 #define ZS_BIN ZS_BIN_OVERRIDE
 #endif
 
+/* The third-party corpus (../shared/corpus/third_party in CI): $ZS_CORPUS
+ * at run time (make test sets it from CORPUS=DIR), else the path the test
+ * binary was built with.  NULL when it is not there: the tests that need it
+ * skip, saying so. */
+#include <sys/stat.h>
+static inline const char *corpus_dir(void)
+{
+	const char *d = getenv("ZS_CORPUS");
+	struct stat st;
+	if (!d || !*d)
+		d = ZS_CORPUS;
+	return stat(d, &st) == 0 && S_ISDIR(st.st_mode) ? d : NULL;
+}
+
+#define NEED_CORPUS()                                                      \
+	do {                                                               \
+		if (!corpus_dir())                                         \
+			cr_skip_test("no third-party corpus (set ZS_CORPUS " \
+				     "or CORPUS=DIR make test)");          \
+	} while (0)
+
+/* A file of the corpus: "DIR/rel" (static buffer per thread). */
+static inline const char *corpus_file(const char *rel)
+{
+	static __thread char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", corpus_dir() ? corpus_dir() :
+		 "(no corpus)", rel);
+	return path;
+}
+
 static inline const char *fixture(const char *name)
 {
 	static __thread char path[4096];

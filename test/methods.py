@@ -318,6 +318,10 @@ def lzma_oom(outdir, corpus):
     central directory.  The same entry with one."""
     src = os.path.join(corpus, "libarchive",
                        "test_read_format_zip_zipx_lzma_oom.zipx")
+    if not os.path.exists(src):
+        print(f"methods.py: no corpus at {corpus}: lzma-oom.zip is not "
+              f"made (its test skips)")
+        return None
     raw = open(src, "rb").read()
     sig, _, flags, method, _, _, crc, csize, usize, nlen, xlen = \
         struct.unpack("<IHHHHHIIIHH", raw[:30])
@@ -366,6 +370,7 @@ def main():
     made += [("zstd.zip", "zstd CLI frames", zstd_archive(outdir, root)),
              ("d64-handmade.zip", "by hand", d64_archive(outdir)),
              ("lzma-oom.zip", "corpus entry", lzma_oom(outdir, corpus))]
+    made = [m for m in made if m[2] is not None]
     # What the archives must show, or they test nothing:
     with zipfile.ZipFile(os.path.join(outdir, "7z-deflate.zip")) as z:
         deflated = z.getinfo("far.bin").compress_size

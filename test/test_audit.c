@@ -158,6 +158,7 @@ Test(audit, every_command_reports_the_same_findings)
 /* Corpus archives with one known finding each. */
 Test(audit, corpus_findings)
 {
+	NEED_CORPUS();
 	const struct { const char *file, *code; long long offset; } c[] = {
 		{ "libzip/gap.zip", "gap", 50 },
 		{ "libzip/incons-gap-before-cd.zip", "gap", 37 },
@@ -171,13 +172,13 @@ Test(audit, corpus_findings)
 	};
 	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
 		char out[16384], code[80];
-		int st = zs_json(out, "check --json %s/%s", ZS_CORPUS, c[k].file);
+		int st = zs_json(out, "check --json %s", corpus_file(c[k].file));
 		cr_expect_eq(st, 1, "%s: %d", c[k].file, st);
 		snprintf(code, sizeof(code), "\"code\":\"%s\"", c[k].code);
 		cr_expect(c[k].offset < 0 ? strstr(out, code) != NULL :
 			  has_finding(out, c[k].code, c[k].offset), "%s: %s",
 			  c[k].file, out);
-		cr_expect_eq(zs_json(out, "check --strict %s/%s", ZS_CORPUS,
-				     c[k].file), 3, "%s", c[k].file);
+		cr_expect_eq(zs_json(out, "check --strict %s",
+				     corpus_file(c[k].file)), 3, "%s", c[k].file);
 	}
 }

@@ -37,10 +37,11 @@ Test(corpus, every_archive_gets_a_defined_status, .timeout = 300)
 {
 	static const char *dirs[] = { "golang-go", "libarchive", "libzip",
 				      "zip2" };
+	NEED_CORPUS();
 	size_t files = 0;
 	for (size_t d = 0; d < 4; d++) {
 		char dir[4096];
-		snprintf(dir, sizeof(dir), "%s/%s", ZS_CORPUS, dirs[d]);
+		snprintf(dir, sizeof(dir), "%s", corpus_file(dirs[d]));
 		DIR *dp = opendir(dir);
 		cr_assert_not_null(dp, "corpus folder %s", dir);
 		struct dirent *de;

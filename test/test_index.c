@@ -173,7 +173,8 @@ Test(index, go_badbase_falls_back_to_base_zero)
 	zs_archive a;
 	zs_options o;
 	zs_options_init(&o);
-	zs_archive_open(&a, ZS_CORPUS "/golang-go/test-badbase.zip", &o);
+	NEED_CORPUS();
+	zs_archive_open(&a, corpus_file("golang-go/test-badbase.zip"), &o);
 	cr_assert(a.indexed);
 	cr_assert_eq(a.layout.base, 0);
 	cr_assert_eq(a.index.count, 2);

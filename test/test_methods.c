@@ -108,9 +108,12 @@ static const char *path_of(const char *p)
 	static __thread char buf[4096];
 	if (!strncmp(p, "F:", 2))
 		snprintf(buf, sizeof(buf), "%s/methods/%s", ZS_FIXTURES, p + 2);
+	else if (corpus_dir())
+		snprintf(buf, sizeof(buf), "%s", corpus_file(p + 2));
 	else
-		snprintf(buf, sizeof(buf), "%s/%s", ZS_CORPUS, p + 2);
-	return buf;
+		return NULL;   /* no corpus: the caller skips this one */
+	/* lzma-oom.zip is made from a corpus file, so it is missing too */
+	return access(buf, R_OK) == 0 || corpus_dir() ? buf : NULL;
 }
 
 static char *sandbox(void)
@@ -362,6 +365,8 @@ static void battery(const method_archive *m)
 {
 	const char *a = path_of(m->path);
 	char buf[4096];
+	if (!a)
+		return;   /* a corpus archive, and no corpus */
 	if (is_pending(m->method)) {
 		still_unsupported(a, m->method);
 		return;
@@ -423,6 +428,8 @@ Test(methods, fixtures_are_in_their_methods)
 {
 	for (size_t k = 0; k < N_ARCHIVES; k++) {
 		const char *a = path_of(archives[k].path);
+		if (!a)
+			continue;
 		cr_expect_gt(entries_in(a, archives[k].method), 0,
 			     "%s has no entry in method %u", a,
 			     archives[k].method);
@@ -437,6 +444,8 @@ Test(methods, ppmd_stays_unsupported)
 	char *out = malloc(OUT_CAP);
 	for (size_t k = 0; k < 4; k++) {
 		const char *a = path_of(ppmd[k]);
+		if (!a)
+			continue;
 		long n = entries_in(a, 98), seen = 0;
 		cr_expect_gt(n, 0, "%s", a);
 		cr_expect_eq(run(out, OUT_CAP, "%s test %s 2>&1", ZS_BIN, a),
@@ -489,6 +498,8 @@ Test(methods, fuzzer_regressions_end_quickly_and_cleanly, .timeout = 300)
 		"C:libarchive/test_read_format_zip_zipx_lzma_oom.zipx" };
 	for (size_t k = 0; k < 3; k++) {
 		const char *a = path_of(lone[k]);
+		if (!a)
+			continue;
 		cr_expect_eq(timed(out, &secs, a, ""), 9, "%s: %s", a, out);
 		cr_expect(strstr(out, "not a ZIP archive"), "%s: %s", a, out);
 		cr_expect_lt(secs, 10.0, "%s: %.1f s", a, secs);
@@ -499,6 +510,10 @@ Test(methods, fuzzer_regressions_end_quickly_and_cleanly, .timeout = 300)
 	 * 0); 7-Zip says "Data Error", and so must we, without allocating
 	 * the dictionary: under a 4 GB address-space cap, not ASan's */
 	const char *a = path_of("F:lzma-oom.zip");
+	if (!a) {   /* the rest are corpus archives too */
+		free(out);
+		return;
+	}
 	if (is_pending(14)) {
 		still_unsupported(a, 14);
 	} else {
@@ -530,6 +545,7 @@ Test(methods, fuzzer_regressions_end_quickly_and_cleanly, .timeout = 300)
  * bzip2 data" (2); Python: OSError "Invalid data stream"; 7zz: Data Error. */
 Test(methods, corrupt_bzip2_fails)
 {
+	NEED_CORPUS();
 	char *out = malloc(OUT_CAP);
 	const char *a = path_of("C:libzip/testbzip2broken.zip");
 	if (is_pending(12)) {
