@@ -252,16 +252,26 @@ int zs_scan_batch(zs_archive **as, size_t n, const zs_options *o,
 		  zs_totals *t);
 
 /*
- * Progress on a terminal: a line on `tty` (entries and bytes done of the
- * total, MB/s, ETA) redrawn at most 10 times a second by its own thread
- * from per-thread counters.  Pass the result in zs_options.progress.
+ * Progress on a terminal, drawn on `tty` by a thread of its own at most 10
+ * times a second and fitted to the terminal's width (it never wraps).
+ * zs_progress_new starts it before the archives are open: it shows the
+ * current phase and the seconds elapsed.  zs_progress_set_work gives it
+ * the selected entries of the archives (call it again to replace them,
+ * between scans): then it shows the phase, a bar, the percentage of the
+ * compressed bytes, bytes and entries done, rate and ETA.  Pass the result
+ * in zs_options.progress; the library sets phases where it spends time
+ * ("indexing", "checking headers", "planning"...).  Every function accepts
+ * NULL (no display).  `threads`: the most threads that will decode.
  */
+zs_progress *zs_progress_new(int threads, FILE *tty);
+/* label: a string that outlives the display (a literal); NULL: none. */
+void zs_progress_phase(zs_progress *p, const char *label);
+void zs_progress_set_work(zs_progress *p, zs_archive **as, size_t n);
+/* zs_progress_new and zs_progress_set_work at once. */
 zs_progress *zs_progress_start(zs_archive **as, size_t n, int threads,
 			       FILE *tty);
-/* Stop the thread and clear the line. */
+/* Stop the thread, clear the line and free the display. */
 void zs_progress_stop(zs_progress *p);
-/* Count one entry done by thread `me` (called in the decode loop). */
-void zs_progress_add(zs_progress *p, int me, uint64_t in, uint64_t out);
 
 /* The archive's exit status from its findings and entry results. */
 int zs_archive_status(const zs_archive *a);

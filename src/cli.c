@@ -309,11 +309,15 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-static zs_progress *progress_for(const cli *c, zs_archive **as, size_t n)
+/* The progress display, if wanted (--progress, or a terminal on standard
+ * error and no -q): started before the archives are opened so that the
+ * time spent opening and indexing shows too; zs_progress_set_work then
+ * gives it the entries. */
+static zs_progress *progress_new(const cli *c)
 {
 	if (!c->progress && (c->quiet || !isatty(STDERR_FILENO)))
 		return NULL;
-	return zs_progress_start(as, n, zs_threads_effective(&c->opt), stderr);
+	return zs_progress_new(zs_threads_effective(&c->opt), stderr);
 }
 
 static void select_entries(const cli *c, zs_archive *a)
@@ -330,7 +334,9 @@ static int run_archive(const cli *c, const char *path, FILE *out)
 {
 	zs_archive a, *ap = &a;
 	zs_totals t;
-	int status = zs_archive_open(&a, path, &c->opt);
+	zs_options o = c->opt;
+	o.progress = c->cmd == CMD_TEST ? progress_new(c) : NULL;
+	int status = zs_archive_open(&a, path, &o);
 	int wrote = 0;
 
 	select_entries(c, &a);
@@ -339,8 +345,8 @@ static int run_archive(const cli *c, const char *path, FILE *out)
 		wrote = c->json ? zs_report_check_json(&a, status, out) :
 			zs_report_check_text(&a, status, c->quiet, out);
 	} else if (c->cmd == CMD_TEST) {
-		zs_options o = c->opt;
-		o.progress = progress_for(c, &ap, 1);
+		zs_progress_phase(o.progress, "testing");
+		zs_progress_set_work(o.progress, &ap, 1);
 		status = zs_scan_entries(&a, &o, &t);
 		zs_progress_stop(o.progress);
 		wrote = c->json ? zs_report_json(&a, &t, 1, NULL, out) :
@@ -407,11 +413,13 @@ static int run_extract(cli *c, char **args, int nargs, FILE *out)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	zs_archive_open(&a, args[optind], &c->opt);
-	select_entries(c, &a);
 	zs_options o = c->opt;
 	o.stop = &interrupted;
-	o.progress = a.indexed ? progress_for(c, &ap, 1) : NULL;
+	o.progress = progress_new(c);
+	zs_archive_open(&a, args[optind], &o);
+	select_entries(c, &a);
+	zs_progress_phase(o.progress, "planning");
+	zs_progress_set_work(o.progress, &ap, 1);
 	status = zs_extract(&a, &c->x, &o, &x, &t);
 	zs_progress_stop(o.progress);
 	if (a.indexed && nargs > optind + 1)
@@ -537,18 +545,20 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 		free(as), free(ap), free(t);
 		return ZS_EXIT_NOMEM;
 	}
+	zs_options o = c->opt;
+	o.stop = &interrupted;
+	o.progress = progress_new(c);
 	/* A batch of small archives opens on every core too; each archive
 	 * is one thread's (its own check loop then runs on that thread). */
 	#pragma omp parallel for schedule(dynamic, 1) \
 		num_threads(zs_threads_effective(&c->opt)) if (n >= 16)
 	for (size_t k = 0; k < n; k++) {
-		zs_archive_open(&as[k], paths[k], &c->opt);
+		zs_archive_open(&as[k], paths[k], &o);
 		select_entries(c, &as[k]);
 		ap[k] = &as[k];
 	}
-	zs_options o = c->opt;
-	o.stop = &interrupted;
-	o.progress = progress_for(c, ap, n);
+	zs_progress_phase(o.progress, "testing");
+	zs_progress_set_work(o.progress, ap, n);
 	status = zs_scan_batch(ap, n, &o, t);
 	zs_progress_stop(o.progress);
 	if (interrupted) {
