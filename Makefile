@@ -29,7 +29,7 @@ HEADERS  := $(wildcard include/*.h src/*.h)
 # Debian packages: to build, to test, to benchmark.
 DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev \
 	     libzstd-dev libbz2-dev liblzma-dev
-DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools \
+DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools tmux \
 	     zstd
 DEPS_BENCH = hyperfine
 

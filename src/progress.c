@@ -143,6 +143,8 @@ static void fill_fields(field *f, const char *label, double frac, uint64_t e,
 	zs_human_size((uint64_t)rate, r);
 	put_field(&f[F_RATE], "%8s/s", r);
 	put_eta(&f[F_ETA], frac, secs);
+	if (!ti)   /* only empty entries: bytes say nothing */
+		f[F_BYTES].keep = f[F_RATE].keep = 0;
 }
 
 /* Leave out fields until the line fits in `room` columns; then the bar
