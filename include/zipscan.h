@@ -373,6 +373,11 @@ int zs_report_ndjson(const zs_archive *a, const zs_totals *t,
 		     const zs_stats *st, FILE *f);
 int zs_report_csv(const zs_archive *a, int header, FILE *f);
 void zs_stats_json(const zs_stats *s, FILE *f);
+/* A batch's overview, before its sections: a row per archive (st[k] is
+ * archive k's statistics) with entries, sizes, a status word and the exit
+ * status, as text or as an HTML table. */
+int zs_report_overview_text(const zs_stats *st, size_t n, FILE *f);
+int zs_report_html_overview(const zs_stats *st, size_t n, FILE *f);
 /* The HTML page: start, one section per archive (and the total), end. */
 void zs_report_html_begin(FILE *f, const char *title);
 void zs_report_html_section(const zs_stats *s, const char *title, FILE *f);

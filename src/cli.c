@@ -593,6 +593,11 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 	}
 	if (failed)
 		status = zs_exit_worse(status, ZS_EXIT_NOMEM);
+	/* a batch opens with a row per archive (text and HTML) */
+	if (!failed && n > 1 && c->format == FMT_TEXT)
+		wrote = zs_report_overview_text(st, n, out);
+	else if (!failed && n > 1 && c->format == FMT_HTML)
+		wrote = zs_report_html_overview(st, n, out);
 	for (size_t k = 0; !failed && k < n && !wrote; k++)
 		wrote = r[k].buf ? fwrite(r[k].buf, 1, r[k].len, out) !=
 				   r[k].len :

@@ -310,6 +310,9 @@ void zs_put_text(FILE *f, const char *s);
 void zs_put_json_str(FILE *f, const char *s);
 void zs_put_json_path(FILE *f, const char *path);
 const char *zs_status_name(int s);
+/* "ok", "warnings", "3 bad", "not a ZIP"...: an archive's overview row */
+const char *zs_archive_word(const zs_archive *a, uint64_t bad,
+			    char buf[32]);
 void zs_json_entry(const zs_archive *a, size_t i, int with_status,
 		   char *name, FILE *f);
 /* The same without the closing brace, for callers that add members. */

@@ -80,6 +80,32 @@ const char *zs_status_name(int s)
 	}
 }
 
+/* The word for an archive in a batch's overview: what its exit status
+ * means, or how many entries failed. */
+const char *zs_archive_word(const zs_archive *a, uint64_t bad,
+			    char buf[32])
+{
+	int s = zs_archive_status(a);
+	if (!a->indexed)
+		return a->data ? "not a ZIP" : "unreadable";
+	if (bad) {
+		snprintf(buf, 32, "%llu bad", (unsigned long long)bad);
+		return buf;
+	}
+	switch (s) {
+	case ZS_EXIT_OK: return "ok";
+	case ZS_EXIT_WARN: return "warnings";
+	case ZS_EXIT_STRUCT: return "damaged";
+	case ZS_EXIT_NOMEM: return "no memory";
+	case ZS_EXIT_NOMATCH: return "no match";
+	case ZS_EXIT_OVERLAP: return "refused";
+	case ZS_EXIT_CHANGED: return "changed";
+	case ZS_EXIT_UNSUPPORTED: return "unsupported";
+	case ZS_EXIT_ENCRYPTED: return "encrypted";
+	default: return "errors";
+	}
+}
+
 /* Percent of space saved, as unzip prints it.  Sizes are the archive's
  * word: in 128 bits, and capped to fit the column (a 2^29-byte entry
  * said to hold 1 byte once made -INT_MIN, found by fuzz_archive). */
