@@ -145,7 +145,6 @@ static inline int zs_worth_parallel(size_t items, uint64_t bytes)
  * decimal below 100); the label of size histogram bucket b ("empty",
  * "512 B+", "1 KiB+": the text and HTML reports use the same). */
 #define ZS_HUMAN_SIZE 16
-#include <stdio.h>
 void zs_human_size(uint64_t v, char out[ZS_HUMAN_SIZE]);
 void zs_size_bucket_label(int b, char out[ZS_HUMAN_SIZE]);
 

@@ -102,20 +102,22 @@ Test(progress, tmux_terminal_is_left_clean)
 {
 	if (run(NULL, 0, "command -v tmux >/dev/null") != 0)
 		cr_skip_test("tmux is not installed");
-	char *out = malloc(OUT_CAP), sock[64];
-	snprintf(sock, sizeof(sock), "zs-progress-%d", (int)getpid());
-	int st = run(NULL, 0, "(tmux -D -L %s </dev/zero >/dev/null 2>&1 &); "
-		     "sleep 0.3; tmux -L %s new-session -d -x 40 -y 10 "
-		     "'%s test --progress %s >/dev/null; echo finished; "
-		     "sleep 30'", sock, sock, ZS_BIN, fixture("many.zip"));
+	/* the server's socket goes in a directory of the test's own */
+	char *out = malloc(OUT_CAP), dir[] = "/tmp/zs_tmux_XXXXXX", tm[64];
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(tm, sizeof(tm), "TMUX_TMPDIR=%s tmux -L zs", dir);
+	int st = run(NULL, 0, "(%s -D </dev/zero >/dev/null 2>&1 &); sleep "
+		     "0.3; %s new-session -d -x 40 -y 10 '%s test --progress %s "
+		     ">/dev/null; echo finished; sleep 30'", tm, tm, ZS_BIN,
+		     fixture("many.zip"));
 	cr_assert_eq(st, 0);
 	for (int k = 0; k < 100; k++) {
-		run(out, OUT_CAP, "tmux -L %s capture-pane -p", sock);
+		run(out, OUT_CAP, "%s capture-pane -p", tm);
 		if (strstr(out, "finished"))
 			break;
 		usleep(100000);
 	}
-	run(NULL, 0, "tmux -L %s kill-server", sock);
+	run(NULL, 0, "%s kill-server; rm -rf %s", tm, dir);
 	cr_assert(strstr(out, "finished"), "%s", out);
 	cr_assert_null(strstr(out, "entries"), "left on screen: %s", out);
 	cr_assert_null(strstr(out, "["), "left on screen: %s", out);
