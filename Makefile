@@ -52,7 +52,7 @@ DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev \
 	     libzstd-dev libbz2-dev liblzma-dev
 DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools \
 	     zstd g++ pkgconf python3-pytest python3-venv python3-pip groff \
-	     man-db bash-completion zsh
+	     man-db bash-completion zsh tmux
 DEPS_BENCH = hyperfine
 
 .PHONY: all deps deps-bench test asan demo bench clean test-browser \

@@ -234,13 +234,25 @@ ZS_API int zs_scan_batch(zs_archive **as, size_t n, const zs_options *o,
 			 zs_totals *t);
 
 /*
- * Progress on a terminal: a line on `tty` (entries and bytes done of the
- * total, MB/s, ETA) redrawn at most 10 times a second by its own thread
- * from per-thread counters.  Pass the result in zs_options.progress.
+ * Progress on a terminal, drawn on `tty` by a thread of its own at most 10
+ * times a second and fitted to the terminal's width (it never wraps).
+ * zs_progress_new starts it before the archives are open: it shows the
+ * current phase and the seconds elapsed.  zs_progress_set_work gives it
+ * the selected entries of the archives (call it again to replace them,
+ * between scans): then it shows the phase, a bar, the percentage of the
+ * compressed bytes, bytes and entries done, rate and ETA.  Pass the result
+ * in zs_options.progress; the library sets phases where it spends time
+ * ("indexing", "checking headers", "planning"...).  Every function accepts
+ * NULL (no display).  `threads`: the most threads that will decode.
  */
+ZS_API zs_progress *zs_progress_new(int threads, FILE *tty);
+/* label: a string that outlives the display (a literal); NULL: none. */
+ZS_API void zs_progress_phase(zs_progress *p, const char *label);
+ZS_API void zs_progress_set_work(zs_progress *p, zs_archive **as, size_t n);
+/* zs_progress_new and zs_progress_set_work at once. */
 ZS_API zs_progress *zs_progress_start(zs_archive **as, size_t n,
 				      int threads, FILE *tty);
-/* Stop the thread and clear the line; NULL is allowed. */
+/* Stop the thread, clear the line and free the display; NULL is allowed. */
 ZS_API void zs_progress_stop(zs_progress *p);
 
 /* Monotonic clock, seconds. */
@@ -401,6 +413,11 @@ ZS_API int zs_report_ndjson(const zs_archive *a, const zs_totals *t,
 		     const zs_stats *st, FILE *f);
 ZS_API int zs_report_csv(const zs_archive *a, int header, FILE *f);
 ZS_API void zs_stats_json(const zs_stats *s, FILE *f);
+/* A batch's overview, before its sections: a row per archive (st[k] is
+ * archive k's statistics) with entries, sizes, a status word and the exit
+ * status, as text or as an HTML table. */
+ZS_API int zs_report_overview_text(const zs_stats *st, size_t n, FILE *f);
+ZS_API int zs_report_html_overview(const zs_stats *st, size_t n, FILE *f);
 /* The HTML page: start, one section per archive (and the total), end. */
 ZS_API void zs_report_html_begin(FILE *f, const char *title);
 ZS_API void zs_report_html_section(const zs_stats *s, const char *title, FILE *f);

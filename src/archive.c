@@ -11,11 +11,15 @@ static int archive_finish_open(zs_archive *a, const zs_options *o)
 {
 	double t0 = zs_now();
 
+	zs_progress_phase(o->progress, "indexing");
 	if (zs_index_build(a) == 0) {
 		zs_map_advise_data(a);
+		zs_progress_phase(o->progress, "checking headers");
 		zs_check_entries(a, zs_threads_effective(o));
-		if (!zs_stopping(a))
+		if (!zs_stopping(a)) {
+			zs_progress_phase(o->progress, "auditing names");
 			zs_audit(a);
+		}
 		zs_select(a, NULL, 0, NULL, 0);
 	}
 	if (zs_stopping(a))
@@ -35,6 +39,8 @@ int zs_archive_open(zs_archive *a, const char *path, const zs_options *o)
 	a->path = strdup(path);
 	if (!a->path)
 		return ZS_EXIT_NOMEM;
+	/* "-" and pipes are read whole here */
+	zs_progress_phase(o->progress, "opening");
 	if (zs_map_file(a, path) != 0)
 		return a->status;
 	a->seconds_open = zs_now() - t0;

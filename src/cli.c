@@ -447,11 +447,15 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-static zs_progress *progress_for(const cli *c, zs_archive **as, size_t n)
+/* The progress display, if wanted (--progress, or a terminal on standard
+ * error and no -q): started before the archives are opened so that the
+ * time spent opening and indexing shows too; zs_progress_set_work then
+ * gives it the entries. */
+static zs_progress *progress_new(const cli *c)
 {
 	if (!c->progress && (c->quiet || !isatty(STDERR_FILENO)))
 		return NULL;
-	return zs_progress_start(as, n, zs_threads_effective(&c->opt), stderr);
+	return zs_progress_new(zs_threads_effective(&c->opt), stderr);
 }
 
 static void select_entries(const cli *c, zs_archive *a)
@@ -474,11 +478,14 @@ static void put_open_failure(const zs_archive *a)
 static int run_archive(const cli *c, const char *path, FILE *out)
 {
 	zs_totals t;
+	zs_options o = c->opt;
+	o.progress = c->cmd == CMD_TEST ? progress_new(c) : NULL;
 	int status;
-	zs_archive *a = zs_open(path, &c->opt, &status);
+	zs_archive *a = zs_open(path, &o, &status);
 	int wrote = 0;
 
 	if (!a) {
+		zs_progress_stop(o.progress);
 		fprintf(stderr, "zipscan: %s: out of memory\n", path);
 		return ZS_EXIT_NOMEM;
 	}
@@ -494,8 +501,8 @@ static int run_archive(const cli *c, const char *path, FILE *out)
 		else if (!zs_archive_indexed(a))
 			zs_report_check_text(a, status, c->quiet, stderr);
 	} else if (c->cmd == CMD_TEST) {
-		zs_options o = c->opt;
-		o.progress = progress_for(c, &a, 1);
+		zs_progress_phase(o.progress, "testing");
+		zs_progress_set_work(o.progress, &a, 1);
 		status = zs_scan_entries(a, &o, &t);
 		zs_progress_stop(o.progress);
 		if (!zs_archive_indexed(a))
@@ -566,14 +573,17 @@ static int run_extract(cli *c, char **args, int nargs, FILE *out)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	zs_archive *a = zs_open(args[optind], &c->opt, &status);
+	zs_options o = c->opt;
+	o.progress = progress_new(c);
+	zs_archive *a = zs_open(args[optind], &o, &status);
 	if (!a) {
+		zs_progress_stop(o.progress);
 		fprintf(stderr, "zipscan: %s: out of memory\n", args[optind]);
 		return ZS_EXIT_NOMEM;
 	}
 	select_entries(c, a);
-	zs_options o = c->opt;
-	o.progress = zs_archive_indexed(a) ? progress_for(c, &a, 1) : NULL;
+	zs_progress_phase(o.progress, "planning");
+	zs_progress_set_work(o.progress, &a, 1);
 	status = zs_extract(a, &c->x, &o, &x, &t);
 	zs_progress_stop(o.progress);
 	if (zs_archive_indexed(a) && nargs > optind + 1)
@@ -704,27 +714,30 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 		free(ap), free(t);
 		return ZS_EXIT_NOMEM;
 	}
+	zs_options o = c->opt;
+	o.progress = progress_new(c);
 	/* A batch of small archives opens on every core too; each archive
 	 * is one thread's (its own check loop then runs on that thread). */
 	#pragma omp parallel for schedule(dynamic, 1) reduction(| : nomem) \
 		num_threads(zs_threads_effective(&c->opt)) if (n >= 16)
 	for (size_t k = 0; k < n; k++) {
-		ap[k] = zs_open(paths[k], &c->opt, NULL);
+		ap[k] = zs_open(paths[k], &o, NULL);
 		nomem |= !ap[k];
 		if (ap[k])
 			select_entries(c, ap[k]);
 	}
 	if (nomem) {
+		zs_progress_stop(o.progress);
 		fputs("zipscan: out of memory opening the archives\n", stderr);
 		status = ZS_EXIT_NOMEM;
 		goto out;
 	}
-	for (size_t k = 0; k < n; k++)
-		put_open_failure(ap[k]);
-	zs_options o = c->opt;
-	o.progress = progress_for(c, ap, n);
+	zs_progress_phase(o.progress, "testing");
+	zs_progress_set_work(o.progress, ap, n);
 	status = zs_scan_batch(ap, n, &o, t);
 	zs_progress_stop(o.progress);
+	for (size_t k = 0; k < n; k++)
+		put_open_failure(ap[k]);
 	if (interrupted) {
 		uint64_t done = 0, all = 0;
 		for (size_t k = 0; k < n; k++) {
@@ -755,6 +768,11 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 	}
 	if (failed)
 		status = zs_exit_worse(status, ZS_EXIT_NOMEM);
+	/* a batch opens with a row per archive (text and HTML) */
+	if (!failed && n > 1 && c->format == FMT_TEXT)
+		wrote = zs_report_overview_text(st, n, out);
+	else if (!failed && n > 1 && c->format == FMT_HTML)
+		wrote = zs_report_html_overview(st, n, out);
 	for (size_t k = 0; !failed && k < n && !wrote; k++)
 		wrote = r[k].buf ? fwrite(r[k].buf, 1, r[k].len, out) !=
 				   r[k].len :

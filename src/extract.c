@@ -531,10 +531,14 @@ static int run_phases(job *j, zs_plan *pl)
 		if (zs_plan_fold(j->x) != 0)
 			goto out;
 	}
+	zs_progress_phase(j->o->progress, "making directories");
 	make_dirs(j, buf);
+	zs_progress_phase(j->o->progress, "extracting");
 	if (write_files(j, &j->x->bytes) != 0)
 		goto out;
+	zs_progress_phase(j->o->progress, "making links");
 	make_links(j, buf);
+	zs_progress_phase(j->o->progress, "finishing directories");
 	finish_dirs(j, buf);
 	rc = 0;
 out:
@@ -555,6 +559,7 @@ int zs_extract(zs_archive *a, const zs_extract_options *xo,
 	if (!a->indexed)
 		return a->status;
 	a->stop = o->stop;
+	zs_progress_phase(o->progress, "planning");
 	if (zs_plan_extraction(a, x, xo->strict, &pl) != 0) {
 		if (zs_stopping(a))
 			zs_interrupted(a);

@@ -251,6 +251,17 @@ static inline int zs_worth_parallel(size_t items, uint64_t bytes)
 			     bytes >= ZS_PARALLEL_MIN_BYTES);
 }
 
+/* human.c: v bytes as "512 B", "1.5 MiB", "312 KiB" (binary units, one
+ * decimal below 100); the label of size histogram bucket b ("empty",
+ * "512 B+", "1 KiB+": the text and HTML reports use the same). */
+#define ZS_HUMAN_SIZE 16
+void zs_human_size(uint64_t v, char out[ZS_HUMAN_SIZE]);
+void zs_size_bucket_label(int b, char out[ZS_HUMAN_SIZE]);
+
+/* progress.c: count one entry done by thread `me` (the decode loops);
+ * relaxed stores to the thread's own slot, no lock. */
+void zs_progress_add(zs_progress *p, int me, uint64_t in, uint64_t out);
+
 /* map.c */
 int zs_map_file(zs_archive *a, const char *path);
 void zs_unmap(zs_archive *a);
@@ -411,6 +422,9 @@ void zs_put_text(FILE *f, const char *s);
 void zs_put_json_str(FILE *f, const char *s);
 void zs_put_json_path(FILE *f, const char *path);
 const char *zs_status_name(int s);
+/* "ok", "warnings", "3 bad", "not a ZIP"...: an archive's overview row */
+const char *zs_archive_word(const zs_archive *a, uint64_t bad,
+			    char buf[32]);
 void zs_json_entry(const zs_archive *a, size_t i, int with_status,
 		   char *name, FILE *f);
 /* The same without the closing brace, for callers that add members. */

@@ -3,6 +3,8 @@
  * network, inline CSS, an SVG bar chart per distribution (method mix,
  * ratio histogram, size histogram, extension breakdown), and tables that
  * sort when a column header is clicked (a few lines of inline script).
+ * Sizes read "1.5 MiB" as in the text report; each such cell carries the
+ * exact bytes in data-v (what the sort uses) and in its title.
  */
 #include <stdlib.h>
 
@@ -53,9 +55,22 @@ void zs_report_html_begin(FILE *f, const char *title)
 	fputs("</h1>\n", f);
 }
 
+/* A bar's value: a count, or bytes in human units. */
+static void bar_value(FILE *f, uint64_t v, int bytes, int x, int y)
+{
+	char h[ZS_HUMAN_SIZE];
+	if (bytes)
+		zs_human_size(v, h);
+	else
+		snprintf(h, sizeof(h), "%llu", (unsigned long long)v);
+	fprintf(f, "<title>%llu%s</title></rect><text x=\"%d\" y=\"%d\">%s"
+		"</text>", (unsigned long long)v, bytes ? " bytes" : "", x, y,
+		h);
+}
+
 /* A horizontal bar chart: one SVG. */
 static void svg_bars(FILE *f, const char *caption, const char **labels,
-		     const uint64_t *values, int n)
+		     const uint64_t *values, int n, int bytes)
 {
 	uint64_t max = 0;
 	for (int k = 0; k < n; k++)
@@ -73,10 +88,9 @@ static void svg_bars(FILE *f, const char *caption, const char **labels,
 		fprintf(f, "y=\"%d\">", y + 13);
 		esc(f, labels[k]);
 		fprintf(f, "</text><rect x=\"100\" y=\"%d\" width=\"%d\" "
-			"height=\"%d\" fill=\"#4a7\"><title>%llu</title></rect>"
-			"<text x=\"%d\" y=\"%d\">%llu</text>", y + 2, w,
-			ZS_BAR_ROW - 4, (unsigned long long)values[k],
-			104 + w, y + 13, (unsigned long long)values[k]);
+			"height=\"%d\" fill=\"#4a7\">", y + 2, w,
+			ZS_BAR_ROW - 4);
+		bar_value(f, values[k], bytes, 104 + w, y + 13);
 	}
 	fputs("</svg></figure>\n", f);
 }
@@ -93,33 +107,31 @@ static void charts(const zs_stats *s, FILE *f)
 		labels[n] = zs_method_name(s->methods[k].method);
 		values[n] = s->methods[k].comp;
 	}
-	svg_bars(f, "Method mix (compressed bytes)", labels, values, n);
+	svg_bars(f, "Method mix (compressed bytes)", labels, values, n, 1);
 	for (n = 0; n < ZS_RATIO_BUCKETS; n++) {
 		snprintf(buf[n], sizeof(buf[n]), n < ZS_RATIO_BUCKETS - 1 ?
 			 "%d-%d%%" : "over 100%%", n * 10, n * 10 + 10);
 		labels[n] = buf[n];
 		values[n] = s->ratio_hist[n];
 	}
-	svg_bars(f, "Compression ratio (files)", labels, values, n);
+	svg_bars(f, "Compression ratio (files)", labels, values, n, 0);
 	int lo = 0, hi = 0;
 	for (int b = 0; b < ZS_SIZE_BUCKETS; b++)
 		if (s->size_hist[b])
 			hi = b + 1, lo = lo ? lo : b + 1;
+	/* the text report's labels: "empty", "512 B+", "1 KiB+" */
 	for (n = 0; lo && n < hi - lo + 1; n++) {
 		int b = lo - 1 + n;
-		if (b == 0)
-			snprintf(buf[n], sizeof(buf[n]), "empty");
-		else
-			snprintf(buf[n], sizeof(buf[n]), "2^%d B+", b - 1);
+		zs_size_bucket_label(b, buf[n]);
 		labels[n] = buf[n];
 		values[n] = s->size_hist[b];
 	}
-	svg_bars(f, "Uncompressed size (entries)", labels, values, n);
+	svg_bars(f, "Uncompressed size (entries)", labels, values, n, 0);
 	for (n = 0; (size_t)n < s->n_ext && n < ZS_HTML_ROWS; n++) {
 		labels[n] = s->ext[n].key;
 		values[n] = s->ext[n].uncomp;
 	}
-	svg_bars(f, "Extensions (uncompressed bytes)", labels, values, n);
+	svg_bars(f, "Extensions (uncompressed bytes)", labels, values, n, 1);
 	fputs("</div>\n", f);
 }
 
@@ -136,6 +148,14 @@ static void table_head(FILE *f, const char *caption, const char *cols)
 static void td_num(FILE *f, uint64_t v)
 {
 	fprintf(f, "<td class=\"n\">%llu</td>", (unsigned long long)v);
+}
+
+static void td_size(FILE *f, uint64_t v)
+{
+	char h[ZS_HUMAN_SIZE];
+	zs_human_size(v, h);
+	fprintf(f, "<td class=\"n\" data-v=\"%llu\" title=\"%llu bytes\">%s"
+		"</td>", (unsigned long long)v, (unsigned long long)v, h);
 }
 
 static void td_ratio(FILE *f, uint64_t comp, uint64_t uncomp)
@@ -155,8 +175,8 @@ static void table_refs(const zs_stats *s, const char *caption,
 		fputs("<tr><td>", f);
 		esc(f, name);
 		fputs("</td>", f);
-		td_num(f, ix->uncomp_size[i]);
-		td_num(f, ix->comp_size[i]);
+		td_size(f, ix->uncomp_size[i]);
+		td_size(f, ix->comp_size[i]);
 		td_ratio(f, ix->comp_size[i], ix->uncomp_size[i]);
 		fputs("</tr>\n", f);
 	}
@@ -173,8 +193,8 @@ static void table_groups(const char *caption, const zs_group *g, size_t n,
 		esc(f, g[k].key);
 		fputs("</td>", f);
 		td_num(f, g[k].count);
-		td_num(f, g[k].comp);
-		td_num(f, g[k].uncomp);
+		td_size(f, g[k].comp);
+		td_size(f, g[k].uncomp);
 		td_ratio(f, g[k].comp, g[k].uncomp);
 		fputs("</tr>\n", f);
 	}
@@ -190,8 +210,8 @@ static void table_dups(const zs_stats *s, char *name, FILE *f)
 		const zs_dup_group *g = &s->dups[k];
 		fputs("<tr>", f);
 		td_num(f, g->count);
-		td_num(f, g->size);
-		td_num(f, g->size * (g->count - 1));
+		td_size(f, g->size);
+		td_size(f, g->size * (g->count - 1));
 		fprintf(f, "<td>%08x</td><td>", g->crc);
 		for (size_t m = 0; m < g->count && m < 5; m++) {
 			zs_entry_name_utf8(s->archives[g->members[m].archive],
@@ -250,9 +270,12 @@ static void summary(const zs_stats *s, FILE *f)
 		"files, %llu directories, %llu symlinks</td></tr>",
 		(unsigned long long)s->entries, (unsigned long long)s->files,
 		(unsigned long long)s->dirs, (unsigned long long)s->symlinks);
-	fprintf(f, "<tr><th>size</th><td class=\"n\">%llu</td><td>bytes "
-		"uncompressed; %llu compressed (%.1f%%)</td></tr>",
-		(unsigned long long)s->uncomp, (unsigned long long)s->comp,
+	char comp[ZS_HUMAN_SIZE], dup[ZS_HUMAN_SIZE];
+	zs_human_size(s->comp, comp);
+	zs_human_size(s->dup_bytes, dup);
+	fputs("<tr><th>size</th>", f);
+	td_size(f, s->uncomp);
+	fprintf(f, "<td>uncompressed; %s compressed (%.1f%%)</td></tr>", comp,
 		s->uncomp ? 100.0 * (double)s->comp / (double)s->uncomp : 0);
 	fprintf(f, "<tr><th>tested</th><td class=\"n\">%llu</td><td>ok; %llu "
 		"bad, %llu unsupported, %llu encrypted, %llu untested</td>"
@@ -261,10 +284,9 @@ static void summary(const zs_stats *s, FILE *f)
 		(unsigned long long)s->encrypted,
 		(unsigned long long)s->untested);
 	fprintf(f, "<tr><th>duplicates</th><td class=\"n\">%llu</td><td>groups"
-		" (%s), %llu redundant bytes</td></tr>",
+		" (%s), %s redundant</td></tr>",
 		(unsigned long long)s->dup_groups, s->hashed ?
-		"confirmed by XXH3-128" : "same size and CRC-32",
-		(unsigned long long)s->dup_bytes);
+		"confirmed by XXH3-128" : "same size and CRC-32", dup);
 	fprintf(f, "<tr><th>names</th><td class=\"n\">%llu</td><td>not "
 		"portable; %llu non-ASCII, %llu UTF-8 flag, %llu CP437</td>"
 		"</tr>", (unsigned long long)s->names_not_portable,
@@ -277,6 +299,30 @@ static void summary(const zs_stats *s, FILE *f)
 	fprintf(f, "<tr><th>anomalies</th><td class=\"n\">%llu</td><td>"
 		"</td></tr></tbody></table>\n",
 		(unsigned long long)s->anomalies);
+}
+
+int zs_report_html_overview(const zs_stats *st, size_t n, FILE *f)
+{
+	char word[32];
+	fprintf(f, "<h2>Overview of %zu archives</h2>\n<table class=\"sortable "
+		"overview\"><thead><tr><th>archive</th><th>entries</th>"
+		"<th>compressed</th><th>uncompressed</th><th>status</th>"
+		"<th>exit</th></tr></thead><tbody>\n", n);
+	for (size_t k = 0; k < n; k++) {
+		const zs_archive *a = st[k].archives[0];
+		fputs("<tr><td>", f);
+		esc(f, a->path);
+		fputs("</td>", f);
+		td_num(f, st[k].entries);
+		td_size(f, st[k].comp);
+		td_size(f, st[k].uncomp);
+		fputs("<td>", f);
+		esc(f, zs_archive_word(a, st[k].bad, word));
+		fprintf(f, "</td><td class=\"n\">%d</td></tr>\n",
+			zs_archive_status(a));
+	}
+	fputs("</tbody></table>\n", f);
+	return ferror(f) ? -1 : 0;
 }
 
 void zs_report_html_section(const zs_stats *s, const char *title, FILE *f)
@@ -295,8 +341,8 @@ void zs_report_html_section(const zs_stats *s, const char *title, FILE *f)
 		fprintf(f, "<tr><td>%s</td>",
 			zs_method_name(s->methods[k].method));
 		td_num(f, s->methods[k].count);
-		td_num(f, s->methods[k].comp);
-		td_num(f, s->methods[k].uncomp);
+		td_size(f, s->methods[k].comp);
+		td_size(f, s->methods[k].uncomp);
 		td_ratio(f, s->methods[k].comp, s->methods[k].uncomp);
 		fputs("</tr>\n", f);
 	}
@@ -320,7 +366,8 @@ int zs_report_html_end(FILE *f)
 	      "(th){th.addEventListener('click',function(){\n"
 	      " var t=th.closest('table'),b=t.tBodies[0],i=th.cellIndex,"
 	      "d=th.dataset.dir==='a'?'d':'a';\n th.dataset.dir=d;\n"
-	      " var v=function(r){var s=r.cells[i].textContent,n=parseFloat(s);"
+	      " var v=function(r){var c=r.cells[i],s='v' in c.dataset?"
+	      "c.dataset.v:c.textContent,n=parseFloat(s);"
 	      "return isNaN(n)?s:n};\n"
 	      " Array.from(b.rows).sort(function(x,y){var a=v(x),c=v(y),"
 	      "r=a<c?-1:a>c?1:0;return d==='a'?r:-r})"

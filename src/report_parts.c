@@ -120,3 +120,29 @@ void zs_json_findings(const zs_archive *a, FILE *f)
 	}
 	fprintf(f, "],\"findings_not_shown\":%zu", a->findings_dropped);
 }
+
+/* The word for an archive in a batch's overview: what its exit status
+ * means, or how many entries failed. */
+const char *zs_archive_word(const zs_archive *a, uint64_t bad,
+			    char buf[32])
+{
+	int s = zs_archive_status(a);
+	if (!a->indexed)
+		return a->data ? "not a ZIP" : "unreadable";
+	if (bad) {
+		snprintf(buf, 32, "%llu bad", (unsigned long long)bad);
+		return buf;
+	}
+	switch (s) {
+	case ZS_EXIT_OK: return "ok";
+	case ZS_EXIT_WARN: return "warnings";
+	case ZS_EXIT_STRUCT: return "damaged";
+	case ZS_EXIT_NOMEM: return "no memory";
+	case ZS_EXIT_NOMATCH: return "no match";
+	case ZS_EXIT_OVERLAP: return "refused";
+	case ZS_EXIT_CHANGED: return "changed";
+	case ZS_EXIT_UNSUPPORTED: return "unsupported";
+	case ZS_EXIT_ENCRYPTED: return "encrypted";
+	default: return "errors";
+	}
+}

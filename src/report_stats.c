@@ -11,15 +11,13 @@
 /* Rows shown of the extension and directory breakdowns. */
 #define ZS_GROUPS_SHOWN 25
 
-static const char *size_label(int b, char *buf, size_t len)
+/* Sizes for people: "1.5 MiB" (the machine formats below keep bytes). */
+typedef struct hsize { char s[ZS_HUMAN_SIZE]; } hsize;
+static hsize hs(uint64_t v)
 {
-	static const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB",
-				      "EiB" };
-	if (b == 0)
-		return "empty";
-	int lo = b - 1;   /* bucket b holds [2^(b-1), 2^b) */
-	snprintf(buf, len, "%llu %s+", 1ull << (lo % 10), unit[lo / 10]);
-	return buf;
+	hsize h;
+	zs_human_size(v, h.s);
+	return h;
 }
 
 static double pct(uint64_t part, uint64_t whole)
@@ -40,14 +38,13 @@ static void ref_name(const zs_stats *s, zs_ref r, char *name, FILE *f)
 static void text_refs(const zs_stats *s, const char *title, const zs_ref *r,
 		      size_t n, char *name, FILE *f)
 {
-	fprintf(f, "\n%s\n  %14s  %14s  %7s  name\n", title, "uncompressed",
+	fprintf(f, "\n%s\n  %12s  %10s  %7s  name\n", title, "uncompressed",
 		"compressed", "ratio");
 	for (size_t k = 0; k < n; k++) {
 		const zs_index *ix = &s->archives[r[k].archive]->index;
 		size_t i = r[k].entry;
-		fprintf(f, "  %14llu  %14llu  %6.1f%%  ",
-			(unsigned long long)ix->uncomp_size[i],
-			(unsigned long long)ix->comp_size[i],
+		fprintf(f, "  %12s  %10s  %6.1f%%  ",
+			hs(ix->uncomp_size[i]).s, hs(ix->comp_size[i]).s,
 			pct(ix->comp_size[i], ix->uncomp_size[i]));
 		ref_name(s, r[k], name, f);
 		putc('\n', f);
@@ -57,17 +54,15 @@ static void text_refs(const zs_stats *s, const char *title, const zs_ref *r,
 static void text_groups(const char *title, const zs_group *g, size_t n,
 			FILE *f)
 {
-	fprintf(f, "\n%s (%zu)\n  %-20s %10s %14s %14s %7s\n", title, n, "",
+	fprintf(f, "\n%s (%zu)\n  %-20s %10s %10s %12s %7s\n", title, n, "",
 		"entries", "compressed", "uncompressed", "ratio");
 	for (size_t k = 0; k < n && k < ZS_GROUPS_SHOWN; k++) {
 		fputs("  ", f);
 		zs_put_text(f, g[k].key);
 		int w = 20 - (int)strlen(g[k].key);
-		fprintf(f, "%*s %10llu %14llu %14llu %6.1f%%\n", w > 0 ? w : 0,
-			"", (unsigned long long)g[k].count,
-			(unsigned long long)g[k].comp,
-			(unsigned long long)g[k].uncomp,
-			pct(g[k].comp, g[k].uncomp));
+		fprintf(f, "%*s %10llu %10s %12s %6.1f%%\n", w > 0 ? w : 0,
+			"", (unsigned long long)g[k].count, hs(g[k].comp).s,
+			hs(g[k].uncomp).s, pct(g[k].comp, g[k].uncomp));
 	}
 	if (n > ZS_GROUPS_SHOWN)
 		fprintf(f, "  ... %zu more\n", n - ZS_GROUPS_SHOWN);
@@ -112,27 +107,27 @@ static void text_histograms(const zs_stats *s, FILE *f)
 			max = s->size_hist[b] > max ? s->size_hist[b] : max;
 		}
 	fputs("\nUncompressed size (log2 buckets)\n", f);
-	for (int b = lo; b <= hi; b++)
-		text_bar(size_label(b, label, sizeof(label)), s->size_hist[b],
-			 max, f);
+	for (int b = lo; b <= hi; b++) {
+		zs_size_bucket_label(b, label);
+		text_bar(label, s->size_hist[b], max, f);
+	}
 }
 
 static void text_dups(const zs_stats *s, char *name, FILE *f)
 {
 	fprintf(f, "\nDuplicates (same size and CRC-32%s): %llu groups, %llu "
-		"entries, %llu bytes redundant", s->hashed ?
+		"entries, %s redundant", s->hashed ?
 		", confirmed by XXH3-128" : "; candidates, --hash confirms",
 		(unsigned long long)s->dup_groups,
-		(unsigned long long)s->dup_entries,
-		(unsigned long long)s->dup_bytes);
+		(unsigned long long)s->dup_entries, hs(s->dup_bytes).s);
 	if (s->dup_refuted)
 		fprintf(f, "; %llu groups with equal CRC-32 but different "
 			"content", (unsigned long long)s->dup_refuted);
 	putc('\n', f);
 	for (size_t k = 0; k < s->n_dups; k++) {
 		const zs_dup_group *g = &s->dups[k];
-		fprintf(f, "  %zux %llu bytes, CRC-32 %08x: ", g->count,
-			(unsigned long long)g->size, g->crc);
+		fprintf(f, "  %zux %s, CRC-32 %08x: ", g->count, hs(g->size).s,
+			g->crc);
 		for (size_t m = 0; m < g->count && m < 3; m++) {
 			fputs(m ? ", " : "", f);
 			ref_name(s, g->members[m], name, f);
@@ -178,10 +173,10 @@ static void text_run(const zs_stats *s, FILE *f)
 {
 	double wall = s->seconds_wall > 0 ? s->seconds_wall :
 		      s->seconds_open + s->seconds_scan + s->seconds_stats;
-	fprintf(f, "\nRun: %.3f s, %d threads, %.0f MB/s in, %.0f MB/s out; "
+	fprintf(f, "\nRun: %.3f s, %d threads, %s/s in, %s/s out; "
 		"open %.0f%%, decode %.0f%%, stats %.0f%%\n", wall, s->threads,
-		wall > 0 ? (double)s->bytes_in / wall / 1e6 : 0,
-		wall > 0 ? (double)s->bytes_out / wall / 1e6 : 0,
+		hs(wall > 0 ? (uint64_t)((double)s->bytes_in / wall) : 0).s,
+		hs(wall > 0 ? (uint64_t)((double)s->bytes_out / wall) : 0).s,
 		wall > 0 ? 100 * s->seconds_open / wall : 0,
 		wall > 0 ? 100 * s->seconds_scan / wall : 0,
 		wall > 0 ? 100 * s->seconds_stats / wall : 0);
@@ -198,24 +193,23 @@ int zs_report_stats_text(const zs_stats *s, const char *title, FILE *f)
 		"symlinks\n", (unsigned long long)s->entries,
 		(unsigned long long)s->files, (unsigned long long)s->dirs,
 		(unsigned long long)s->symlinks);
-	fprintf(f, "Size      %llu bytes uncompressed, %llu compressed: "
-		"ratio %.1f%%, %lld bytes saved\n",
-		(unsigned long long)s->uncomp, (unsigned long long)s->comp,
-		pct(s->comp, s->uncomp),
-		(long long)(s->uncomp - s->comp));
+	fprintf(f, "Size      %s uncompressed, %s compressed: ratio %.1f%%, "
+		"%s %s\n", hs(s->uncomp).s, hs(s->comp).s,
+		pct(s->comp, s->uncomp), hs(s->uncomp >= s->comp ?
+		s->uncomp - s->comp : s->comp - s->uncomp).s,
+		s->uncomp >= s->comp ? "saved" : "more than stored");
 	fprintf(f, "Tested    %llu ok, %llu bad, %llu unsupported, %llu "
 		"encrypted, %llu untested\n", (unsigned long long)s->ok,
 		(unsigned long long)s->bad, (unsigned long long)s->unsupported,
 		(unsigned long long)s->encrypted,
 		(unsigned long long)s->untested);
-	fprintf(f, "\nMethods\n  %-10s %10s %14s %14s %7s\n", "", "entries",
+	fprintf(f, "\nMethods\n  %-10s %10s %10s %12s %7s\n", "", "entries",
 		"compressed", "uncompressed", "ratio");
 	for (size_t k = 0; k < s->n_methods; k++)
-		fprintf(f, "  %-10s %10llu %14llu %14llu %6.1f%%\n",
+		fprintf(f, "  %-10s %10llu %10s %12s %6.1f%%\n",
 			zs_method_name(s->methods[k].method),
 			(unsigned long long)s->methods[k].count,
-			(unsigned long long)s->methods[k].comp,
-			(unsigned long long)s->methods[k].uncomp,
+			hs(s->methods[k].comp).s, hs(s->methods[k].uncomp).s,
 			pct(s->methods[k].comp, s->methods[k].uncomp));
 	text_histograms(s, f);
 	text_refs(s, "Largest entries", s->largest, s->n_largest, name, f);
@@ -236,6 +230,27 @@ int zs_report_stats_text(const zs_stats *s, const char *title, FILE *f)
 	text_run(s, f);
 	putc('\n', f);
 	free(name);
+	return ferror(f) ? -1 : 0;
+}
+
+int zs_report_overview_text(const zs_stats *st, size_t n, FILE *f)
+{
+	char word[32];
+	fprintf(f, "== Overview of %zu archives\n  %10s %10s %12s  %-11s %4s  "
+		"archive\n", n, "entries", "compressed", "uncompressed",
+		"status", "exit");
+	for (size_t k = 0; k < n; k++) {
+		const zs_stats *s = &st[k];
+		const zs_archive *a = s->archives[0];
+		/* the path last: its width cannot push the columns */
+		fprintf(f, "  %10llu %10s %12s  %-11s %4d  ",
+			(unsigned long long)s->entries, hs(s->comp).s,
+			hs(s->uncomp).s, zs_archive_word(a, s->bad, word),
+			zs_archive_status(a));
+		zs_put_text(f, a->path);
+		putc('\n', f);
+	}
+	putc('\n', f);
 	return ferror(f) ? -1 : 0;
 }
 

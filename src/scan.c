@@ -194,6 +194,7 @@ int zs_scan_batch(zs_archive **as, size_t na, const zs_options *o,
 		    !(as[k]->index.xxh128 = calloc(2 * as[k]->index.count, 8)))
 			zs_finding_add(as[k], ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
 				       "out of memory for content hashes");
+	zs_progress_phase(o->progress, "testing");
 	work *order = zs_order_largest_first(as, na, &n);
 	zs_worker **workers = order ? make_workers(nt, o) : NULL;
 	_Atomic size_t *left = workers ? count_left(as, na) : NULL;

@@ -4,6 +4,7 @@
  * report format, batch totals, and independence from the thread count.
  */
 #include "helpers.h"
+#include "internal.h"
 
 #define OUT_CAP (1 << 20)
 
@@ -300,5 +301,119 @@ Test(stats, progress_only_when_asked_or_on_a_terminal)
 	run(out, OUT_CAP, "%s stats --progress -o /dev/null %s/mixed.zip 2>&1",
 	    ZS_BIN, ZS_FIXTURES);
 	cr_assert(strstr(out, "\r\033[K"), "the line is cleared at the end");
+	free(out);
+}
+
+/* Binary units, one decimal below 100, whole bytes below 1 KiB. */
+Test(stats, human_sizes)
+{
+	const struct { uint64_t v; const char *s; } cases[] = {
+		{ 0, "0 B" }, { 512, "512 B" }, { 1023, "1023 B" },
+		{ 1024, "1.0 KiB" }, { 1536, "1.5 KiB" },
+		{ 312 * 1024, "312 KiB" }, { 1023 * 1024 + 600, "1.0 MiB" },
+		{ 99 * 1024 + 1000, "100 KiB" }, { 3ull << 30, "3.0 GiB" },
+		{ 5ull << 40, "5.0 TiB" }, { UINT64_MAX, "16.0 EiB" },
+	};
+	char out[ZS_HUMAN_SIZE];
+	for (size_t k = 0; k < sizeof(cases) / sizeof(*cases); k++) {
+		zs_human_size(cases[k].v, out);
+		cr_expect_str_eq(out, cases[k].s, "%llu",
+				 (unsigned long long)cases[k].v);
+	}
+	zs_size_bucket_label(0, out);
+	cr_expect_str_eq(out, "empty");
+	zs_size_bucket_label(10, out);
+	cr_expect_str_eq(out, "512 B+");
+	zs_size_bucket_label(11, out);
+	cr_expect_str_eq(out, "1 KiB+");
+	zs_size_bucket_label(64, out);
+	cr_expect_str_eq(out, "8 EiB+");
+}
+
+Test(stats, text_report_in_binary_units)
+{
+	char *out = malloc(OUT_CAP);
+	cr_assert_eq(run(out, OUT_CAP, "%s stats %s", ZS_BIN,
+			 fixture("stats.zip")), 0);
+	/* 5516 bytes uncompressed, 1529 compressed (test/fixtures.py) */
+	cr_assert(strstr(out, "\nSize      5.4 KiB uncompressed, 1.5 KiB "
+			 "compressed: ratio 27.7%, 3.9 KiB saved\n"), "%s", out);
+	/* root.c: 2,967 bytes in 533 */
+	cr_assert(strstr(out, "       2.9 KiB       533 B    17.8%  root.c\n"));
+	cr_assert(strstr(out, "  deflate             4    1.0 KiB      4.9 KiB"));
+	cr_assert_null(strstr(out, "bytes"), "no raw byte counts left");
+	cr_assert_null(strstr(out, "Overview"), "one archive: no overview");
+	free(out);
+}
+
+/* The labels of the size histogram: the text's, in order (a line each,
+ * "  %-12s count  bars", up to a blank line), or the HTML chart's. */
+static size_t text_labels(const char *s, char labels[][16], size_t max)
+{
+	size_t n = 0;
+	s = strstr(s, "Uncompressed size (log2 buckets)\n");
+	cr_assert_not_null(s);
+	for (s = strchr(s, '\n') + 1; *s == ' ' && n < max; n++) {
+		int len = 12;
+		while (len > 0 && s[2 + len - 1] == ' ')
+			len--;
+		snprintf(labels[n], 16, "%.*s", len, s + 2);
+		s = strchr(s, '\n') + 1;
+	}
+	return n;
+}
+
+static size_t html_labels(const char *s, char labels[][16], size_t max)
+{
+	size_t n = 0;
+	const char *end;
+	s = strstr(s, "Uncompressed size (entries)");
+	cr_assert_not_null(s);
+	end = strstr(s, "</svg>");
+	while ((s = strstr(s, "text-anchor=\"end\"")) && s < end && n < max) {
+		s = strchr(s, '>') + 1;
+		snprintf(labels[n++], 16, "%.*s", (int)strcspn(s, "<"), s);
+	}
+	return n;
+}
+
+Test(stats, html_size_histogram_labelled_as_the_text)
+{
+	char *text = malloc(OUT_CAP), *html = malloc(OUT_CAP);
+	char a[ZS_SIZE_BUCKETS][16], b[ZS_SIZE_BUCKETS][16];
+	run(text, OUT_CAP, "%s stats %s", ZS_BIN, fixture("mixed.zip"));
+	run(html, OUT_CAP, "%s stats --html %s", ZS_BIN, fixture("mixed.zip"));
+	size_t n = text_labels(text, a, ZS_SIZE_BUCKETS);
+	cr_assert_gt(n, 3);
+	cr_assert_eq(html_labels(html, b, ZS_SIZE_BUCKETS), n);
+	for (size_t k = 0; k < n; k++)
+		cr_expect_str_eq(b[k], a[k], "bucket %zu", k);
+	free(text);
+	free(html);
+}
+
+Test(stats, batch_opens_with_an_overview)
+{
+	char *out = malloc(OUT_CAP);
+	int st = run(out, OUT_CAP, "cd %s && %s stats stats.zip bad-crc.zip "
+		     "notzip.bin trailing.zip", ZS_FIXTURES, ZS_BIN);
+	cr_assert_eq(st, 9);
+	const char *want =
+		"== Overview of 4 archives\n"
+		"     entries compressed uncompressed  status      exit  archive\n"
+		"           9    1.5 KiB      5.4 KiB  ok             0  stats.zip\n"
+		"           1      392 B      2.0 KiB  1 bad          2  bad-crc.zip\n"
+		"           0        0 B          0 B  not a ZIP      9  notzip.bin\n"
+		"           2      692 B      2.2 KiB  warnings       1  trailing.zip\n"
+		"\n== stats.zip\n";
+	cr_assert_eq(strncmp(out, want, strlen(want)), 0, "%.600s", out);
+	/* the machine formats are as they were: no overview */
+	for (int k = 0; k < 3; k++) {
+		const char *flag[] = { "--json", "--ndjson", "--csv" };
+		run(out, OUT_CAP, "cd %s && %s stats %s stats.zip bad-crc.zip",
+		    ZS_FIXTURES, ZS_BIN, flag[k]);
+		cr_assert_null(strstr(out, "Overview"), "%s", flag[k]);
+		cr_assert_null(strstr(out, "KiB"), "%s", flag[k]);
+	}
 	free(out);
 }
