@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # zipscan - build, install, test, demo and benchmark.
 #
 #   make          build/zipscan, build/libzipscan.so.* and build/libzipscan.a
@@ -146,7 +147,8 @@ install: all
 	$(INSTALL) -m 644 build/libzipscan.a $(DESTDIR)$(libdir)/libzipscan.a
 	$(INSTALL) -m 644 include/zipscan.h $(DESTDIR)$(includedir)/zipscan.h
 	$(PC_SED) zipscan.pc.in > $(DESTDIR)$(pkgconfigdir)/zipscan.pc
-	$(INSTALL) -m 644 man/zipscan.1 $(DESTDIR)$(mandir)/man1/zipscan.1
+	sed 's/"zipscan [0-9][0-9.]*"/"zipscan $(VERSION)"/' man/zipscan.1 \
+		> $(DESTDIR)$(mandir)/man1/zipscan.1
 	$(INSTALL) -m 644 completion/zipscan.bash \
 		$(DESTDIR)$(bashcompdir)/zipscan
 	$(INSTALL) -m 644 completion/_zipscan $(DESTDIR)$(zshcompdir)/_zipscan

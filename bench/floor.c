@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * floor.c - the single-thread floor: decode every entry of an archive with
  * libdeflate and CRC it with libdeflate_crc32, one after another, with no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * inflate64_speed.c - single-thread decode speed of our Deflate64 decoder
  * (src/inflate64.c) against libdeflate, in memory, on the entries of two

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bash completion for zipscan(1)                            -*- shell-script -*-
 # Copyright (c) 2026 The zipscan authors.  MIT License (see LICENSE).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """differential.py - zipscan against Python's zipfile and Info-ZIP's unzip,
 run live on every archive given, with a table of where they disagree.
 

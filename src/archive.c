@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * archive.c - the life of a zs_archive: open (map, index, check), entry
  * selection, exit status, close.

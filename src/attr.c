@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * attr.c - an entry's metadata: the permission bits extraction restores
  * (from the external attributes), its modification time (from the Info-ZIP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * audit.c - the structural findings that need the whole index: other end
  * records that would also validate, names that are unsafe or collide, and

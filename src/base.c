@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * base.c - the ground floor every other file may call: the clock, the
  * default options, the thread count, and the order of exit statuses.

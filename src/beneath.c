@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * beneath.c - the file system side of extraction: open directories beneath
  * the target without following any symlink, create files that have no name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cat.c - zipscan cat: entries written to standard output in the order the
  * user named them (as `unzip -p`), decoded on every core.

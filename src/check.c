@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check.c - everything verified before any entry's data is decoded:
  *  - each local header against its central record (signature, name, method,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli.c - the zipscan command: parse the command line, then for each
  * archive call the library (open, select, scan, report).  Nothing here

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * codec.h - the interface every decoder behind decode.c has, one per
  * compression method past Stored and Deflate: Deflate64 (our own,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * codec_bzip2.c - ZIP method 12 (bzip2) through libbz2, the reference
  * decoder.

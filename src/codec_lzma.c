@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * codec_lzma.c - ZIP methods 14 (LZMA) and 95 (xz) through liblzma, the
  * reference decoder of both formats.

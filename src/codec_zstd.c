@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * codec_zstd.c - ZIP method 93 (zstd) through libzstd, the reference
  * decoder.

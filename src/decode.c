@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * decode.c - decode one entry straight from the mapping and check its CRC-32
  * and sizes, with buffers owned by the calling thread.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * entry.c - what one index entry means to a person: its method's name, its
  * name as UTF-8, its time, whether it is a directory, and the text of its

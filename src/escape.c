@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * escape.c - writing untrusted bytes safely: text with control characters
  * shown as ^X, JSON strings, and paths as valid UTF-8 for JSON.  Every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * extract.c - zipscan extract: the selected entries written beneath the
  * target directory, on every core.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * extract_plan.c - decide, before anything touches the disk, what each
  * selected entry will become: its clean path, whether its name is refused,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * finding.c - structural findings about an archive: recorded with a stable
  * code, a severity, the exit status they imply and an offset.  Every layer

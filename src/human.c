@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * human.c - sizes in binary units for people ("1.5 MiB", "312 KiB",
  * "512 B") and the labels of the log2 size histogram, shared by the text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * index.c - locate the central directory and parse it, in place, into the
  * struct-of-arrays index.

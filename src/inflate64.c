@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * inflate64.c - our Deflate64 decoder (ZIP method 9), in the style of a
  * modern table-driven inflater.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * inflate64.h - our Deflate64 decoder (method 9), also used directly by its
  * tests, its fuzz target and its benchmark.

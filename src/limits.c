@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * limits.c - the one decision made before anything is decoded: may this
  * archive's selected entries be decoded at all?

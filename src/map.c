@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * map.c - bring an archive into memory: one open, one fstat, one read-only
  * mmap of the whole file.  A pipe or "-" (standard input) cannot be mapped,

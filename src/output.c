@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * output.c - report files written atomically: into a temporary file beside
  * the destination, then renamed over it, so a reader (or make) never sees a

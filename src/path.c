@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * path.c - turn an entry's name into a path that stays beneath the target
  * directory, and decide whether a symlink's target does.

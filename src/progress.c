@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * progress.c - the progress display on a terminal.  Until the work is
  * known it shows the phase ("opening", "indexing"...) and the seconds

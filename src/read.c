@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * read.c - one entry read through the API (zs_entry_read, zs_entry_read_cb):
  * the same decoders and checks as a scan, for a caller that wants the bytes

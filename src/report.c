@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report.c - what `list` and `test` print: text tables in the manner of
  * `unzip -v` and `unzip -t`, and one JSON object per archive per line.

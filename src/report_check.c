@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report_check.c - what `zipscan check` prints: where the pieces of the
  * archive are, every structural finding with its offset, and every entry

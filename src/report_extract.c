@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report_extract.c - what extraction did: unzip-style lines on standard
  * output ("  inflating: a/b"), every warning and error on standard error,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report_html.c - the stats report as one self-contained HTML page: no
  * network, inline CSS, an SVG bar chart per distribution (method mix,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report_parts.c - pieces shared by the report writers (list, test, check,
  * stats, extract): an entry as a JSON object, the findings as JSON or text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report_stats.c - the report of `zipscan stats` as aligned text tables,
  * as the JSON "stats" object, as NDJSON (one line per entry, then a summary

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scan.c - the parallel loop: every selected entry of every archive in the
  * batch, largest first, decoded on every core.

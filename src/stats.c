@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stats.c - the analysis of `zipscan stats`, computed from the index and
  * the scan's per-entry results: kinds, totals, method mix, ratio and size

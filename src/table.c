@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * table.c - the open-addressing hash table (linear probing, 64-bit hashes
  * kept beside the slots) that finds equal names: the extraction plan's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * version.c - what this library is and what it runs on: zipscan's version
  * and those of the libraries it decodes with (`zipscan --version`).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """bombs.py OUTDIR - write zip bombs for the tests, after David Fifield's
 "A better zip bomb" (WOOT 2019), into OUTDIR, with OUTDIR/bombs.json.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """check_differential.py ZIPSCAN - show that scripts/differential.py fails
 when it should.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Check that the man page and the shell completions keep up with the CLI.
 
     test/check_docs.py build/zipscan

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """check_report.py FORMAT ENTRIES ARCHIVES < report - validate a stats report.
 
 json    every line parses; one per archive (+1 total line for a batch), each

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """compare_trees.py [--no-times] A B - do two extracted trees hold the same
 things?
 

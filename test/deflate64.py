@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """deflate64.py - a Deflate64 (ZIP method 9) and Deflate stream writer for
 the tests, and, run as a script, the fixtures made with it.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """fixtures.py OUTDIR - build the test archives the Criterion suite reads.
 
 Ordinary archives come from Python's zipfile and Info-ZIP zip; damaged and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * helpers.h - shared by the Criterion tests: fixture paths, opening and
  * scanning an archive in-process, and running the zipscan command.

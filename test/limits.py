@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """limits.py OUTDIR [N...] - archives at and past ZIP's resource limits.
 
 Without N it writes into OUTDIR the archives test/test_limits.c reads:

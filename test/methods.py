@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """methods.py OUTDIR CORPUS - archives in every compression method zipscan
 decodes past Deflate (Deflate64, bzip2, LZMA, xz, zstd), and PPMd, which it
 does not, for test/test_methods.c; written into OUTDIR with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_audit.c - the structural audit (`zipscan check`, and the same
  * findings from test, stats and extract), --strict, the output limits

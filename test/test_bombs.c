@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_bombs.c - the zip bombs of test/bombs.py (after Fifield, "A better
  * zip bomb"), in build/fixtures/bombs.  Every overlapping one is refused

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_check.c - local headers against central records, data descriptors,
  * and the overlap check, all before anything is decoded.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_cli.c - the zipscan command as scripts see it: exit statuses, text
  * and JSON output, -o, standard input, patterns, thread-count independence.

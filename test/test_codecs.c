@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_codecs.c - the zstd, bzip2, LZMA and xz decoders driven through
  * codec.h directly, on streams made here by the same libraries' encoders:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_corpus.c - every archive of ../shared/corpus/third_party (the Go,
  * libarchive, libzip and zip2 test suites) through open, scan and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_decode.c - decoding and checking entry data: CRC, sizes, corrupt
  * streams, lying sizes, the streaming path, and what is never decoded.

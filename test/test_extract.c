@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_extract.c - zipscan extract and cat: the trees they write against
  * unzip's on archives from four writers, the hostile-archive suite (after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_gate.c - what is decided before decoding (--max-total, --max-ratio)
  * and an archive that shrinks while it is mapped (exit 51, no crash).

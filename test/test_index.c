@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_index.c - finding the end record, ZIP64, prepended data, comments,
  * empty archives, and the struct-of-arrays index itself.

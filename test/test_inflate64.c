@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_inflate64.c - our Deflate64 decoder (src/inflate64.c) on the streams
  * test/deflate64.py writes into build/fixtures/deflate64/ (their outputs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_limits.c - ZIP at and past its resource limits (security.md 6.F.26,
  * 6.B.8-10, 6.D.17): 65,535-byte names and comments, 65,535+ entries with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_methods.c - the methods past Deflate, archive by archive: the
  * fixtures of test/methods.py (7-Zip's Deflate, Deflate64, BZip2, LZMA with

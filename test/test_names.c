@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_names.c - entry names as UTF-8: CP437 conversion checked against
  * Python's codec for all 128 high bytes, and invalid UTF-8 under bit 11.

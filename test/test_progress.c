@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_progress.c - the progress display as a terminal would get it: each
  * redraw (the text between carriage returns, escape sequences aside) fits

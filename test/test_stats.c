@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_stats.c - every statistic of `zipscan stats` on archives whose
  * answer is known (test/fixtures.py: stats.zip, stats-names.zip), every

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """zipdamage.py - damaged copies of an archive, and what test_methods.c
 needs to know about one, read with Python's zipfile and by hand.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_archive.c - libFuzzer target: each input is an archive, and goes
  * through what the command line does with one.

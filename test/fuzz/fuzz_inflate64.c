@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_inflate64.c - libFuzzer target for our Deflate64 decoder alone
  * (src/inflate64.c).  Each input is one control byte, then a raw stream.
