@@ -130,6 +130,7 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 	uint64_t out = 0;
 	double t0 = zs_now();
 
+	a->stop = o->stop;
 	memset(a->index.selected, 0, a->index.count);
 	for (size_t k = 0; k < n; k++)
 		a->index.selected[entries[k]] = 1;

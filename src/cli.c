@@ -647,6 +647,8 @@ static int write_stats(const cli *c, const zs_archive *a, const zs_totals *t,
 	char title[64];
 	switch (c->format) {
 	case FMT_TEXT:
+		if (a && !zs_archive_indexed(a))
+			return 0;   /* its error went to stderr; no empty report */
 		if (!a)
 			snprintf(title, sizeof(title), "Total of %zu archives",
 				 st->n_archives);

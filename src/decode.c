@@ -66,6 +66,7 @@ struct zs_worker {
 	XXH3_state_t *hash;           /* with zs_options.hash */
 	uint64_t memory_limit;        /* for the decoders' own windows */
 	void *codec[ZS_CODEC_SLOTS];  /* each decoder's state, or NULL */
+	volatile int *stop;           /* Ctrl-C: the entry's loops ask it */
 	uint8_t *window;              /* history + ZS_STREAM_CHUNK bytes */
 };
 
@@ -216,8 +217,8 @@ static int stream_piece(zs_worker *w, zs_index *ix, size_t i, zs_sink *s,
 	if (w->hash)
 		XXH3_128bits_update(w->hash, p, n);
 	sc->total += n;
-	if (emit(s, p, n) != 0 || sink_stopped(s))
-		return 1;
+	if (emit(s, p, n) != 0 || sink_stopped(s) || (w->stop && *w->stop))
+		return 1;   /* left untested */
 	if (sc->total > ix->uncomp_size[i]) {
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_SIZE_LONG,
 			      ix->uncomp_size[i], 0);
@@ -249,7 +250,14 @@ static uint64_t decode_stored(zs_worker *w, zs_archive *a, size_t i,
 	const uint8_t *p = a->data + ix->data_offset[i];
 	uint32_t crc = 0;
 	if (!s || s->defer) {
-		crc = libdeflate_crc32(0, p, n);
+		/* in chunks, so that Ctrl-C stops a huge entry too */
+		for (uint64_t done = 0; done < n; done += ZS_STREAM_CHUNK) {
+			if (w->stop && *w->stop)
+				return 0;   /* left untested */
+			crc = libdeflate_crc32(crc, p + done, n - done >
+					       ZS_STREAM_CHUNK ?
+					       ZS_STREAM_CHUNK : n - done);
+		}
 		emit(s, p, n);
 	} else {
 		/* CRC a chunk and write it while it is in cache, straight
@@ -493,6 +501,7 @@ uint64_t zs_decode_entry_to(zs_worker *w, zs_archive *a, size_t i,
 
 	if (ix->status[i] != ZS_ENTRY_UNTESTED)
 		return 0;  /* already failed a header check */
+	w->stop = s && s->stop ? s->stop : a->stop;
 	if (zs_entry_is_encrypted(a, i)) {
 		zs_entry_fail(ix, i, ZS_ENTRY_ENCRYPTED, ZS_E_ENCRYPTED, 0, 0);
 		return 0;

@@ -179,6 +179,10 @@ static int read_all(zs_archive *a, int fd)
 		/* EINTR is a failure: a Ctrl-C must stop a read from a pipe
 		 * that may never end. */
 		ssize_t n = read(fd, buf + len, cap - len);
+		if (n > 0 && zs_stopping(a)) {   /* a source that never blocks */
+			errno = EINTR;
+			n = -1;
+		}
 		if (n < 0) {
 			free(buf);
 			return -1;

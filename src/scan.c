@@ -190,6 +190,8 @@ int zs_scan_batch(zs_archive **as, size_t na, const zs_options *o,
 	int status = ZS_EXIT_OK;
 
 	memset(t, 0, na * sizeof(*t));
+	for (size_t k = 0; k < na; k++)
+		as[k]->stop = o->stop;   /* the decoders ask it inside entries */
 	for (size_t k = 0; o->hash && k < na; k++)
 		if (!as[k]->index.xxh128 && as[k]->index.count &&
 		    !(as[k]->index.xxh128 = calloc(2 * as[k]->index.count, 8)))
@@ -212,6 +214,8 @@ int zs_scan_batch(zs_archive **as, size_t na, const zs_options *o,
 	}
 	for (size_t k = 0; k < na; k++) {
 		zs_map_check_changed(as[k]);
+		if (zs_stopping(as[k]) && as[k]->indexed)
+			zs_interrupted(as[k]);   /* entries left untested */
 		status = zs_exit_worse(status, zs_archive_status(as[k]));
 	}
 	free(sum);
