@@ -34,7 +34,8 @@ from ._lib import lib as _L
 __all__ = [
     "open", "open_bytes", "Archive", "Entry", "Finding", "TestResult",
     "Error", "NotAZipError", "BadEntryError", "LimitError",
-    "UnsupportedError", "library_versions", "method_name", "__version__",
+    "UnsupportedError", "library_versions", "method_name", "exit_worse",
+    "__version__",
     "EXIT_OK", "EXIT_WARN", "EXIT_ENTRY", "EXIT_STRUCT", "EXIT_NOMEM",
     "EXIT_NOTZIP", "EXIT_USAGE", "EXIT_NOMATCH", "EXIT_OVERLAP",
     "EXIT_WRITE", "EXIT_CHANGED", "EXIT_INTERRUPT", "EXIT_UNSUPPORTED",
@@ -83,6 +84,11 @@ def library_versions() -> dict:
         if name:
             out[name] = rest.split(" ", 1)[0]
     return out
+
+
+def exit_worse(a: int, b: int) -> int:
+    """The worse of two exit statuses (the one a batch reports)."""
+    return _L.zs_exit_worse(int(a), int(b))
 
 
 def method_name(method: int) -> str:
