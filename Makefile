@@ -216,11 +216,24 @@ FIXTURES = build/fixtures/.done build/fixtures/bombs/.done \
 
 test: all build/test_zipscan $(FIXTURES)
 	build/test_zipscan -j2
+	@$(MAKE) --no-print-directory check-python
 	$(PYTHON) test/check_differential.py build/zipscan
 	$(PYTHON) scripts/differential.py build/zipscan --every-file $(CORPUS) \
 		--archives build/fixtures
 	@$(MAKE) --no-print-directory fuzz-regress fuzz-smoke \
 		fuzz-inflate64-regress fuzz-inflate64-smoke
+
+# The Python module's tests (python/tests) against this tree's library and
+# command.  pytest exits 5 when it collects no test: that fails here too,
+# as does any other non-zero status.
+check-python: all
+	ZIPSCAN_LIBRARY=$(abspath build/$(SONAME)) \
+	ZIPSCAN_BIN=$(abspath build/zipscan) \
+		$(PYTHON) -m pytest -q -p no:cacheprovider python/tests; \
+	status=$$?; \
+	if [ $$status = 5 ]; then \
+		echo "check-python: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
 
 # The same suite, library and command under ASan + UBSan, in build/asan.
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
