@@ -668,3 +668,83 @@ def test_wheel_installs_into_a_venv(wheel, tmp):
     assert r.returncode == 0, r.stderr
     where, ver = r.stdout.split()
     assert where.startswith(str(venv)) and ver == header_version()
+
+
+def test_findings_and_the_last_of_a_name(tmp):
+    p = tmp / "dup.zip"
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")     # zipfile: "Duplicate name"
+        with zipfile.ZipFile(p, "w") as z:
+            z.writestr("a.txt", b"first")
+            z.writestr("a.txt", b"second")
+    r = run_bin("test", str(p))
+    with zipscan.open(str(p)) as z:
+        fs = z.findings
+        assert len(fs) == 1 and z.findings_dropped == 0
+        f = fs[0]
+        assert f.code == "duplicate-name" and f.severity == "warning"
+        assert f.exit_status == 1 and f.entry == 1
+        line = "%s: warning: %s (offset %d)" % (p, f.text, f.offset)
+        assert line in r.stdout + r.stderr
+        assert z.status == 1 == r.returncode
+        assert z.read("a.txt") == b"second"     # the last one, as unzip
+        assert z.read(0) == b"first"
+        assert z.test().status == 1
+
+
+def test_reads_from_several_threads(sample):
+    import threading
+    want = {n: d for n, d, _ in FILES}
+    errors = []
+    with zipscan.open(sample) as z:
+        def work():
+            try:
+                for _ in range(20):
+                    for name, data in want.items():
+                        assert z.read(name) == data
+            except BaseException as e:   # reported by the main thread
+                errors.append(e)
+        ts = [threading.Thread(target=work) for _ in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    assert errors == []
+
+
+def test_scan_while_reading(sample):
+    """test() in one thread while others read: the module orders them as
+    the library asks (no scan during a read of the same handle)."""
+    import threading
+    want = {n: d for n, d, _ in FILES}
+    errors = []
+    with zipscan.open(sample) as z:
+        def reader():
+            try:
+                for _ in range(10):
+                    for name, data in want.items():
+                        assert z.read(name) == data
+            except BaseException as e:
+                errors.append(e)
+
+        def tester():
+            try:
+                for _ in range(5):
+                    assert z.test().status == 0
+            except BaseException as e:
+                errors.append(e)
+        ts = [threading.Thread(target=reader) for _ in range(2)]
+        ts.append(threading.Thread(target=tester))
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        assert errors == []
+        # a test from inside a read's callback would wait for itself
+        with pytest.raises(RuntimeError, match="inside a read"):
+            z.iter_read(0, lambda chunk: z.test())
+        # reading another entry from inside a callback is allowed
+        inner = []
+        z.iter_read(0, lambda chunk: inner.append(z.read(1)))
+        assert inner == [TEXT]

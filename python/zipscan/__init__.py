@@ -266,10 +266,15 @@ class Archive:
         self._keep = keepalive       # open_bytes' buffer, for the handle's life
         self._totals: Optional[_lib.zs_totals] = None
         self._names: Optional[dict] = None
-        self._scan_lock = threading.Lock()   # one scan at a time
         self._cond = threading.Condition()
         self._busy = 0                       # calls using the handle now
         self._closing = False
+        # The library's rules: one scan at a time, and entries read on
+        # several threads must be different ones.  So reads of one entry
+        # wait for each other, and a scan (select, test, stats, json)
+        # waits for the reads and they for it.
+        self._reading: dict = {}             # entry index -> thread ident
+        self._scanning = False
 
     # -- life
 
@@ -304,6 +309,44 @@ class Archive:
                 self._busy -= 1
                 if self._busy == 0 and self._closing:
                     self._free()
+
+    @contextlib.contextmanager
+    def _reader(self, i: int):
+        me = threading.get_ident()
+        with self._cond:
+            if self._reading.get(i) == me:
+                raise RuntimeError("zipscan: entry %d is read again from "
+                                   "inside its own read" % i)
+            nested = me in self._reading.values()
+            while (self._scanning and not nested) or i in self._reading:
+                self._cond.wait()
+            self._reading[i] = me
+        try:
+            yield
+        finally:
+            with self._cond:
+                del self._reading[i]
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def _exclusive(self):
+        with self._cond:
+            if threading.get_ident() in self._reading.values():
+                raise RuntimeError("zipscan: an archive cannot be tested "
+                                   "from inside a read of one of its "
+                                   "entries")
+            while self._scanning:
+                self._cond.wait()
+            self._scanning = True
+            while self._reading:
+                self._cond.wait()
+        try:
+            with self._use() as h:
+                yield h
+        finally:
+            with self._cond:
+                self._scanning = False
+                self._cond.notify_all()
 
     def __enter__(self) -> "Archive":
         return self
@@ -477,12 +520,12 @@ class Archive:
         exc = [_pattern(p) for p in exclude]
         ia = (ctypes.c_char_p * max(len(inc), 1))(*inc)
         ea = (ctypes.c_char_p * max(len(exc), 1))(*exc)
-        with self._scan_lock, self._use() as h:
+        with self._exclusive() as h:
             return _L.zs_select(h, ia if inc else None, len(inc),
                                 ea if exc else None, len(exc))
 
     def _scan(self, hash: bool = False):
-        with self._scan_lock, self._use() as h:
+        with self._exclusive() as h:
             o = _lib.zs_options.from_buffer_copy(self._opt)
             o.hash = 1 if hash else 0
             t = _lib.zs_totals()
@@ -557,8 +600,9 @@ class Archive:
                     offset=e.local_offset, status=EXIT_OVERLAP)
             buf = ctypes.create_string_buffer(max(size, 1))
             n = ctypes.c_size_t(0)
-            r = _L.zs_entry_read(h, i, buf, size, ctypes.byref(n),
-                                 ctypes.byref(self._opt))
+            with self._reader(i):
+                r = _L.zs_entry_read(h, i, buf, size, ctypes.byref(n),
+                                     ctypes.byref(self._opt))
         if r != 0:
             self._raise_read(i, r)
         return ctypes.string_at(buf, n.value)
@@ -595,7 +639,7 @@ class Archive:
                 return 1
 
         fn = _lib.WRITE_FN(trampoline)   # referenced until the call returns
-        with self._use() as h:
+        with self._reader(i), self._use() as h:
             r = _L.zs_entry_read_cb(h, i, fn, None, ctypes.byref(self._opt))
         del fn
         if failure:
@@ -667,14 +711,14 @@ class Archive:
         --json` prints (top: entries in each top list; hash: confirm
         duplicates with XXH3-128)."""
         _, t = self._scan(hash=hash)
-        with self._scan_lock, self._use() as h:
+        with self._exclusive() as h:
             return self._json_string(_L.zs_stats_json_string(
                 h, ctypes.byref(t), int(top)))
 
     def json(self) -> dict:
         """`zipscan test --json`'s object after test(), else `list
         --json`'s."""
-        with self._scan_lock, self._use() as h:
+        with self._exclusive() as h:
             t = ctypes.byref(self._totals) if self._totals else None
             return self._json_string(_L.zs_report_json_string(h, t))
 
