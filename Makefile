@@ -128,8 +128,9 @@ pkgconfigdir ?= $(libdir)/pkgconfig
 bashcompdir ?= $(datadir)/bash-completion/completions
 zshcompdir  ?= $(datadir)/zsh/site-functions
 # Where the Python module goes: this Python's site directory under prefix
-# (/usr/local/lib/python3.11/dist-packages on Debian).
-pythondir   ?= $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("purelib", vars={"base": "$(prefix)", "platbase": "$(prefix)"}))' 2>/dev/null)
+# (/usr/local/lib/python3.11/dist-packages on Debian; scripts/python-dir
+# says why sysconfig's default scheme alone would give /usr/local/local).
+pythondir   ?= $(shell $(PYTHON) scripts/python-dir '$(prefix)' 2>/dev/null)
 INSTALL     ?= install
 
 install: all

@@ -646,8 +646,21 @@ def test_sdist(tmp):
         names = t.getnames()
     base = "zipscan-%s/" % ver
     for f in ("pyproject.toml", "_zipscan_build.py", "PKG-INFO",
-              "zipscan/__init__.py", "zipscan/_version.py"):
+              "zipscan/__init__.py", "zipscan/_version.py",
+              "tests/test_zipscan.py"):
         assert base + f in names
+    # away from the source tree, the wheel takes its version from the
+    # sdist's _version.py
+    out = tmp / "from-sdist"
+    out.mkdir()
+    with tarfile.open(d / name) as t:
+        t.extractall(out)
+    src = out / base.rstrip("/")
+    r = subprocess.run([PYTHON, "-c", "import _zipscan_build as b; "
+                        "print(b.version()); print(b.build_wheel('.'))"],
+                       cwd=str(src), capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == [ver, "zipscan-%s-py3-none-any.whl" % ver]
 
 
 def test_wheel_installs_into_a_venv(wheel, tmp):
