@@ -144,7 +144,7 @@ def _write_wheel(wheel_directory, files, dist_info):
     return fname
 
 
-# ---- PEP 517 hooks -----------------------------------------------------------
+# ---- PEP 517 hooks ----------------------------------------------------------
 
 def get_requires_for_build_wheel(config_settings=None):
     return []

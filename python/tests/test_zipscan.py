@@ -3,11 +3,10 @@
 Python's zipfile, and against the zipscan command on the same files.
 
 Run from the top of the tree:
-    ZIPSCAN_LIBRARY=$PWD/build/libzipscan.so.0 python3 -m pytest -q python/tests
+  ZIPSCAN_LIBRARY=$PWD/build/libzipscan.so.0 python3 -m pytest -q python/tests
 ZIPSCAN_BIN names the command (default build/zipscan).
 """
 import base64
-import bz2
 import dataclasses
 import datetime
 import hashlib
@@ -47,7 +46,8 @@ FILES = [
     ("deflated.txt", TEXT, zipfile.ZIP_DEFLATED),
     ("sub/bzip2.bin", NOISE[:50000] + TEXT, zipfile.ZIP_BZIP2),
     ("sub/lzma.bin", TEXT + NOISE[:30000], zipfile.ZIP_LZMA),
-    ("na\u00efve-\u65e5\u672c.txt", "caf\u00e9\n".encode(), zipfile.ZIP_DEFLATED),
+    ("na\u00efve-\u65e5\u672c.txt", "caf\u00e9\n".encode(),
+     zipfile.ZIP_DEFLATED),
     ("empty", b"", zipfile.ZIP_STORED),
 ]
 DIRNAME = "dir/"
@@ -132,7 +132,7 @@ def badcrc(tmp):
     return p, off
 
 
-# ---- the library and the module ----------------------------------------------
+# ---- the library and the module ---------------------------------------------
 
 def header_version():
     with open(HEADER) as f:
@@ -518,7 +518,7 @@ def test_truncated(sample, tmp):
             assert e.status == status == 9
 
 
-# ---- in memory, reports, life ------------------------------------------------
+# ---- in memory, reports, life -----------------------------------------------
 
 def test_open_bytes(sample):
     data = open(sample, "rb").read()
@@ -761,3 +761,22 @@ def test_scan_while_reading(sample):
         inner = []
         z.iter_read(0, lambda chunk: inner.append(z.read(1)))
         assert inner == [TEXT]
+
+
+def test_cp437_name(tmp):
+    """A name that is not UTF-8, without bit 11: CP437, as unzip reads it
+    (and zipfile too); raw_name keeps the bytes."""
+    p = tmp / "cp437.zip"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr(zipfile.ZipInfo("\x01\x02\x03.txt", DATE), b"cp437")
+    data = bytearray(p.read_bytes())
+    old = b"\x01\x02\x03.txt"
+    assert data.count(old) == 2        # the local and the central name
+    data = data.replace(old, b"\x81\x94\xe1.txt")
+    p.write_bytes(bytes(data))
+    with zipfile.ZipFile(p) as zf, zipscan.open(str(p)) as z:
+        e = z[0]
+        assert e.raw_name == b"\x81\x94\xe1.txt"
+        assert e.name == "\u00fc\u00f6\u00df.txt" == zf.namelist()[0]
+        assert not e.flags & 0x800
+        assert z.read(e.name) == b"cp437"

@@ -263,7 +263,7 @@ class Archive:
                  keepalive=None):
         self._h = handle
         self._opt = options
-        self._keep = keepalive       # open_bytes' buffer, for the handle's life
+        self._keep = keepalive # open_bytes' buffer, for the handle's life
         self._totals: Optional[_lib.zs_totals] = None
         self._names: Optional[dict] = None
         self._cond = threading.Condition()
