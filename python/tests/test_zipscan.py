@@ -681,6 +681,17 @@ def test_wheel_installs_into_a_venv(wheel, tmp):
     assert r.returncode == 0, r.stderr
     where, ver = r.stdout.split()
     assert where.startswith(str(venv)) and ver == header_version()
+    # pip install ./python: pip runs the in-tree backend (requires = [],
+    # so nothing is downloaded)
+    r = subprocess.run([str(pip), "install", "--no-index",
+                        "--force-reinstall", PYDIR],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = subprocess.run([str(venv / "bin" / "python"), "-m", "zipscan",
+                        "--version"], cwd=str(tmp), capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    assert header_version() in r.stdout
 
 
 def test_findings_and_the_last_of_a_name(tmp):
