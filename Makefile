@@ -131,8 +131,9 @@ pkgconfigdir ?= $(libdir)/pkgconfig
 bashcompdir ?= $(datadir)/bash-completion/completions
 zshcompdir  ?= $(datadir)/zsh/site-functions
 # Where the Python module goes: this Python's site directory under prefix
-# (/usr/local/lib/python3.11/dist-packages on Debian).
-pythondir   ?= $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("purelib", vars={"base": "$(prefix)", "platbase": "$(prefix)"}))' 2>/dev/null)
+# (/usr/local/lib/python3.11/dist-packages on Debian; scripts/python-dir
+# says why sysconfig's default scheme alone would give /usr/local/local).
+pythondir   ?= $(shell $(PYTHON) scripts/python-dir '$(prefix)' 2>/dev/null)
 INSTALL     ?= install
 
 install: all
@@ -233,11 +234,24 @@ test: build/.deps all build/zipscan-shared build/test_zipscan $(FIXTURES) \
 	ZS_CORPUS="$(CORPUS)" build/test_zipscan -j2
 	$(PYTHON) test/check_docs.py build/zipscan
 	$(MAKE) --no-print-directory check-install
+	$(MAKE) --no-print-directory check-python
 	$(PYTHON) test/check_differential.py build/zipscan
 	$(PYTHON) scripts/differential.py build/zipscan --every-file $(CORPUS) \
 		--archives build/fixtures
 	@$(MAKE) --no-print-directory fuzz-regress fuzz-smoke \
 		fuzz-inflate64-regress fuzz-inflate64-smoke
+
+# The Python module's tests (python/tests) against this tree's library and
+# command.  pytest exits 5 when it collects no test: that fails here too,
+# as does any other non-zero status.
+check-python: all
+	ZIPSCAN_LIBRARY=$(abspath build/$(SONAME)) \
+	ZIPSCAN_BIN=$(abspath build/zipscan) \
+		$(PYTHON) -m pytest -q -p no:cacheprovider python/tests; \
+	status=$$?; \
+	if [ $$status = 5 ]; then \
+		echo "check-python: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
 
 # The same suite, library and command under ASan + UBSan, in build/asan.
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
