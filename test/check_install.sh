@@ -102,6 +102,21 @@ for p in cxx-shared cxx-static; do
 	check "$p prints what the archive holds" diff -u "$tmp/want-cxx" "$tmp/got"
 done
 
+# the installed Python module, from its installed directory
+pydir=$(ls -d "$dest$prefix"/lib/python3*/*-packages 2>/dev/null | head -1)
+cat > "$tmp/want-py" <<WANT
+3 0 ['docs/', 'docs/hello.txt', 'numbers.txt'] b'hello, world\n'
+WANT
+PYTHONPATH=$pydir ZIPSCAN_LIBRARY=$lib/libzipscan.so.$major /usr/bin/python3 -c '
+import sys, zipscan
+with zipscan.open(sys.argv[1]) as z:
+    r = z.test()
+    print(len(z), r.status, [e.name for e in z], z.read("docs/hello.txt"))
+' "$tmp/a.zip" > "$tmp/got" 2>&1
+check "installed Python module reads the archive" diff -u "$tmp/want-py" "$tmp/got"
+check "installed Python module knows where the library goes" grep -q \
+	"$prefix/lib/libzipscan.so.$major" "$pydir/zipscan/_installed.py"
+
 $make --no-print-directory -s uninstall DESTDIR="$dest" PREFIX=$prefix \
 	> "$tmp/uninstall.log" 2>&1 || bad "make uninstall"
 left=$(cd "$dest" && find . \( -type f -o -type l \) | wc -l)
