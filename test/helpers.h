@@ -50,6 +50,25 @@ static inline const char *corpus_file(const char *rel)
 	return path;
 }
 
+/* A fresh directory /tmp/zs_TAG_XXXXXX (free it with drop_dir, which
+ * removes it and everything in it). */
+static inline char *temp_dir(const char *tag)
+{
+	char *t = malloc(64);
+	cr_assert_not_null(t);
+	snprintf(t, 64, "/tmp/zs_%s_XXXXXX", tag);
+	cr_assert_not_null(mkdtemp(t));
+	return t;
+}
+
+static inline int run(char *out, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline void drop_dir(char *t)
+{
+	run(NULL, 0, "rm -rf %s", t);
+	free(t);
+}
+
 static inline const char *fixture(const char *name)
 {
 	static __thread char path[4096];

@@ -53,21 +53,6 @@ static char *big_buffer(void)
 	return p;
 }
 
-/* A fresh temporary directory (removed with drop_dir). */
-static char *temp_dir(void)
-{
-	char *t = strdup("/tmp/zs_limits_XXXXXX");
-	cr_assert_not_null(t);
-	cr_assert_not_null(mkdtemp(t));
-	return t;
-}
-
-static void drop_dir(char *t)
-{
-	run(NULL, 0, "rm -rf %s", t);
-	free(t);
-}
-
 /* ---- every archive: exit status, message, bounded memory ---------------- */
 
 /* The aggregate output limits off: what each entry gets on its own. */
@@ -193,7 +178,7 @@ static const struct limit_case {
 
 Test(limits, every_archive_gets_its_status_and_message)
 {
-	char *out = big_buffer(), *tmp = temp_dir();
+	char *out = big_buffer(), *tmp = temp_dir("limits");
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		const struct limit_case *c = &cases[k];
 		const char *f = c->file;
@@ -296,7 +281,7 @@ static void extract_long_name(const char *file)
 	zs_extract_options xo = { 0 };
 	zs_extraction x;
 	zs_totals t;
-	char *dir = temp_dir(), sub[4200];
+	char *dir = temp_dir("limits"), sub[4200];
 
 	snprintf(sub, sizeof(sub), "%s/in", dir);
 	zs_options_init(&o);
@@ -350,7 +335,7 @@ Test(limits, extract_components_at_name_max)
 	zs_extract_options xo = { 0 };
 	zs_extraction x;
 	zs_totals t;
-	char *dir = temp_dir(), sub[4200];
+	char *dir = temp_dir("limits"), sub[4200];
 	static const int want[5] = { ZS_ACT_WRITTEN, ZS_ACT_WRITTEN,
 				     ZS_ACT_FAILED, ZS_ACT_FAILED,
 				     ZS_ACT_WRITTEN };

@@ -117,19 +117,6 @@ static const char *path_of(const char *p)
 	return access(buf, R_OK) == 0 || corpus_dir() ? buf : NULL;
 }
 
-static char *sandbox(void)
-{
-	char *t = strdup("/tmp/zs_methods_XXXXXX");
-	cr_assert_not_null(mkdtemp(t));
-	return t;
-}
-
-static void drop_sandbox(char *t)
-{
-	run(NULL, 0, "rm -rf %s", t);
-	free(t);
-}
-
 /* How many entries of the archive use `method`, as zipfile reads it. */
 static long entries_in(const char *archive, unsigned method)
 {
@@ -373,7 +360,7 @@ static void battery(const method_archive *m)
 		return;
 	}
 	tests_clean(a);
-	char *t = sandbox();
+	char *t = temp_dir("methods");
 	/* -snld: 7-Zip calls a link "dangerous" that climbs out of its own
 	 * directory, even when it stays inside the target (7z_lzma.zip) */
 	cr_assert_eq(run(buf, sizeof(buf), "umask 022; 7zz x -bd -snld -o%s/7z "
@@ -402,7 +389,7 @@ static void battery(const method_archive *m)
 		crc_flipped(a, t, second);
 		truncated(a, t, second, m->method);
 	}
-	drop_sandbox(t);
+	drop_dir(t);
 }
 
 /* One Test per method, so that Criterion runs them side by side. */
@@ -457,7 +444,7 @@ Test(methods, ppmd_stays_unsupported)
 		cr_expect_eq(seen, n, "%s: %s", a, out);
 	}
 	/* what is not PPMd is still tested and extracted */
-	char *t = sandbox();
+	char *t = temp_dir("methods");
 	const char *a = path_of("F:7z-ppmd.zip");
 	cr_expect_eq(run(out, OUT_CAP, "%s test --json %s | " ZS_PYTHON " -c '"
 			 "import json, sys\n"
@@ -470,7 +457,7 @@ Test(methods, ppmd_stays_unsupported)
 	cr_expect_eq(run(out, OUT_CAP, "cd %s/x && find . | LC_ALL=C sort | "
 			 "tr '\\n' ' '", t), 0);
 	cr_expect_str_eq(out, ". ./bin ./empty ./empty-dir ./text ");
-	drop_sandbox(t);
+	drop_dir(t);
 	free(out);
 }
 
@@ -555,11 +542,11 @@ Test(methods, corrupt_bzip2_fails)
 		cr_expect_eq(run(out, OUT_CAP, "%s test %s 2>&1", ZS_BIN, a), 2,
 			     "%s", out);
 		cr_expect(strstr(out, "bzip2 data: "), "%s", out);
-		char *t = sandbox();
+		char *t = temp_dir("methods");
 		cr_expect_eq(run(NULL, 0, "%s extract -q %s -d %s/x "
 				 "2>/dev/null; s=$?; test -z \"$(find %s/x "
 				 "-type f)\" && exit $s", ZS_BIN, a, t, t), 2);
-		drop_sandbox(t);
+		drop_dir(t);
 	}
 	free(out);
 }

@@ -12,19 +12,6 @@
 
 #define OUT_CAP (1 << 16)
 
-static char *sandbox(void)
-{
-	char *t = strdup("/tmp/zs_shell_XXXXXX");
-	cr_assert_not_null(mkdtemp(t));
-	return t;
-}
-
-static void drop(char *t)
-{
-	run(NULL, 0, "rm -rf %s", t);
-	free(t);
-}
-
 static int sum_of(const char *path, char out[65])
 {
 	return run(out, 65, "sha256sum < %s | cut -c1-64", path);
@@ -32,7 +19,7 @@ static int sum_of(const char *path, char out[65])
 
 Test(shell, unknown_command_suggests_and_writes_nothing)
 {
-	char *t = sandbox(), out[OUT_CAP];
+	char *t = temp_dir("shell"), out[OUT_CAP];
 	/* `zipscan tset x.zip` once wrote a text report into a new x.zip */
 	int st = run(out, sizeof(out), "cd %s && %s tset x.zip 2>&1", t, ZS_BIN);
 	cr_expect_eq(st, 10);
@@ -55,12 +42,12 @@ Test(shell, unknown_command_suggests_and_writes_nothing)
 	/* nothing close: no suggestion */
 	cr_expect_eq(run(out, sizeof(out), "%s frobnicate 2>&1", ZS_BIN), 10);
 	cr_expect(strstr(out, "unknown command 'frobnicate'\n"), "%s", out);
-	drop(t);
+	drop_dir(t);
 }
 
 Test(shell, short_form_needs_an_existing_file)
 {
-	char *t = sandbox(), out[OUT_CAP];
+	char *t = temp_dir("shell"), out[OUT_CAP];
 	run(NULL, 0, "cp %s %s/a.zip", fixture("basic.zip"), t);
 	cr_expect_eq(run(out, sizeof(out), "cd %s && %s a.zip r.json 2>&1 && "
 			 "head -c 1 r.json", t, ZS_BIN), 0, "%s", out);
@@ -68,12 +55,12 @@ Test(shell, short_form_needs_an_existing_file)
 	/* a directory is not an archive to take stats of */
 	cr_expect_eq(run(out, sizeof(out), "cd %s && mkdir d && %s d 2>&1", t,
 			 ZS_BIN), 10, "%s", out);
-	drop(t);
+	drop_dir(t);
 }
 
 Test(shell, output_never_replaces_an_input)
 {
-	char *t = sandbox(), out[OUT_CAP], a[4200], before[65], after[65];
+	char *t = temp_dir("shell"), out[OUT_CAP], a[4200], before[65], after[65];
 	snprintf(a, sizeof(a), "%s/a.zip", t);
 	run(NULL, 0, "cp %s %s", fixture("basic.zip"), a);
 	sum_of(a, before);
@@ -96,7 +83,7 @@ Test(shell, output_never_replaces_an_input)
 	struct stat st;
 	snprintf(a, sizeof(a), "%s/s.zip", t);
 	cr_expect(lstat(a, &st) == 0 && S_ISLNK(st.st_mode));
-	drop(t);
+	drop_dir(t);
 }
 
 Test(shell, help_per_command)
@@ -194,7 +181,7 @@ static int interrupt(char *out, size_t cap, const char *args, const char *sig,
  * in test (which once ran to the end and said "all ok") and stats. */
 Test(shell, ctrl_c_stops_a_scan, .timeout = 120)
 {
-	char *t = sandbox(), out[OUT_CAP], args[4400];
+	char *t = temp_dir("shell"), out[OUT_CAP], args[4400];
 	cr_assert_eq(run(NULL, 0, "%s %s/sparse_zip.py %s/big.zip %llu",
 			 ZS_PYTHON, ZS_TESTDIR, t, 8ull << 30), 0);
 	static const struct { const char *cmd, *sig; } cases[] = {
@@ -218,7 +205,7 @@ Test(shell, ctrl_c_stops_a_scan, .timeout = 120)
 	/* extract left nothing under a final name */
 	cr_expect_eq(run(out, sizeof(out), "find %s/out -type f | wc -l", t), 0);
 	cr_expect_eq(atoi(out), 0, "%s", out);
-	drop(t);
+	drop_dir(t);
 }
 
 /* While the archive is still being read, Ctrl-C stops every command:
@@ -227,7 +214,7 @@ Test(shell, ctrl_c_stops_a_scan, .timeout = 120)
 Test(shell, ctrl_c_stops_opening, .timeout = 60)
 {
 	static const char *const cmds[] = { "list", "test", "check", "stats" };
-	char *t = sandbox();
+	char *t = temp_dir("shell");
 	cr_assert_eq(run(NULL, 0, "mkfifo %s/fifo", t), 0);
 	for (size_t k = 0; k < 8; k++) {
 		char out[OUT_CAP], from[4200];
@@ -246,7 +233,7 @@ Test(shell, ctrl_c_stops_opening, .timeout = 60)
 		cr_expect_lt(secs, 5.0, "%s < %s took %.1f s", cmds[k % 4],
 			     from, secs);
 	}
-	drop(t);
+	drop_dir(t);
 }
 
 /* -o to a FIFO or a device writes it in place (it stays a FIFO, and
@@ -254,7 +241,7 @@ Test(shell, ctrl_c_stops_opening, .timeout = 60)
  * leaves the link. */
 Test(shell, reports_to_fifos_devices_and_symlinks)
 {
-	char *t = sandbox(), out[OUT_CAP], p[4200];
+	char *t = temp_dir("shell"), out[OUT_CAP], p[4200];
 	struct stat st;
 	cr_assert_eq(run(NULL, 0, "mkfifo %s/fifo", t), 0);
 	cr_expect_eq(run(out, sizeof(out), "cat %s/fifo > %s/got & "
@@ -283,5 +270,5 @@ Test(shell, reports_to_fifos_devices_and_symlinks)
 	cr_expect(lstat(p, &st) == 0 && S_ISLNK(st.st_mode), "link replaced");
 	run(out, sizeof(out), "head -c 8 %s/target.txt", t);
 	cr_expect_str_eq(out, "Archive:");
-	drop(t);
+	drop_dir(t);
 }
