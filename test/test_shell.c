@@ -208,30 +208,26 @@ Test(shell, ctrl_c_stops_a_scan, .timeout = 120)
 	drop_dir(t);
 }
 
-/* While the archive is still being read, Ctrl-C stops every command:
- * from /dev/zero, which never blocks (the read loop asks), and from a FIFO
- * whose writer sleeps (the read is interrupted). */
+/* While the archive is still being read, Ctrl-C stops every command: here
+ * from a FIFO whose writer sleeps (the read is interrupted).  A source
+ * that never blocks (/dev/zero) is asked between reads too, but is not
+ * tried here: until --max-input bounds it, the buffer grows by GB/s and a
+ * loaded machine's OOM killer may strike first (it once did). */
 Test(shell, ctrl_c_stops_opening, .timeout = 60)
 {
 	static const char *const cmds[] = { "list", "test", "check", "stats" };
 	char *t = temp_dir("shell");
 	cr_assert_eq(run(NULL, 0, "mkfifo %s/fifo", t), 0);
-	for (size_t k = 0; k < 8; k++) {
-		char out[OUT_CAP], from[4200];
-		if (k < 4)
-			snprintf(from, sizeof(from), "/dev/zero");
-		else
-			snprintf(from, sizeof(from), "%s/fifo", t);
+	for (size_t k = 0; k < 4; k++) {
+		char out[OUT_CAP];
 		double t0 = zs_now();
 		int st = run(out, sizeof(out), "sleep 20 > %s/fifo & w=$!; "
-			     "%s %s - < %s 2>&1 & z=$!; sleep 0.5; "
+			     "%s %s - < %s/fifo 2>&1 & z=$!; sleep 0.5; "
 			     "kill -INT $z; wait $z; s=$?; kill $w; exit $s", t,
-			     ZS_BIN, cmds[k % 4], from);
+			     ZS_BIN, cmds[k], t);
 		double secs = zs_now() - t0;
-		cr_expect_eq(st, 80, "%s < %s: exit %d: %s", cmds[k % 4], from,
-			     st, out);
-		cr_expect_lt(secs, 5.0, "%s < %s took %.1f s", cmds[k % 4],
-			     from, secs);
+		cr_expect_eq(st, 80, "%s: exit %d: %s", cmds[k], st, out);
+		cr_expect_lt(secs, 5.0, "%s took %.1f s", cmds[k], secs);
 	}
 	drop_dir(t);
 }
