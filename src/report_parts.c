@@ -19,16 +19,22 @@ const char *zs_status_name(int s)
 	}
 }
 
-/* The archive's findings, one per line; errors_only for -q. */
-void zs_put_findings(const zs_archive *a, int errors_only, FILE *f)
+const char *zs_severity_name(int s)
+{
+	return s == ZS_ERROR ? "error" : s == ZS_WARNING ? "warning" : "note";
+}
+
+/* The archive's findings, one per line.  quiet (-q) leaves out the notes,
+ * and only them: a run that does not exit 0 says why, or a Makefile shows
+ * a bare "Error 1". */
+void zs_put_findings(const zs_archive *a, int quiet, FILE *f)
 {
 	for (size_t k = 0; k < a->findings_count; k++) {
 		const zs_finding *x = &a->findings[k];
-		if (errors_only && x->severity != ZS_ERROR)
+		if (quiet && x->exit_status == ZS_EXIT_OK)
 			continue;
 		zs_put_text(f, a->path);
-		fprintf(f, ": %s: ", x->severity == ZS_ERROR ? "error" :
-			"warning");
+		fprintf(f, ": %s: ", zs_severity_name(x->severity));
 		/* a finding may quote a name: it goes through the filter */
 		zs_put_text(f, x->text);
 		fprintf(f, " (offset %llu)\n", (unsigned long long)x->offset);
@@ -108,8 +114,7 @@ void zs_json_findings(const zs_archive *a, FILE *f)
 	for (size_t k = 0; k < a->findings_count; k++) {
 		const zs_finding *x = &a->findings[k];
 		fprintf(f, "%s{\"severity\":\"%s\",\"offset\":%llu,",
-			k ? "," : "",
-			x->severity == ZS_ERROR ? "error" : "warning",
+			k ? "," : "", zs_severity_name(x->severity),
 			(unsigned long long)x->offset);
 		if (x->entry >= 0)
 			fprintf(f, "\"entry\":%lld,", (long long)x->entry);
