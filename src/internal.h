@@ -460,6 +460,10 @@ static inline char *zs_stats_name_buf(const zs_stats *s)
 			   s->n_archives);
 }
 
+/* entry.c: zs_entry_error's text, whole (the name of an entry it
+ * overlaps is not cut), malloc'ed; NULL if out of memory. */
+char *zs_entry_error_dup(const zs_archive *a, size_t i);
+
 /* entry.c: copy s as UTF-8, each invalid byte becoming U+FFFD; out needs
  * 3 * n + 1 bytes.  Returns the length written. */
 size_t zs_utf8_sanitize(const uint8_t *s, size_t n, char *out);

@@ -49,19 +49,20 @@ void zs_put_findings(const zs_archive *a, int quiet, FILE *f)
 void zs_put_problems(const zs_archive *a, char *name, FILE *f)
 {
 	const zs_index *ix = &a->index;
-	char err[512];
 
 	for (size_t i = 0; i < ix->count; i++) {
 		if (!zs_entry_has_problem(a, i))
 			continue;
+		char *err = zs_entry_error_dup(a, i);
 		zs_entry_name_utf8(a, i, name);
-		zs_entry_error(a, i, err, sizeof(err));
 		zs_put_text(f, a->path);
 		fputs(": ", f);
 		zs_put_text(f, name);
 		fprintf(f, ": %s%s (local header at offset %llu)\n",
-			ix->status[i] == ZS_ENTRY_BAD ? "" : "skipped: ", err,
+			ix->status[i] == ZS_ENTRY_BAD ? "" : "skipped: ",
+			err ? err : "(out of memory)",
 			(unsigned long long)ix->local_offset[i]);
+		free(err);
 	}
 }
 
@@ -76,7 +77,7 @@ void zs_json_entry_open(const zs_archive *a, size_t i, int with_status,
 			char *name, FILE *f)
 {
 	const zs_index *ix = &a->index;
-	char when[20], err[512];
+	char when[20];
 
 	zs_entry_name_utf8(a, i, name);
 	zs_entry_mtime(a, i, when);
@@ -101,9 +102,10 @@ void zs_json_entry_open(const zs_archive *a, size_t i, int with_status,
 	if (with_status || ix->status[i] == ZS_ENTRY_BAD) {
 		fprintf(f, ",\"status\":\"%s\"", zs_status_name(ix->status[i]));
 		if (ix->error[i] != ZS_E_NONE) {
-			zs_entry_error(a, i, err, sizeof(err));
+			char *err = zs_entry_error_dup(a, i);
 			fputs(",\"error\":", f);
-			zs_put_json_str(f, err);
+			zs_put_json_str(f, err ? err : "(out of memory)");
+			free(err);
 		}
 	}
 }
