@@ -11,7 +11,7 @@ _zipscan_commands="test list check stats extract cat help"
 # --overwrite and takes no argument.
 _zipscan_common="-j --threads -q --quiet --json --progress -i --include
     -x --exclude --memory-limit --allow-overlap --max-total --max-ratio
-    --strict -h --help"
+    --strict --ignore -h --help"
 _zipscan_report="-o --output"
 _zipscan_stats="--ndjson --csv --html --top --hash"
 _zipscan_extract="-d --dir -o --overwrite -n --never-overwrite

@@ -116,8 +116,18 @@ enum zs_error {
 	ZS_E_MEMLIMIT,        /* a: bytes the decoder wants, b: the limit */
 };
 
-/* Severity of an archive-level finding. */
-enum zs_severity { ZS_WARNING = 1, ZS_ERROR = 2 };
+/*
+ * Severity of an archive-level finding.  A note is about portability or
+ * hygiene, nothing ambiguous about what the archive holds (names equal but
+ * for case, zero padding, a stub before adjusted offsets): it is reported
+ * and leaves the exit status alone.  A warning is what unzip warns about
+ * too, or where two readers can see different contents: exit 1.  An error
+ * is damage: exit 2 or worse.  --strict (zs_options.strict) makes every
+ * finding an error (exit 3).  ZS_NOTE is 0 so that the numbers keep the
+ * order of gravity (severity >= ZS_WARNING: it counts toward the exit
+ * status) and the two older values keep theirs.
+ */
+enum zs_severity { ZS_NOTE = 0, ZS_WARNING = 1, ZS_ERROR = 2 };
 
 /* A structural finding about the archive (not about one entry's data). */
 typedef struct zs_finding {
@@ -141,13 +151,18 @@ typedef struct zs_options {
 	uint64_t memory_limit;   /* per-thread output buffer cap, bytes, and
 				    the most a decoder's window may take */
 	int stop_on_overlap;     /* refuse to decode an archive with overlaps */
-	int strict;              /* structural warnings are errors (exit 3) */
+	int strict;              /* every finding, notes included, is an
+				    error (exit 3) */
 	uint64_t max_total;      /* declared output of the selected entries
 				    above which nothing is decoded; 0: none */
 	uint64_t max_ratio;      /* the same for declared output / file size */
 	int hash;                /* XXH3-128 of every entry's content */
 	volatile int *stop;      /* set (by a signal handler) to stop early */
 	zs_progress *progress;   /* NULL: none */
+	const char *const *ignore; /* finding codes not to record (notes and
+				      warnings only: an error is always
+				      recorded); must outlive the handle */
+	size_t n_ignore;
 } zs_options;
 
 #define ZS_DEFAULT_MEMORY_LIMIT (256ull << 20)
@@ -215,6 +230,14 @@ ZS_API int zs_archive_status(const zs_archive *a);
 ZS_API size_t zs_finding_count(const zs_archive *a);
 ZS_API const zs_finding *zs_finding_get(const zs_archive *a, size_t k);
 ZS_API size_t zs_findings_dropped(const zs_archive *a);
+
+/* The finding codes the library records, each with one severity: the
+ * severity of code (enum zs_severity), or -1 if no finding has it. */
+ZS_API int zs_finding_code_known(const char *code);
+/* The k-th code of that table (k from 0), its one-line meaning and its
+ * severity; -1 past the end. */
+ZS_API int zs_finding_code_info(size_t k, const char **code,
+				const char **meaning);
 
 /* Select entries by fnmatch patterns ('*' crosses '/', as unzip's do).
  * NULL/0 includes select all.  Patterns that match nothing record a

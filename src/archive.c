@@ -36,6 +36,8 @@ int zs_archive_open(zs_archive *a, const char *path, const zs_options *o)
 
 	memset(a, 0, sizeof(*a));
 	a->strict = o->strict;
+	a->ignore = o->ignore;
+	a->n_ignore = o->n_ignore;
 	a->stop = o->stop;
 	a->path = strdup(path);
 	if (!a->path)
@@ -53,6 +55,8 @@ int zs_archive_open_memory(zs_archive *a, const char *label, const void *buf,
 {
 	memset(a, 0, sizeof(*a));
 	a->strict = o->strict;
+	a->ignore = o->ignore;
+	a->n_ignore = o->n_ignore;
 	a->stop = o->stop;
 	a->path = strdup(label);
 	if (!a->path)

@@ -7,7 +7,8 @@
  * These are the ambiguities of "My ZIP isn't your ZIP" (You et al., 2025)
  * and of PyPI's upload checks (security.md section 3): each is something
  * two readers may read two ways.  zipscan reads them one way and says so,
- * as a warning (exit 1), or an error under --strict (exit 3).  check.c
+ * as a warning (exit 1), or an error under --strict (exit 3); names equal
+ * but for case are only a note (finding.c's table has each level).  check.c
  * finds gaps and overlaps between entries; index.c the end records' own
  * disagreements.  Everything here is linear in the central directory.
  */
@@ -35,6 +36,7 @@ typedef struct audit {
 	zs_archive *a;
 	size_t count[K_KINDS];
 	char *clean, *clean2;      /* two 64 KiB name buffers */
+	char *shown, *shown2;      /* two names as messages show them */
 } audit;
 
 /* Count a finding of kind k; record it if it is among the first shown. */
@@ -114,32 +116,26 @@ static void audit_end_records(audit *au)
 
 /* ---- names ------------------------------------------------------------ */
 
-/* The entry's name for a message: UTF-8, control characters (C0, DEL and
- * C1, U+0080-U+009F) as '?', cut at ZS_AUDIT_NAME bytes on a character
- * boundary. */
-#define ZS_AUDIT_NAME 60
-static const char *show_name(const zs_archive *a, size_t i, char *utf8,
-			     char out[ZS_AUDIT_NAME + 4])
+/* The entry's whole name for a message, into out (3 bytes per raw byte
+ * and one more: zs_audit sizes it from the longest name): UTF-8, control
+ * characters (C0, DEL and C1, U+0080-U+009F) as '?'.  Never cut: two names
+ * of a collision may differ only in their last bytes. */
+static const char *show_name(const zs_archive *a, size_t i, char *out)
 {
-	size_t n = zs_entry_name_utf8(a, i, utf8), o = n;
+	size_t n = zs_entry_name_utf8(a, i, out), w = 0;
 
-	if (n > ZS_AUDIT_NAME) {
-		o = ZS_AUDIT_NAME;
-		while (o > 0 && ((uint8_t)utf8[o] & 0xc0) == 0x80)
-			o--;   /* never cut a character */
-	}
-	size_t w = 0;
-	for (size_t k = 0; k < o; k++) {
-		uint8_t c = (uint8_t)utf8[k];
-		if (c == 0xc2 && k + 1 < o && (uint8_t)utf8[k + 1] >= 0x80 &&
-		    (uint8_t)utf8[k + 1] <= 0x9f) {
+	/* in place: each step writes no more than it reads */
+	for (size_t k = 0; k < n; k++) {
+		uint8_t c = (uint8_t)out[k];
+		if (c == 0xc2 && k + 1 < n && (uint8_t)out[k + 1] >= 0x80 &&
+		    (uint8_t)out[k + 1] <= 0x9f) {
 			out[w++] = '?';
 			k++;
 			continue;
 		}
 		out[w++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
 	}
-	strcpy(out + w, o < n ? "..." : "");
+	out[w] = '\0';
 	return out;
 }
 
@@ -177,14 +173,13 @@ static int same_folded(const char *x, size_t n, const char *y, size_t m)
 /* i's cleaned path (au->clean, n bytes) equals j's (au->clean2, m bytes)
  * after ASCII case folding: say how. */
 static void report_collision(audit *au, size_t i, size_t j, size_t n,
-			     size_t m, char *utf8)
+			     size_t m)
 {
 	const zs_archive *a = au->a;
 	const zs_index *ix = &a->index;
-	char si[ZS_AUDIT_NAME + 4], sj[ZS_AUDIT_NAME + 4];
+	const char *sj = show_name(a, j, au->shown2);
+	const char *si = show_name(a, i, au->shown);
 
-	show_name(a, j, utf8, sj);
-	show_name(a, i, utf8, si);
 	if (ix->name_len[i] == ix->name_len[j] &&
 	    !memcmp(a->data + ix->name_offset[i], a->data + ix->name_offset[j],
 		    ix->name_len[i]))
@@ -200,14 +195,14 @@ static void report_collision(audit *au, size_t i, size_t j, size_t n,
 		     "case: one file on Windows and macOS", sj, j, si, i);
 }
 
-static void audit_one_name(audit *au, size_t i, unsigned fixes, char *utf8)
+static void audit_one_name(audit *au, size_t i, unsigned fixes)
 {
 	const zs_archive *a = au->a;
 	const zs_index *ix = &a->index;
 	const uint8_t *name = a->data + ix->name_offset[i];
 	size_t n = ix->name_len[i];
 	uint64_t off = ix->name_offset[i];
-	char s[ZS_AUDIT_NAME + 4];
+	char *s = au->shown;
 
 	if (n == 0) {
 		note(au, K_EMPTY_NAME, (int64_t)i, ix->central_offset[i],
@@ -216,24 +211,24 @@ static void audit_one_name(audit *au, size_t i, unsigned fixes, char *utf8)
 	}
 	if (zs_path_has_control(name, n))
 		note(au, K_CONTROL, (int64_t)i, off, "\"%s\": control bytes in "
-		     "the name", show_name(a, i, utf8, s));
+		     "the name", show_name(a, i, s));
 	if (fixes & (ZS_FIX_ABSOLUTE | ZS_FIX_DRIVE))
 		note(au, K_ABSOLUTE, (int64_t)i, off, "\"%s\": an absolute "
-		     "name", show_name(a, i, utf8, s));
+		     "name", show_name(a, i, s));
 	if (fixes & ZS_FIX_DOTDOT)
 		note(au, K_DOTDOT, (int64_t)i, off, "\"%s\": a \"..\" "
-		     "component", show_name(a, i, utf8, s));
+		     "component", show_name(a, i, s));
 	if (fixes & ZS_FIX_BACKSLASH)
 		note(au, K_BACKSLASH, (int64_t)i, off, "\"%s\": backslashes "
-		     "(APPNOTE wants '/')", show_name(a, i, utf8, s));
+		     "(APPNOTE wants '/')", show_name(a, i, s));
 	if (fixes & ZS_FIX_EMPTY)
 		note(au, K_EMPTY_PART, (int64_t)i, off, "\"%s\": an empty "
-		     "component", show_name(a, i, utf8, s));
+		     "component", show_name(a, i, s));
 	if ((name[n - 1] == '/' || name[n - 1] == '\\') &&
 	    ix->uncomp_size[i] > 0)
 		note(au, K_DIR_DATA, (int64_t)i, ix->central_offset[i],
 		     "directory entry \"%s\" holds %llu bytes of data",
-		     show_name(a, i, utf8, s),
+		     show_name(a, i, s),
 		     (unsigned long long)ix->uncomp_size[i]);
 }
 
@@ -243,29 +238,27 @@ static int audit_names(audit *au)
 {
 	zs_archive *a = au->a;
 	size_t n = a->index.count;
-	char *utf8 = malloc(3 * (size_t)ZS_MAX_NAME + 1);
 	zs_table t;
-	int rc = zs_table_init(&t, n) == 0 && utf8 ? 0 : -1;
+	int rc = zs_table_init(&t, n) == 0 ? 0 : -1;
 
 	for (size_t i = 0; rc == 0 && i < n && !zs_stopping(a); i++) {
 		unsigned fixes;
 		size_t len = clean_name(a, i, au->clean, &fixes), m = 0;
 		uint32_t *slot;
-		audit_one_name(au, i, fixes, utf8);
+		audit_one_name(au, i, fixes);
 		uint64_t h = zs_fnv1a_fold(ZS_FNV_OFFSET, au->clean, len);
 		ZS_TABLE_FIND(&t, h, (m = clean_name(a, v - 1, au->clean2,
 						     &fixes),
 				      same_folded(au->clean, len, au->clean2, m)),
 			      slot);
 		if (*slot) {
-			report_collision(au, i, *slot - 1, len, m, utf8);
+			report_collision(au, i, *slot - 1, len, m);
 		} else {
 			*slot = (uint32_t)(i + 1);
 			t.used++;
 		}
 	}
 	zs_table_free(&t);
-	free(utf8);
 	return rc;
 }
 
@@ -320,9 +313,12 @@ void zs_audit(zs_archive *a)
 
 	au.clean = malloc(ZS_MAX_NAME + 1);
 	au.clean2 = malloc(ZS_MAX_NAME + 1);
+	au.shown = malloc(3 * (size_t)a->max_name_len + 1);
+	au.shown2 = malloc(3 * (size_t)a->max_name_len + 1);
 	if (a->layout.eocd_offset < a->size)
 		audit_end_records(&au);
-	if (!au.clean || !au.clean2 || audit_names(&au) != 0)
+	if (!au.clean || !au.clean2 || !au.shown || !au.shown2 ||
+	    audit_names(&au) != 0)
 		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
 			       "out of memory checking %zu names",
 			       a->index.count);
@@ -331,4 +327,6 @@ void zs_audit(zs_archive *a)
 	summarise(&au);
 	free(au.clean);
 	free(au.clean2);
+	free(au.shown);
+	free(au.shown2);
 }

@@ -226,15 +226,26 @@ static int span_cmp(const void *x, const void *y)
  * hidden data, or a local header the central directory does not list (a
  * streaming reader would see an entry there that this one does not). */
 static void report_gap(zs_archive *a, uint64_t from, uint64_t to,
-		       size_t *gaps)
+		       size_t *gaps, int *hiding)
 {
-	if ((*gaps)++ >= ZS_GAPS_SHOWN)
-		return;
 	int local = zs_in_bounds(from, 4, a->size) &&
 		    zs_le32(a->data + from) == ZS_SIG_LOCAL;
+	int zeros = !local && zs_all_zero(a->data + from, to - from);
+
+	if (!zeros && (from != 0 || local))
+		*hiding = 1;   /* the count past the first ten is a warning */
+	if ((*gaps)++ >= ZS_GAPS_SHOWN)
+		return;
+	/* with offsets that count it (zip -A), a stub is where every reader
+	 * expects it; zeros are alignment: neither hides anything */
 	if (from == 0 && !local)
-		zs_structural(a, "prepended-bytes", -1, 0, "%llu bytes before "
-			      "the first entry", (unsigned long long)to);
+		zs_structural(a, "prepended-stub", -1, 0, "%llu bytes before "
+			      "the first entry (offsets count them)",
+			      (unsigned long long)to);
+	else if (zeros)
+		zs_structural(a, "padding", -1, from, "%llu zero bytes "
+			      "between entries",
+			      (unsigned long long)(to - from));
 	else if (local)
 		zs_structural(a, "unlisted-local-header", -1, from,
 			      "a local header the central directory does not "
@@ -270,6 +281,7 @@ static void sweep_spans(zs_archive *a, span *s, size_t n, int gaps_known)
 {
 	uint64_t max_end = a->layout.base;
 	size_t owner = SIZE_MAX, overlaps = 0, gaps = 0;
+	int hiding = 0;
 	uint64_t gap_bytes = 0;
 
 	/* archives are usually written in order: then glibc's qsort would
@@ -284,7 +296,7 @@ static void sweep_spans(zs_archive *a, span *s, size_t n, int gaps_known)
 		if (k > 0 && s[k].start < max_end) {
 			report_overlap(a, &s[k], owner, &overlaps);
 		} else if (s[k].start > max_end && gaps_known) {
-			report_gap(a, max_end, s[k].start, &gaps);
+			report_gap(a, max_end, s[k].start, &gaps, &hiding);
 			gap_bytes += s[k].start - max_end;
 		}
 		if (s[k].end > max_end) {
@@ -297,9 +309,9 @@ static void sweep_spans(zs_archive *a, span *s, size_t n, int gaps_known)
 		zs_finding_coded(a, "overlap", ZS_ERROR, ZS_EXIT_OVERLAP, -1,
 				 0, "%zu entries overlap others", overlaps);
 	if (gaps > ZS_GAPS_SHOWN)
-		zs_structural(a, "gap", -1, 0, "%zu stretches of unaccounted "
-			      "bytes in all, %llu bytes", gaps,
-			      (unsigned long long)gap_bytes);
+		zs_structural(a, hiding ? "gap" : "padding", -1, 0, "%zu "
+			      "stretches of unaccounted bytes in all, %llu "
+			      "bytes", gaps, (unsigned long long)gap_bytes);
 }
 
 void zs_check_entries(zs_archive *a, int threads)

@@ -28,8 +28,11 @@ static const char opt_common[] =
 "      --json             one JSON object per archive per line\n"
 "  -o, --output FILE      write the report to FILE (atomically; never over\n"
 "                         an input archive)\n"
-"      --strict           structural findings (gaps, duplicate or unsafe\n"
-"                         names, other end records...) are errors, exit 3\n"
+"      --strict           every finding (gaps, duplicate or unsafe names,\n"
+"                         other end records..., notes too) is an error,\n"
+"                         exit 3\n"
+"      --ignore CODE[,CODE...]  do not report these findings (notes and\n"
+"                         warnings, by their JSON code); may be repeated\n"
 "      --progress         progress bar on stderr even if not a terminal\n"
 "  -h, --help             this text\n";
 static const char opt_select[] =
@@ -59,11 +62,13 @@ static const char opt_extract[] =
 "  -n, --never-overwrite  skip entries whose file exists, quietly\n"
 "                         (neither: an existing file fails its entry)\n"
 "      --keep-special     keep setuid, setgid and sticky bits\n"
-"      --strict           also refuse names that need cleaning\n";
+"      --strict           also refuse names that need cleaning\n"
+"      --ignore CODE[,CODE...]  do not report these findings\n";
 
 static const char exit_text[] =
 "Exit status (as Info-ZIP unzip):\n"
-"   0  all ok                     1  warnings only\n"
+"   0  all ok (notes, too, leave it 0)\n"
+"   1  warnings only\n"
 "   2  an entry failed            3  severe structural damage\n"
 "   4  out of memory              9  not found, or not a ZIP archive\n"
 "  10  bad command line          11  no entry matched\n"
@@ -91,8 +96,8 @@ static const struct command_info {
 		{ opt_select, opt_common } },
 	[CMD_CHECK] = { "check", "zipscan check [OPTIONS] ARCHIVE...",
 		"The structural audit alone, nothing decoded: where the pieces\n"
-		"are and every finding with its offset (exit 1 if any; 3 with\n"
-		"--strict).",
+		"are and every finding with its offset (exit 1 if any is a\n"
+		"warning, notes leave it 0; 3 with --strict).",
 		{ opt_quiet, opt_select, opt_common } },
 	[CMD_STATS] = { "stats", "zipscan stats [OPTIONS] ARCHIVE...\n"
 		"       zipscan ARCHIVE [REPORT]   (REPORT's extension picks the "
@@ -235,6 +240,8 @@ typedef struct cli {
 	int report_is_zip;
 	char **include, **exclude;
 	size_t n_include, n_exclude;
+	char **ignore;           /* --ignore's codes, for zs_options */
+	size_t n_ignore;
 	zs_extract_options x;
 	int extract_opts;        /* an extract-only option was given */
 	int is_short;            /* zipscan ARCHIVE [REPORT] */
@@ -243,7 +250,7 @@ typedef struct cli {
 enum { OPT_JSON = 256, OPT_MEMORY, OPT_ALLOW_OVERLAP,
        OPT_NDJSON, OPT_CSV, OPT_HTML, OPT_TOP, OPT_HASH, OPT_PROGRESS,
        OPT_OVERWRITE, OPT_STRICT, OPT_KEEP_SPECIAL, OPT_MAX_TOTAL,
-       OPT_MAX_RATIO };
+       OPT_MAX_RATIO, OPT_IGNORE };
 
 static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, 'j' },
@@ -266,6 +273,7 @@ static const struct option long_options[] = {
 	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
 	{ "never-overwrite", no_argument, NULL, 'n' },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "ignore", required_argument, NULL, OPT_IGNORE },
 	{ "keep-special", no_argument, NULL, OPT_KEEP_SPECIAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -318,6 +326,40 @@ static int bad_usage(const char *fmt, const char *arg)
 	return ZS_EXIT_USAGE;
 }
 
+/* --ignore CODE[,CODE...]: each code must be one the library records,
+ * and not an error's (damage is never silenced).  Splits arg in place. */
+static int add_ignored(cli *c, char *arg)
+{
+	char *code;
+
+	while ((code = strsep(&arg, ",")) != NULL) {
+		int sev = zs_finding_code_known(code);
+		if (sev == ZS_ERROR) {
+			fprintf(stderr, "zipscan: --ignore: '%s' is an error; "
+				"only notes and warnings can be ignored\n",
+				code);
+			return ZS_EXIT_USAGE;
+		}
+		if (sev < 0) {
+			const char *name, *meaning;
+			fprintf(stderr, "zipscan: --ignore: unknown finding "
+				"code '%s'; the codes are:\n", code);
+			for (size_t k = 0; (sev = zs_finding_code_info(k,
+					&name, &meaning)) >= 0; k++)
+				if (sev != ZS_ERROR)
+					fprintf(stderr, "  %-22s %-7s %s\n",
+						name, sev == ZS_NOTE ? "note" :
+						"warning", meaning);
+			return ZS_EXIT_USAGE;
+		}
+		if (add_pattern(&c->ignore, &c->n_ignore, code) != 0)
+			return bad_usage("too many codes (%s)", code);
+	}
+	c->opt.ignore = (const char *const *)c->ignore;
+	c->opt.n_ignore = c->n_ignore;
+	return -1;
+}
+
 static volatile int interrupted;
 
 /* Returns -1 to go on, or an exit status. */
@@ -362,6 +404,12 @@ static int parse_options(cli *c, int argc, char **argv)
 			break;
 		case 'd': c->x.dir = optarg; c->extract_opts = 1; break;
 		case OPT_STRICT: c->x.strict = 1; c->opt.strict = 1; break;
+		case OPT_IGNORE: {
+			int rc = add_ignored(c, optarg);
+			if (rc >= 0)
+				return rc;
+			break;
+		}
 		case OPT_KEEP_SPECIAL:
 			c->x.keep_special = 1;
 			c->extract_opts = 1;
@@ -983,5 +1031,6 @@ int main(int argc, char **argv)
 done:
 	free(c.include);
 	free(c.exclude);
+	free(c.ignore);
 	return rc;
 }

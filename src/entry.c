@@ -221,18 +221,32 @@ void zs_entry_mtime(const zs_archive *a, size_t i, char out[20])
 		 (t >> 5) & 63, (t & 31) * 2);
 }
 
-/* The start of entry i's name for a message: printable ASCII only. */
-static const char *short_name(const zs_archive *a, size_t i, char *out,
-			      size_t len)
+/* Append entry i's name, printable ASCII only, to the message in out
+ * (len bytes); cut, with "...", only where the caller's buffer ends
+ * (zs_entry_error_dup sizes it for the whole name). */
+static void put_name(const zs_archive *a, size_t i, char *out, size_t len)
 {
 	const uint8_t *s = a->data + a->index.name_offset[i];
-	size_t n = a->index.name_len[i], k;
+	size_t n = a->index.name_len[i], o = strlen(out), k;
 
-	for (k = 0; k < n && k + 4 < len; k++)
-		out[k] = s[k] >= 0x20 && s[k] < 0x7f ? (char)s[k] : '?';
-	if (k < n)
-		out[k++] = '.', out[k++] = '.', out[k++] = '.';
-	out[k] = '\0';
+	for (k = 0; k < n && o + 4 < len; k++)
+		out[o++] = s[k] >= 0x20 && s[k] < 0x7f ? (char)s[k] : '?';
+	if (k < n && o + 3 < len)
+		out[o++] = '.', out[o++] = '.', out[o++] = '.';
+	out[o] = '\0';
+}
+
+char *zs_entry_error_dup(const zs_archive *a, size_t i)
+{
+	const zs_index *ix = &a->index;
+	size_t len = 512;   /* every text but a name's fits */
+	char *out;
+
+	if (ix->error[i] == ZS_E_OVERLAP && ix->err_a[i] < ix->count)
+		len += ix->name_len[ix->err_a[i]];
+	out = malloc(len);
+	if (out)
+		zs_entry_error(a, i, out, len);
 	return out;
 }
 
@@ -240,7 +254,7 @@ void zs_entry_error(const zs_archive *a, size_t i, char *out, size_t len)
 {
 	const zs_index *ix = &a->index;
 	unsigned long long x = ix->err_a[i], y = ix->err_b[i];
-	char other[128];
+	size_t o;
 
 	switch ((enum zs_error)ix->error[i]) {
 	case ZS_E_NONE:
@@ -346,11 +360,13 @@ void zs_entry_error(const zs_archive *a, size_t i, char *out, size_t len)
 		if (x == (unsigned long long)SIZE_MAX)
 			snprintf(out, len, "overlaps the central directory at "
 				 "offset %llu (possible zip bomb)", y);
-		else
-			snprintf(out, len, "overlaps entry %llu \"%s\" at "
-				 "offset %llu (possible zip bomb)", x,
-				 short_name(a, (size_t)x, other, sizeof(other)),
-				 y);
+		else if (len > 0) {
+			snprintf(out, len, "overlaps entry %llu \"", x);
+			put_name(a, (size_t)x, out, len);
+			o = strlen(out);
+			snprintf(out + o, len - o, "\" at offset %llu (possible "
+				 "zip bomb)", y);
+		}
 		break;
 	case ZS_E_NOMEM:
 		snprintf(out, len, "out of memory (%llu bytes)", x);

@@ -359,15 +359,18 @@ static void check_counts(zs_archive *a, const cd_plan *p, size_t n,
 			      n > 0xffff && (n & 0xffff) == p->entries;
 		/* a count wrapped at 65,536 is only structural: writers
 		 * without ZIP64 end records leave it so */
-		int warn = wrapped && !a->strict;
-		zs_finding_coded(a, "entry-count",
-			       warn ? ZS_WARNING : ZS_ERROR,
-			       warn ? ZS_EXIT_WARN : ZS_EXIT_STRUCT, -1,
-			       walked_end,
-			       "central directory holds %zu entries, the end "
-			       "record says %llu%s", n,
-			       (unsigned long long)p->entries,
-			       wrapped ? " (count wrapped at 65536)" : "");
+		if (wrapped)
+			zs_structural(a, "entry-count-wrapped", -1, walked_end,
+				      "central directory holds %zu entries, "
+				      "the end record says %llu (count wrapped "
+				      "at 65536)", n,
+				      (unsigned long long)p->entries);
+		else
+			zs_finding_coded(a, "entry-count", ZS_ERROR,
+					 ZS_EXIT_STRUCT, -1, walked_end,
+					 "central directory holds %zu entries, "
+					 "the end record says %llu", n,
+					 (unsigned long long)p->entries);
 	}
 	if (bytes != p->size && (n || p->size))
 		zs_finding_coded(a, "directory-size", ZS_ERROR, ZS_EXIT_STRUCT,
@@ -405,10 +408,14 @@ static void check_eocd_tail(zs_archive *a, uint64_t eocd)
 			       "%llu present", clen, (unsigned long long)after);
 		clen = (uint16_t)after;
 	} else if (clen < after) {
-		zs_structural(a, "trailing-bytes", -1,
-			       eocd + ZS_EOCD_SIZE + clen,
-			       "%llu bytes after the end of the archive",
-			       (unsigned long long)(after - clen));
+		/* zeros are a tape block's padding (bsdtar to a pipe pads to
+		 * 10,240 bytes): they hide nothing */
+		uint64_t from = eocd + ZS_EOCD_SIZE + clen;
+		int zeros = zs_all_zero(a->data + from, after - clen);
+		zs_structural(a, zeros ? "trailing-padding" : "trailing-bytes",
+			      -1, from, "%llu %sbytes after the end of the "
+			      "archive", (unsigned long long)(after - clen),
+			      zeros ? "zero " : "");
 	}
 	a->layout.comment_len = clen;
 }
@@ -462,8 +469,8 @@ int zs_index_build(zs_archive *a)
 		pos += central_len(a, pos, p.end);
 	}
 	if (n == 0 && p.entries == 0)
-		zs_finding_coded(a, "empty", ZS_WARNING, ZS_EXIT_WARN, -1,
-				 (uint64_t)eocd, "zipfile is empty");
+		zs_structural(a, "empty", -1, (uint64_t)eocd,
+			      "zipfile is empty");
 	a->indexed = 1;
 	return 0;
 }

@@ -75,6 +75,8 @@ struct zs_archive {
 	double seconds_open;          /* map + index + checks */
 	size_t overlaps;              /* entries overlapping others */
 	int strict;                   /* from zs_options: findings are errors */
+	const char *const *ignore;    /* from zs_options: codes not recorded */
+	size_t n_ignore;
 	int limits_checked;           /* zs_decode_permitted ran */
 	int decode_refused;           /* ... and refused: nothing is decoded */
 	uint16_t max_name_len;        /* longest name in the index */
@@ -232,6 +234,15 @@ static inline int zs_add(uint64_t a, uint64_t b, uint64_t *out)
 	return !__builtin_add_overflow(a, b, out);
 }
 
+/* Are the n bytes at p all zero (padding, not hidden data)? */
+static inline int zs_all_zero(const uint8_t *p, uint64_t n)
+{
+	for (uint64_t k = 0; k < n; k++)
+		if (p[k])
+			return 0;
+	return 1;
+}
+
 /* Does [off, off + len) lie inside a buffer of `size` bytes? */
 static inline int zs_in_bounds(uint64_t off, uint64_t len, uint64_t size)
 {
@@ -337,9 +348,11 @@ static inline void zs_entry_fail(zs_index *ix, size_t i, int status, int err,
 }
 
 
-/* archive.c: findings with a code.  zs_structural records an ambiguity or
- * damage that readers survive: a warning (exit 1), or under --strict an
- * error (exit 3). */
+/* finding.c: findings with a code.  zs_structural records an ambiguity or
+ * damage that readers survive at the severity finding.c's table gives its
+ * code: a note (exit 0) or a warning (exit 1).  Under --strict every
+ * finding is an error (exit 3); a code in zs_options.ignore is not
+ * recorded unless it is an error. */
 #include <stdarg.h>
 void zs_finding_vadd(zs_archive *a, const char *code, int severity,
 		     int exit_status, int64_t entry, uint64_t offset,
@@ -423,6 +436,8 @@ void zs_put_text(FILE *f, const char *s);
 void zs_put_json_str(FILE *f, const char *s);
 void zs_put_json_path(FILE *f, const char *path);
 const char *zs_status_name(int s);
+/* "note", "warning" or "error" */
+const char *zs_severity_name(int s);
 /* "ok", "warnings", "3 bad", "not a ZIP"...: an archive's overview row */
 const char *zs_archive_word(const zs_archive *a, uint64_t bad,
 			    char buf[32]);
@@ -434,8 +449,8 @@ void zs_json_entry_open(const zs_archive *a, size_t i, int with_status,
 void zs_json_findings(const zs_archive *a, FILE *f);
 /* One line per selected entry with an error (name needs 3 * 65535 + 1). */
 void zs_put_problems(const zs_archive *a, char *name, FILE *f);
-/* "findings" once: the findings as text lines (errors only if asked). */
-void zs_put_findings(const zs_archive *a, int errors_only, FILE *f);
+/* The findings as text lines (quiet: those that raise the status). */
+void zs_put_findings(const zs_archive *a, int quiet, FILE *f);
 /* A buffer for any name of these archives as UTF-8 (3 bytes per raw
  * byte at most): sized from their longest name, not from 64 KiB. */
 char *zs_name_buf(const zs_archive *const *as, size_t n);
@@ -444,6 +459,10 @@ static inline char *zs_stats_name_buf(const zs_stats *s)
 	return zs_name_buf((const zs_archive *const *)s->archives,
 			   s->n_archives);
 }
+
+/* entry.c: zs_entry_error's text, whole (the name of an entry it
+ * overlaps is not cut), malloc'ed; NULL if out of memory. */
+char *zs_entry_error_dup(const zs_archive *a, size_t i);
 
 /* entry.c: copy s as UTF-8, each invalid byte becoming U+FFFD; out needs
  * 3 * n + 1 bytes.  Returns the length written. */

@@ -16,12 +16,13 @@ static void put_offset_or_null(FILE *f, const char *key, uint64_t v)
 		fprintf(f, ",\"%s\":%llu", key, (unsigned long long)v);
 }
 
-static void count_findings(const zs_archive *a, size_t *warnings,
-			   size_t *errors)
+static void count_findings(const zs_archive *a, size_t *notes,
+			   size_t *warnings, size_t *errors)
 {
-	*warnings = *errors = 0;
+	*notes = *warnings = *errors = 0;
 	for (size_t k = 0; k < a->findings_count; k++)
-		++*(a->findings[k].severity == ZS_ERROR ? errors : warnings);
+		++*(a->findings[k].severity == ZS_ERROR ? errors :
+		    a->findings[k].severity == ZS_WARNING ? warnings : notes);
 }
 
 static size_t count_problems(const zs_archive *a)
@@ -36,11 +37,11 @@ int zs_report_check_text(const zs_archive *a, int status, int quiet, FILE *f)
 {
 	const zs_layout *l = &a->layout;
 	char *name = zs_name_buf(&a, 1);
-	size_t warnings, errors, problems = count_problems(a);
+	size_t notes, warnings, errors, problems = count_problems(a);
 
 	if (!name)
 		return -1;
-	count_findings(a, &warnings, &errors);
+	count_findings(a, &notes, &warnings, &errors);
 	if (!quiet && a->indexed) {
 		zs_put_text(f, a->path);
 		fprintf(f, ": %llu bytes, %zu entr%s; central directory at "
@@ -59,10 +60,13 @@ int zs_report_check_text(const zs_archive *a, int status, int quiet, FILE *f)
 	zs_put_problems(a, name, f);
 	if (!quiet) {
 		zs_put_text(f, a->path);
-		fprintf(f, ": %zu warning%s, %zu error%s, %zu entr%s with "
-			"errors (exit %d).\n", warnings, warnings == 1 ? "" :
-			"s", errors, errors == 1 ? "" : "s", problems,
-			problems == 1 ? "y" : "ies", status);
+		if (notes)
+			fprintf(f, ": %zu note%s", notes, notes == 1 ? "" :
+				"s");
+		fprintf(f, "%s %zu warning%s, %zu error%s, %zu entr%s with "
+			"errors (exit %d).\n", notes ? "," : ":", warnings,
+			warnings == 1 ? "" : "s", errors, errors == 1 ? "" :
+			"s", problems, problems == 1 ? "y" : "ies", status);
 	}
 	free(name);
 	return ferror(f) ? -1 : 0;
@@ -72,11 +76,11 @@ int zs_report_check_json(const zs_archive *a, int status, FILE *f)
 {
 	const zs_layout *l = &a->layout;
 	char *name = zs_name_buf(&a, 1);
-	size_t warnings, errors, n = 0;
+	size_t notes, warnings, errors, n = 0;
 
 	if (!name)
 		return -1;
-	count_findings(a, &warnings, &errors);
+	count_findings(a, &notes, &warnings, &errors);
 	fputs("{\"archive\":", f);
 	zs_put_json_path(f, a->path);
 	fprintf(f, ",\"size\":%llu,\"status\":%d", (unsigned long long)a->size,
@@ -106,8 +110,9 @@ int zs_report_check_json(const zs_archive *a, int status, FILE *f)
 			putc(',', f);
 		zs_json_entry(a, i, 1, name, f);
 	}
-	fprintf(f, "],\"summary\":{\"warnings\":%zu,\"errors\":%zu,"
-		"\"entries_with_errors\":%zu}}\n", warnings, errors, n);
+	fprintf(f, "],\"summary\":{\"notes\":%zu,\"warnings\":%zu,"
+		"\"errors\":%zu,\"entries_with_errors\":%zu}}\n", notes,
+		warnings, errors, n);
 	free(name);
 	return ferror(f) ? -1 : 0;
 }

@@ -153,7 +153,7 @@ int zs_report_extract_text(const zs_archive *a, const zs_extraction *x,
 		zs_put_text(out, a->path);
 		putc('\n', out);
 	}
-	zs_report_findings_text(a, err);
+	zs_put_findings(a, quiet, err);
 	for (size_t i = 0; i < x->count; i++) {
 		if (x->fixes[i] && x->path[i])
 			put_fixes(a, x, i, name, err);

@@ -19,16 +19,22 @@ const char *zs_status_name(int s)
 	}
 }
 
-/* The archive's findings, one per line; errors_only for -q. */
-void zs_put_findings(const zs_archive *a, int errors_only, FILE *f)
+const char *zs_severity_name(int s)
+{
+	return s == ZS_ERROR ? "error" : s == ZS_WARNING ? "warning" : "note";
+}
+
+/* The archive's findings, one per line.  quiet (-q) leaves out the notes,
+ * and only them: a run that does not exit 0 says why, or a Makefile shows
+ * a bare "Error 1". */
+void zs_put_findings(const zs_archive *a, int quiet, FILE *f)
 {
 	for (size_t k = 0; k < a->findings_count; k++) {
 		const zs_finding *x = &a->findings[k];
-		if (errors_only && x->severity != ZS_ERROR)
+		if (quiet && x->exit_status == ZS_EXIT_OK)
 			continue;
 		zs_put_text(f, a->path);
-		fprintf(f, ": %s: ", x->severity == ZS_ERROR ? "error" :
-			"warning");
+		fprintf(f, ": %s: ", zs_severity_name(x->severity));
 		/* a finding may quote a name: it goes through the filter */
 		zs_put_text(f, x->text);
 		fprintf(f, " (offset %llu)\n", (unsigned long long)x->offset);
@@ -43,19 +49,20 @@ void zs_put_findings(const zs_archive *a, int errors_only, FILE *f)
 void zs_put_problems(const zs_archive *a, char *name, FILE *f)
 {
 	const zs_index *ix = &a->index;
-	char err[512];
 
 	for (size_t i = 0; i < ix->count; i++) {
 		if (!zs_entry_has_problem(a, i))
 			continue;
+		char *err = zs_entry_error_dup(a, i);
 		zs_entry_name_utf8(a, i, name);
-		zs_entry_error(a, i, err, sizeof(err));
 		zs_put_text(f, a->path);
 		fputs(": ", f);
 		zs_put_text(f, name);
 		fprintf(f, ": %s%s (local header at offset %llu)\n",
-			ix->status[i] == ZS_ENTRY_BAD ? "" : "skipped: ", err,
+			ix->status[i] == ZS_ENTRY_BAD ? "" : "skipped: ",
+			err ? err : "(out of memory)",
 			(unsigned long long)ix->local_offset[i]);
+		free(err);
 	}
 }
 
@@ -70,7 +77,7 @@ void zs_json_entry_open(const zs_archive *a, size_t i, int with_status,
 			char *name, FILE *f)
 {
 	const zs_index *ix = &a->index;
-	char when[20], err[512];
+	char when[20];
 
 	zs_entry_name_utf8(a, i, name);
 	zs_entry_mtime(a, i, when);
@@ -95,9 +102,10 @@ void zs_json_entry_open(const zs_archive *a, size_t i, int with_status,
 	if (with_status || ix->status[i] == ZS_ENTRY_BAD) {
 		fprintf(f, ",\"status\":\"%s\"", zs_status_name(ix->status[i]));
 		if (ix->error[i] != ZS_E_NONE) {
-			zs_entry_error(a, i, err, sizeof(err));
+			char *err = zs_entry_error_dup(a, i);
 			fputs(",\"error\":", f);
-			zs_put_json_str(f, err);
+			zs_put_json_str(f, err ? err : "(out of memory)");
+			free(err);
 		}
 	}
 }
@@ -108,8 +116,7 @@ void zs_json_findings(const zs_archive *a, FILE *f)
 	for (size_t k = 0; k < a->findings_count; k++) {
 		const zs_finding *x = &a->findings[k];
 		fprintf(f, "%s{\"severity\":\"%s\",\"offset\":%llu,",
-			k ? "," : "",
-			x->severity == ZS_ERROR ? "error" : "warning",
+			k ? "," : "", zs_severity_name(x->severity),
 			(unsigned long long)x->offset);
 		if (x->entry >= 0)
 			fprintf(f, "\"entry\":%lld,", (long long)x->entry);

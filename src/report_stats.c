@@ -148,7 +148,7 @@ static void text_anomalies(const zs_stats *s, FILE *f)
 			fputs("  ", f);
 			zs_put_text(f, a->path);
 			fprintf(f, ": %s at offset %llu: ",
-				x->severity == ZS_ERROR ? "error" : "warning",
+				zs_severity_name(x->severity),
 				(unsigned long long)x->offset);
 			zs_put_text(f, x->text);   /* it may quote a name */
 			putc('\n', f);

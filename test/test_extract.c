@@ -254,9 +254,10 @@ Test(extract, duplicates_case_and_control_bytes)
 	cr_expect(strstr(err, "entry 0 \"dup.txt\"") &&
 		  strstr(err, "a later entry has the same path"), "%s", err);
 
-	/* both written on a case-sensitive target, but the audit warns:
-	 * they are one file on Windows and macOS */
-	cr_expect_eq(hostile(t, "h-case.zip", ""), 1);
+	/* both written on a case-sensitive target; the audit notes that
+	 * they are one file on Windows and macOS, which is no reason to
+	 * fail a build (exit 0) */
+	cr_expect_eq(hostile(t, "h-case.zip", ""), 0);
 	expect_content(t, "dir/Case.txt", "upper");
 	expect_content(t, "dir/case.txt", "lower");
 
