@@ -327,7 +327,7 @@ build/fuzz/libzipscan.a: $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
 	ar rcs $@ $^
 
 build/fuzz/fuzz_archive: test/fuzz/fuzz_archive.c build/fuzz/libzipscan.a
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(ZS_FLAGS) $< \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(ZS_FLAGS) -Isrc $< \
 		build/fuzz/libzipscan.a $(LDLIBS) -o $@
 
 fuzz: build/fuzz/fuzz_archive build/fixtures/.done
@@ -395,7 +395,7 @@ build/fuzz/cov/%.o: src/%.c $(HEADERS) | build/.deps
 build/fuzz/fuzz_archive_cov: test/fuzz/fuzz_archive.c \
 		$(LIB_SRC:src/%.c=build/fuzz/cov/%.o)
 	$(FUZZ_CC) -O1 -g -fprofile-instr-generate -fcoverage-mapping \
-		-fsanitize=fuzzer $(ZS_FLAGS) $^ $(LDLIBS) -o $@
+		-fsanitize=fuzzer $(ZS_FLAGS) -Isrc $^ $(LDLIBS) -o $@
 
 fuzz-coverage: build/fuzz/fuzz_archive_cov build/fixtures/.done
 	@scripts/install-deps $(DEPS_COV)

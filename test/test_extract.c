@@ -407,11 +407,15 @@ static void expect_only_whole_zero_files(const char *t, const char *sub)
 Test(extract, interrupt_and_kill_leave_no_partial_file, .timeout = 120)
 {
 	char *t = make_sandbox();
-	/* eight 64 MiB entries of zeros: long enough to be caught midway */
-	int st = run(NULL, 0, "%s extract -q -j 1 %s/zeros.zip -d %s/int & p=$!; "
-		     "sleep 0.3; kill -INT $p; wait $p", ZS_BIN, ZS_FIXTURES, t);
+	/* one sparse 4 GiB stored entry: seconds of work, so the signal
+	 * always comes midway (zeros.zip's 512 MiB once took only 0.3 s) */
+	cr_assert_eq(run(NULL, 0, "%s %s/sparse_zip.py %s/big.zip %llu",
+			 ZS_PYTHON, ZS_TESTDIR, t, 4ull << 30), 0);
+	int st = run(NULL, 0, "%s extract -q -j 1 %s/big.zip -d %s/int & p=$!; "
+		     "sleep 0.5; kill -INT $p; wait $p", ZS_BIN, t, t);
 	cr_expect_eq(st, 80);
 	expect_only_whole_zero_files(t, "int");
+	run(NULL, 0, "rm -f %s/big.zip", t);
 	run(NULL, 0, "%s extract -q %s/zeros.zip -d %s/kill & p=$!; "
 	    "sleep 0.3; kill -KILL $p; wait $p", ZS_BIN, ZS_FIXTURES, t);
 	expect_only_whole_zero_files(t, "kill");

@@ -19,12 +19,6 @@ static char *make_dir(const char *what)
 	return d;
 }
 
-static void drop_dir(char *d)
-{
-	run(NULL, 0, "rm -rf %s", d);
-	free(d);
-}
-
 static int have(const char *tool)
 {
 	return run(NULL, 0, "command -v %s >/dev/null 2>&1", tool) == 0;

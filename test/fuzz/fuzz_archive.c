@@ -49,7 +49,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "zipscan.h"
+#include "internal.h"   /* it drives the library from inside */
 
 /* Extraction (and cat) are skipped when the entries that would be
  * inflated declare more than this in all.  Their output is bounded by
