@@ -25,7 +25,7 @@ static int is_pattern(const char *s)
 
 static uint64_t name_hash(const char *s)
 {
-	return zs_fnv1a(ZS_FNV_OFFSET, s, strlen(s));
+	return zs_hash(s, strlen(s));
 }
 
 /* exact[k]: the last entry named names[k], or -1.  The names asked for go

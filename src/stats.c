@@ -177,12 +177,10 @@ static int group_cmp(const void *x, const void *y)
 	return strcmp(p->key, q->key);
 }
 
+/* The name tables' keyed hash (table.c): the keys are the archive's. */
 static uint64_t key_hash(const char *k)
 {
-	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
-	for (; *k; k++)
-		h = (h ^ (unsigned char)*k) * 1099511628211ull;
-	return h;
+	return zs_hash(k, strlen(k));
 }
 
 /* Sum the items by key in an open-addressing table (O(n); keys are few),
