@@ -293,8 +293,9 @@ uint64_t zs_decode_entry(zs_worker *w, zs_archive *a, size_t i);
  * check out; streamed entries reach it chunk by chunk as they decode, so the
  * caller must discard what was written if the entry ends up bad.  With
  * fn set, output goes to fn(ctx, ...) instead of fd (zs_entry_read).  With
- * `defer`, a whole entry is not written but left in pending/pending_len
- * (the mapping or the worker's buffer, valid until the worker's next entry). */
+ * `defer`, a whole entry is not written but left in pending/pending_len:
+ * the worker's buffer, valid until its next entry, and never the mapping,
+ * which a writer may change after the check (decode.c). */
 typedef struct zs_sink {
 	int fd;
 	zs_write_fn fn;          /* if set, called instead of write(fd) */
