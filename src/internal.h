@@ -257,7 +257,9 @@ void zs_size_bucket_label(int b, char out[ZS_HUMAN_SIZE]);
 void zs_progress_add(zs_progress *p, int me, uint64_t in, uint64_t out);
 
 /* map.c */
-int zs_map_file(zs_archive *a, const char *path);
+/* max_input: the most read into memory from what cannot be mapped (0: no
+ * limit); past it a finding (exit 9) and -1. */
+int zs_map_file(zs_archive *a, const char *path, uint64_t max_input);
 void zs_unmap(zs_archive *a);
 void zs_map_borrow(zs_archive *a, const void *buf, size_t len);
 /* madvise() a range of the mapping; a no-op for heap buffers. */

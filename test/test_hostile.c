@@ -425,3 +425,50 @@ Test(hostile, racing_writer_never_gets_unchecked_bytes_out,
 	free(z.p);
 	free(data);
 }
+
+/* ---- input that cannot be mapped ------------------------------------- */
+
+/*
+ * Standard input, a pipe or a FIFO is read into memory, at most
+ * --max-input bytes: 200 MB of zeros through a pipe with --max-input 16M
+ * stop at the limit (exit 9, saying so) with the peak resident memory
+ * under 48 MiB (the buffer grew to 256 MiB before: 260 MiB resident);
+ * a FIFO the same; an archive under the limit reads as before, and a
+ * regular file is mapped, not limited.
+ */
+Test(hostile, input_through_a_pipe_is_bounded, .fini = tmp_cleanup)
+{
+	char out[4096], fifo[128];
+	long kib = 0;
+
+	cr_assert_eq(run(out, sizeof(out), "head -c 200000000 /dev/zero | "
+			 "/usr/bin/time -f 'maxrss %%M' %s test --max-input "
+			 "16M - 2>&1; exit $?", ZS_BIN), 9, "%s", out);
+	cr_expect_not_null(strstr(out, "standard input is larger than "
+				  "--max-input 16777216"), "%s", out);
+	const char *m = strstr(out, "maxrss ");
+	cr_assert_not_null(m, "%s", out);
+	kib = atol(m + 7);
+	cr_log_info("200 MB pipe, --max-input 16M: maxrss %ld KiB", kib);
+	cr_expect_lt(kib, 48l << 10, "maxrss %ld KiB", kib);
+
+	tmp_make();
+	snprintf(fifo, sizeof(fifo), "%s/fifo", tmp_dir);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	cr_expect_eq(run(out, sizeof(out), "(head -c 3000000 /dev/zero > %s "
+			 "2>/dev/null &); %s list --max-input 1M %s 2>&1",
+			 fifo, ZS_BIN, fifo), 9, "%s", out);
+	cr_expect_not_null(strstr(out, "larger than --max-input 1048576"),
+			   "%s", out);
+
+	cr_expect_eq(run(out, sizeof(out), "%s test --max-input 1K - < %s",
+			 ZS_BIN, fixture("basic.zip")), 0, "%s", out);
+	cr_expect_eq(run(out, sizeof(out), "cat %s | %s test --max-input 1M "
+			 "-", fixture("basic.zip"), ZS_BIN), 0, "%s", out);
+	cr_expect_eq(run(out, sizeof(out), "cat %s | %s test --max-input 0 -",
+			 fixture("basic.zip"), ZS_BIN), 0, "%s", out);
+	cr_expect_eq(run(out, sizeof(out), "%s test --max-input 1K %s",
+			 ZS_BIN, fixture("basic.zip")), 0, "%s", out);
+	cr_expect_eq(run(NULL, 0, "%s test --max-input 1X %s 2>/dev/null",
+			 ZS_BIN, fixture("basic.zip")), 10);
+}
