@@ -143,9 +143,12 @@ static void le(uint8_t *out, uint64_t v, int bytes)
 }
 
 /* A stored entry (mode: Unix st_mode; S_IFLNK for a symlink); extra: the
- * central and local extra field (elen bytes); the offset of its data. */
-static size_t zip_add(zbuf *z, const char *name, const void *data, size_t n,
-		      unsigned mode, const void *extra, uint16_t elen)
+ * central and local extra field (elen bytes); desc: 0, or a data
+ * descriptor (with signature) of 12 or 24 bytes (4- or 8-byte sizes) after
+ * the data.  Returns the offset of its data. */
+static size_t zip_add_desc(zbuf *z, const char *name, const void *data,
+			   size_t n, unsigned mode, const void *extra,
+			   uint16_t elen, int desc)
 {
 	uint8_t h[46];
 	size_t nlen = strlen(name), off = z->len;
@@ -154,9 +157,10 @@ static size_t zip_add(zbuf *z, const char *name, const void *data, size_t n,
 	memset(h, 0, sizeof(h));
 	le(h, ZS_SIG_LOCAL, 4);
 	le(h + 4, 20, 2);
-	le(h + 14, crc, 4);
-	le(h + 18, n, 4);
-	le(h + 22, n, 4);
+	le(h + 6, desc ? ZS_FLAG_DESCRIPTOR : 0, 2);
+	le(h + 14, desc ? 0 : crc, 4);
+	le(h + 18, desc ? 0 : n, 4);
+	le(h + 22, desc ? 0 : n, 4);
 	le(h + 26, nlen, 2);
 	le(h + 28, elen, 2);
 	put(z, h, 30);
@@ -164,10 +168,19 @@ static size_t zip_add(zbuf *z, const char *name, const void *data, size_t n,
 	put(z, extra, elen);
 	size_t data_off = z->len;
 	put(z, data, n);
+	if (desc) {
+		int w = desc == 24 ? 8 : 4;
+		le(h, ZS_SIG_DESCRIPTOR, 4);
+		le(h + 4, crc, 4);
+		le(h + 8, n, w);
+		le(h + 8 + w, n, w);
+		put(z, h, 8 + 2 * (size_t)w);
+	}
 	memset(h, 0, sizeof(h));
 	le(h, ZS_SIG_CENTRAL, 4);
 	le(h + 4, 3u << 8 | 20, 2);          /* made on Unix */
 	le(h + 6, 20, 2);
+	le(h + 8, desc ? ZS_FLAG_DESCRIPTOR : 0, 2);
 	le(h + 16, crc, 4);
 	le(h + 20, n, 4);
 	le(h + 24, n, 4);
@@ -182,6 +195,12 @@ static size_t zip_add(zbuf *z, const char *name, const void *data, size_t n,
 	z->cd_len += 46 + nlen + elen;
 	z->count++;
 	return data_off;
+}
+
+static size_t zip_add(zbuf *z, const char *name, const void *data, size_t n,
+		      unsigned mode, const void *extra, uint16_t elen)
+{
+	return zip_add_desc(z, name, data, n, mode, extra, elen, 0);
 }
 
 static void zip_end(zbuf *z)
@@ -471,4 +490,70 @@ Test(hostile, input_through_a_pipe_is_bounded, .fini = tmp_cleanup)
 			 ZS_BIN, fixture("basic.zip")), 0, "%s", out);
 	cr_expect_eq(run(NULL, 0, "%s test --max-input 1X %s 2>/dev/null",
 			 ZS_BIN, fixture("basic.zip")), 10);
+}
+
+/* ---- small lies ------------------------------------------------------- */
+
+/* Scan an archive built in memory; entry 0's error (and the status). */
+static int scan_memory(const zbuf *z, int *status)
+{
+	zs_options o;
+	zs_totals t;
+	int st;
+
+	zs_options_init(&o);
+	o.threads = 1;
+	zs_archive *a = zs_open_memory("mem", z->p, z->len, &o, &st);
+	cr_assert_not_null(a);
+	zs_select(a, NULL, 0, NULL, 0);
+	*status = zs_scan_entries(a, &o, &t);
+	int err = a->index.count ? a->index.error[0] : -1;
+	zs_close(a);
+	return err;
+}
+
+/* zipalign pads the extra field with zeros, fewer than a sub-field's 4
+ * header bytes; any other byte there is a field cut short. */
+Test(hostile, only_zero_bytes_are_extra_padding)
+{
+	static const uint8_t zeros[3], junk[3] = { 0x01, 0x00, 0xff };
+	for (int k = 0; k < 2; k++) {
+		zbuf z = { 0 };
+		int st;
+		zip_add(&z, "f", "data", 4, 0100644, k ? junk : zeros, 3);
+		zip_end(&z);
+		int err = scan_memory(&z, &st);
+		if (k)
+			cr_expect(err == ZS_E_CENTRAL_EXTRA ||
+				  err == ZS_E_LOCAL_EXTRA,
+				  "non-zero padding: error %d, status %d",
+				  err, st);
+		else
+			cr_expect_eq(err, ZS_E_NONE, "zero padding: error %d",
+				     err);
+		free(z.p);
+	}
+}
+
+/* A descriptor with 8-byte sizes belongs to a ZIP64 entry only: on
+ * another it is a second reading of where the entry ends. */
+Test(hostile, zip64_descriptor_only_for_zip64_entries)
+{
+	for (int wide = 0; wide < 2; wide++) {
+		zbuf z = { 0 };
+		int st;
+		zip_add_desc(&z, "f", "data", 4, 0100644, NULL, 0,
+			     wide ? 24 : 12);
+		zip_add(&z, "g", "more", 4, 0100644, NULL, 0);
+		zip_end(&z);
+		int err = scan_memory(&z, &st);
+		if (wide)
+			cr_expect(err != ZS_E_NONE && st != 0,
+				  "24-byte descriptor on a non-ZIP64 entry "
+				  "passed (status %d)", st);
+		else
+			cr_expect_eq(err, ZS_E_NONE, "12-byte descriptor: "
+				     "error %d", err);
+		free(z.p);
+	}
 }
