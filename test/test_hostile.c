@@ -557,3 +557,30 @@ Test(hostile, zip64_descriptor_only_for_zip64_entries)
 		free(z.p);
 	}
 }
+
+/* A symlink whose target holds a lone 0x9b (an 8-bit CSI, invalid UTF-8):
+ * extract's JSON must stay valid JSON and its text report must not pass
+ * the byte to the terminal. */
+Test(hostile, link_targets_are_escaped_in_reports, .fini = tmp_cleanup)
+{
+	zbuf z = { 0 };
+	char path[128], out[4096];
+	static const char target[] = "x\x9b" "31m";
+
+	tmp_make();
+	snprintf(path, sizeof(path), "%s/csi.zip", tmp_dir);
+	zip_add(&z, "link", target, strlen(target), 0120777, NULL, 0);
+	zip_end(&z);
+	zip_save(&z, path);
+	free(z.p);
+	cr_assert_eq(run(out, sizeof(out), "%s extract --json -d %s/j %s | "
+			 ZS_PYTHON " -c 'import json,sys; d=json.loads(sys."
+			 "stdin.buffer.read()); print(ascii(d))'", ZS_BIN,
+			 tmp_dir, path), 0, "%s", out);
+	cr_expect_not_null(strstr(out, "\\ufffd31m"), "%s", out);
+	cr_assert_eq(run(out, sizeof(out), "%s extract -d %s/t %s 2>&1",
+			 ZS_BIN, tmp_dir, path), 0, "%s", out);
+	cr_expect_not_null(strstr(out, "link -> x"), "%s", out);
+	cr_expect_null(strchr(out, '\x9b'), "a raw 0x9b reached the "
+		       "terminal: %s", out);
+}
