@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""hashflood.py OUTDIR N - two archives of N empty stored entries for the
-hash-flooding test (test/test_hostile.c):
+"""hashflood.py OUTDIR N [ascending] - two archives of N empty stored entries
+for the hash-flooding test (test/test_hostile.c), or with "ascending" one:
+
+  ascending.zip  N stored entries declaring sizes 1, 2, ... N in order with
+               no data (each fails its size check), so every entry beats
+               all before it for `stats`' list of the largest; N may pass
+               65,535 (ZIP64 end records)
 
   collide.zip  names chosen so that the name tables' old hash (unkeyed
                FNV-1a 64, whose top 32 bits picked the slot by their low
@@ -65,6 +70,12 @@ def write(path, names):
 
 def main():
     outdir, n = sys.argv[1], int(sys.argv[2])
+    if sys.argv[3:] == ["ascending"]:
+        entries = [fixtures.Entry(b"s%06d" % k, b"", method=0, usize=k + 1)
+                   for k in range(n)]
+        with open(os.path.join(outdir, "ascending.zip"), "wb") as f:
+            f.write(fixtures.build(entries, zip64_end=n > 65535))
+        return
     assert 0 < n <= 65535
     rng = random.Random(14)
     names = [colliding(k) for k in range(n)]
