@@ -11,7 +11,7 @@ _zipscan_commands="test list check stats extract cat help"
 # --overwrite and takes no argument.
 _zipscan_common="-j --threads -q --quiet --json --progress -i --include
     -x --exclude --memory-limit --allow-overlap --max-total --max-ratio
-    --strict --ignore -h --help"
+    --max-input --strict --ignore -h --help"
 _zipscan_report="-o --output"
 _zipscan_stats="--ndjson --csv --html --top --hash"
 _zipscan_extract="-d --dir -o --overwrite -n --never-overwrite
@@ -56,7 +56,7 @@ _zipscan_takes_arg()
 {
     case $2 in
     -j | --threads | -i | --include | -x | --exclude | --memory-limit | \
-        --max-total | --max-ratio | --top | --output | -d | --dir)
+        --max-total | --max-ratio | --max-input | --top | --output | -d | --dir)
         return 0 ;;
     -o) [[ $1 != extract ]] ;;
     *) return 1 ;;
@@ -114,7 +114,7 @@ _zipscan()
             return
         fi ;;
     -j | --threads | -i | --include | -x | --exclude | --memory-limit | \
-        --max-total | --max-ratio | --top)
+        --max-total | --max-ratio | --max-input | --top)
         return ;;
     esac
 

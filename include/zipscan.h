@@ -163,6 +163,10 @@ typedef struct zs_options {
 				      warnings only: an error is always
 				      recorded); must outlive the handle */
 	size_t n_ignore;
+	uint64_t max_input;      /* the most read from standard input, a pipe
+				    or any file that is not regular (they are
+				    read into memory: this bounds it); past
+				    it the open fails, exit 9; 0: no limit */
 } zs_options;
 
 #define ZS_DEFAULT_MEMORY_LIMIT (256ull << 20)
@@ -172,6 +176,10 @@ typedef struct zs_options {
  * stays at threads x memory_limit whatever the output; 10,000:1 is ten times
  * what Deflate can reach without overlapping entries (1,032:1). */
 #define ZS_DEFAULT_MAX_TOTAL (1ull << 40)
+/* Input that cannot be mapped is held in memory whole: 4 GiB is more than
+ * any archive sent through a pipe in practice, and a bound on a machine
+ * that has it (`cat /dev/zero | zipscan test -` stops there). */
+#define ZS_DEFAULT_MAX_INPUT (4ull << 30)
 #define ZS_DEFAULT_MAX_RATIO 10000ull
 /* Deflate entries up to this size are decoded whole by libdeflate; larger
  * ones stream through ISA-L (see src/decode.c for the measurements). */

@@ -44,7 +44,7 @@ int zs_archive_open(zs_archive *a, const char *path, const zs_options *o)
 		return ZS_EXIT_NOMEM;
 	/* "-" and pipes are read whole here */
 	zs_progress_phase(o->progress, "opening");
-	if (zs_map_file(a, path) != 0)
+	if (zs_map_file(a, path, o->max_input) != 0)
 		return a->status;
 	a->seconds_open = zs_now() - t0;
 	return archive_finish_open(a, o);

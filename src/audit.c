@@ -246,7 +246,7 @@ static int audit_names(audit *au)
 		size_t len = clean_name(a, i, au->clean, &fixes), m = 0;
 		uint32_t *slot;
 		audit_one_name(au, i, fixes);
-		uint64_t h = zs_fnv1a_fold(ZS_FNV_OFFSET, au->clean, len);
+		uint64_t h = zs_hash_fold(au->clean, len);
 		ZS_TABLE_FIND(&t, h, (m = clean_name(a, v - 1, au->clean2,
 						     &fixes),
 				      same_folded(au->clean, len, au->clean2, m)),

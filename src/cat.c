@@ -4,8 +4,8 @@
  * user named them (as `unzip -p`), decoded on every core.
  *
  * One `for ordered schedule(dynamic, 1)` loop: a thread decodes its entry
- * into its own buffer (stored data is not copied: it stays in the mapping)
- * outside the ordered region, then waits for its turn to write it.  So at
+ * into its own buffer (stored data too: what waits for its turn must be
+ * the bytes that were checked, not the mapping) outside the ordered region, then waits for its turn to write it.  So at
  * most one decoded entry per thread waits, and memory stays bounded by the
  * per-thread cap.  Entries too big to decode whole are streamed inside their
  * turn, since they could not be held.
@@ -25,7 +25,7 @@ static int is_pattern(const char *s)
 
 static uint64_t name_hash(const char *s)
 {
-	return zs_fnv1a(ZS_FNV_OFFSET, s, strlen(s));
+	return zs_hash(s, strlen(s));
 }
 
 /* exact[k]: the last entry named names[k], or -1.  The names asked for go

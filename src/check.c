@@ -49,6 +49,23 @@ static uint64_t skip_descriptor_sig(const zs_archive *a, uint32_t crc,
 	return p;
 }
 
+/* Is entry i ZIP64: a ZIP64 extra in its central record or its local
+ * header?  Only then may its descriptor hold 8-byte sizes (APPNOTE
+ * 4.3.9.2); a 24-byte descriptor on another entry is a second, disagreeing
+ * answer to "where does this entry end". */
+static int entry_zip64(const zs_archive *a, size_t i)
+{
+	const zs_index *ix = &a->index;
+	const uint8_t *h = a->data + ix->local_offset[i];
+	int found = 0;
+
+	if (ix->zip64[i])
+		return 1;
+	zs_zip64_apply(h + ZS_LOCAL_SIZE + zs_le16(h + 26), zs_le16(h + 28),
+		       NULL, NULL, NULL, &found);
+	return found > 0;
+}
+
 /* Where entry i's descriptor ends if one that agrees with the central
  * record is at p, else 0. */
 static uint64_t descriptor_end(const zs_archive *a, size_t i, uint64_t p)
@@ -63,7 +80,7 @@ static uint64_t descriptor_end(const zs_archive *a, size_t i, uint64_t p)
 	const uint8_t *d = a->data + p;
 	int narrow = zs_le32(d + 4) == cs && zs_le32(d + 8) == us;
 	int wide = zs_in_bounds(p, 20, a->size) && zs_le64(d + 4) == cs &&
-		   zs_le64(d + 12) == us;
+		   zs_le64(d + 12) == us && entry_zip64(a, i);
 	if (narrow && wide)
 		return record_follows(a, p + 12) || !record_follows(a, p + 20)
 		       ? p + 12 : p + 20;
@@ -90,7 +107,7 @@ static uint64_t check_descriptor(zs_archive *a, size_t i, uint64_t p)
 			      zs_le32(d));
 		return 0;
 	}
-	int wide = ix->zip64[i] && zs_in_bounds(p, 20, a->size);
+	int wide = entry_zip64(a, i) && zs_in_bounds(p, 20, a->size);
 	uint64_t dcs = wide ? zs_le64(d + 4) : zs_le32(d + 4);
 	uint64_t dus = wide ? zs_le64(d + 12) : zs_le32(d + 8);
 	if (dcs != ix->comp_size[i])

@@ -34,6 +34,9 @@ static const char opt_common[] =
 "      --ignore CODE[,CODE...]  do not report these findings (notes and\n"
 "                         warnings, by their JSON code); may be repeated\n"
 "      --progress         progress bar on stderr even if not a terminal\n"
+"      --max-input SIZE   read at most SIZE from standard input, a pipe or\n"
+"                         a device (held in memory; default 4G; 0: no\n"
+"                         limit); exit 9 past it\n"
 "  -h, --help             this text\n";
 static const char opt_select[] =
 "  -i, --include PATTERN  only entries matching PATTERN (fnmatch; '*'\n"
@@ -250,7 +253,7 @@ typedef struct cli {
 enum { OPT_JSON = 256, OPT_MEMORY, OPT_ALLOW_OVERLAP,
        OPT_NDJSON, OPT_CSV, OPT_HTML, OPT_TOP, OPT_HASH, OPT_PROGRESS,
        OPT_OVERWRITE, OPT_STRICT, OPT_KEEP_SPECIAL, OPT_MAX_TOTAL,
-       OPT_MAX_RATIO, OPT_IGNORE };
+       OPT_MAX_RATIO, OPT_IGNORE, OPT_MAX_INPUT };
 
 static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, 'j' },
@@ -269,6 +272,7 @@ static const struct option long_options[] = {
 	{ "allow-overlap", no_argument, NULL, OPT_ALLOW_OVERLAP },
 	{ "max-total", required_argument, NULL, OPT_MAX_TOTAL },
 	{ "max-ratio", required_argument, NULL, OPT_MAX_RATIO },
+	{ "max-input", required_argument, NULL, OPT_MAX_INPUT },
 	{ "dir", required_argument, NULL, 'd' },
 	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
 	{ "never-overwrite", no_argument, NULL, 'n' },
@@ -455,6 +459,12 @@ static int parse_options(cli *c, int argc, char **argv)
 				return bad_usage("invalid --max-ratio '%s' (a "
 						 "whole number, 0: none)", optarg);
 			c->opt.max_ratio = (uint64_t)v;
+			break;
+		case OPT_MAX_INPUT:
+			if (!strcmp(optarg, "0"))
+				c->opt.max_input = 0;
+			else if (parse_size(optarg, &c->opt.max_input) != 0)
+				return bad_usage("invalid size '%s'", optarg);
 			break;
 		case 'h':
 			if (c->is_short)

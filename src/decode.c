@@ -3,8 +3,12 @@
  * decode.c - decode one entry straight from the mapping and check its CRC-32
  * and sizes, with buffers owned by the calling thread.
  *
- * Stored entries are checked in place: libdeflate_crc32 over the mapping, no
- * copy.  Deflate entries up to ZS_WHOLE_ENTRY_MAX (or the memory limit, if
+ * Stored entries are checked in place (libdeflate_crc32 over the mapping, no
+ * copy) only when nothing of them is used after: a test.  Data that is
+ * written or hashed is first copied out of the mapping, and checked, hashed
+ * and written from that copy: whoever can write the archive's file can
+ * change the mapping between any two reads of it, and the bytes checked
+ * must be the bytes used.  Deflate entries up to ZS_WHOLE_ENTRY_MAX (or the memory limit, if
  * lower) are decoded by libdeflate in one call into the thread's buffer,
  * sized to the declared size: output running past it stops the decoder
  * (INSUFFICIENT_SPACE), so a lying size is caught without trusting it for
@@ -236,6 +240,15 @@ static uint64_t stream_done(zs_worker *w, zs_index *ix, size_t i,
 	return sc->total;
 }
 
+/*
+ * Stored data: a test only reads it, so the CRC runs over the mapping.
+ * Anything else reads a private copy (the mapping may change between two
+ * reads of it): a deferred entry (a symlink's target, a cat'ed entry
+ * waiting for its turn) is copied whole into the thread's buffer, which
+ * the caller then uses; a written or hashed one goes through the thread's
+ * chunk, each piece copied, CRC'd, hashed and written while in cache.  The
+ * copy costs one memcpy of a cached chunk per write(), which copies too.
+ */
 static uint64_t decode_stored(zs_worker *w, zs_archive *a, size_t i,
 			      zs_sink *s)
 {
@@ -248,9 +261,10 @@ static uint64_t decode_stored(zs_worker *w, zs_archive *a, size_t i,
 		return 0;
 	}
 	const uint8_t *p = a->data + ix->data_offset[i];
-	uint32_t crc = 0;
-	if (!s || s->defer) {
-		/* in chunks, so that Ctrl-C stops a huge entry too */
+	if (!s && !w->hash) {
+		/* a test only reads: the CRC runs over the mapping, in
+		 * chunks so that Ctrl-C stops a huge entry too */
+		uint32_t crc = 0;
 		for (uint64_t done = 0; done < n; done += ZS_STREAM_CHUNK) {
 			if (w->stop && *w->stop)
 				return 0;   /* left untested */
@@ -258,23 +272,34 @@ static uint64_t decode_stored(zs_worker *w, zs_archive *a, size_t i,
 					       ZS_STREAM_CHUNK ?
 					       ZS_STREAM_CHUNK : n - done);
 		}
-		emit(s, p, n);
-	} else {
-		/* CRC a chunk and write it while it is in cache, straight
-		 * from the mapping */
-		for (uint64_t done = 0; done < n && !sink_stopped(s);) {
-			size_t take = n - done > ZS_STREAM_CHUNK ?
-				      ZS_STREAM_CHUNK : (size_t)(n - done);
-			crc = libdeflate_crc32(crc, p + done, take);
-			emit(s, p + done, take);
-			done += take;
-		}
-		if (sink_stopped(s))
-			return 0;   /* left untested; the caller discards */
+		finish(ix, i, crc, n);
+		return n;
 	}
-	finish(ix, i, crc, n);
-	hash_whole(w, ix, i, p, n);
-	return n;
+	if (s && s->defer) {
+		/* only entries up to whole_max are deferred
+		 * (zs_decode_streams) */
+		if (worker_reserve(w, (size_t)n) != 0) {
+			zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_NOMEM, n, 0);
+			return 0;
+		}
+		memcpy(w->buf, p, (size_t)n);
+		return whole_done(w, ix, i, s, w->buf, (size_t)n);
+	}
+	if (!w->chunk && !(w->chunk = malloc(ZS_STREAM_CHUNK))) {
+		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_NOMEM, ZS_STREAM_CHUNK,
+			      0);
+		return 0;
+	}
+	struct stream_check sc = stream_begin(w);
+	for (uint64_t done = 0; done < n;) {
+		size_t take = n - done > ZS_STREAM_CHUNK ? ZS_STREAM_CHUNK :
+			      (size_t)(n - done);
+		memcpy(w->chunk, p + done, take);
+		if (stream_piece(w, ix, i, s, &sc, w->chunk, take))
+			return 0;   /* left untested; the caller discards */
+		done += take;
+	}
+	return stream_done(w, ix, i, &sc);
 }
 
 static uint64_t inflate_whole(zs_worker *w, zs_archive *a, size_t i,
@@ -483,8 +508,8 @@ int zs_decode_streams(const zs_worker *w, const zs_archive *a, size_t i)
 	unsigned m = a->index.method[i];
 	uint64_t n = a->index.uncomp_size[i];
 
-	if (m == ZS_METHOD_DEFLATE)
-		return n > w->whole_max;
+	if (m == ZS_METHOD_DEFLATE || m == ZS_METHOD_STORED)
+		return n > w->whole_max;   /* stored: copied whole if not */
 	size_t slot;
 	return codec_find(m, &slot) && n >= w->whole_max;
 }

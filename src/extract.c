@@ -186,7 +186,8 @@ out:
 }
 
 /* A symlink's target is its data: decode it now, check it, make the link
- * after every file is written. */
+ * after every file is written.  The target is copied out of the worker's
+ * buffer first and checked in that copy, the one the link is made from. */
 static void read_link(job *j, zs_worker *w, size_t i)
 {
 	zs_archive *a = j->a;
@@ -203,12 +204,6 @@ static void read_link(job *j, zs_worker *w, size_t i)
 		x->action[i] = ZS_ACT_FAILED;
 		return;
 	}
-	int why = zs_link_target_check(x->path[i], s.pending, s.pending_len);
-	if (why) {
-		x->action[i] = ZS_ACT_REFUSED;
-		x->refusal[i] = (uint8_t)why;
-		return;
-	}
 	char *t = malloc(s.pending_len + 1);
 	if (!t) {
 		fail(x, i, ZS_STEP_LINK, ENOMEM);
@@ -216,6 +211,14 @@ static void read_link(job *j, zs_worker *w, size_t i)
 	}
 	memcpy(t, s.pending, s.pending_len);
 	t[s.pending_len] = '\0';
+	int why = zs_link_target_check(x->path[i], (const uint8_t *)t,
+				       s.pending_len);
+	if (why) {
+		free(t);
+		x->action[i] = ZS_ACT_REFUSED;
+		x->refusal[i] = (uint8_t)why;
+		return;
+	}
 	x->link_target[i] = t;
 }
 

@@ -7,7 +7,8 @@
  * first.
  *
  * All of it is linear in the bytes of the names: paths are hashed once
- * (FNV-1a, with a hash of every prefix taken on the way), and a directory is
+ * (the tables' keyed hash, a directory's extending its parent's by one
+ * component: zs_hash_chain), and a directory is
  * looked up from the deepest parent upwards, stopping at the first one
  * already known, so a hostile archive of deep paths costs no more than
  * their length.
@@ -82,8 +83,7 @@ static long mark_duplicates(zs_extraction *x, int fold, int mark)
 		const char *p = x->path[i];
 		size_t n = strlen(p);
 		uint32_t *slot;
-		uint64_t h = (fold ? zs_fnv1a_fold(ZS_FNV_OFFSET, p, n) :
-			      zs_fnv1a(ZS_FNV_OFFSET, p, n));
+		uint64_t h = fold ? zs_hash_fold(p, n) : zs_hash(p, n);
 		ZS_TABLE_FIND(&t, h, (fold ? !strcasecmp(x->path[v - 1], p) :
 				   !strcmp(x->path[v - 1], p)), slot);
 		if (*slot) {
@@ -138,7 +138,7 @@ static int plan_dirs_of(zs_archive *a, zs_extraction *x, zs_plan *pl,
 {
 	const char *p = x->path[i];
 	size_t n = strlen(p), depth = 0;
-	uint64_t h = ZS_FNV_OFFSET;
+	uint64_t h = 0;
 	int is_dir = zs_entry_is_dir(a, i) && !zs_entry_is_symlink(a, i);
 
 	for (size_t k = 0, from = 0; k <= n; k++) {
@@ -146,10 +146,9 @@ static int plan_dirs_of(zs_archive *a, zs_extraction *x, zs_plan *pl,
 			continue;
 		if (k == n && !is_dir)
 			break;
-		h = zs_fnv1a(h, p + from, k - from);
+		h = zs_hash_chain(h, p + from, k - from);
 		hashes[depth] = h;
 		ends[depth++] = (uint32_t)k;
-		h = zs_fnv1a(h, "/", 1);
 		from = k + 1;
 	}
 	/* deepest first, up to the first directory already known */

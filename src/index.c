@@ -311,7 +311,11 @@ int zs_zip64_apply(const uint8_t *extra, uint16_t len, uint64_t *usize,
 			v += 8;
 		}
 	}
-	/* fewer than 4 bytes left: zero padding (zipalign) is allowed */
+	/* fewer than 4 bytes left: zipalign's padding, which is zeros; any
+	 * other byte there is a field cut short */
+	for (; pos < len; pos++)
+		if (extra[pos])
+			return -1;
 	return 0;
 }
 

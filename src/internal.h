@@ -173,28 +173,21 @@ static inline uint64_t zs_le64(const uint8_t *p)
 	return (uint64_t)zs_le32(p) | (uint64_t)zs_le32(p + 4) << 32;
 }
 
-/* FNV-1a over n bytes, continuing from h (start with ZS_FNV_OFFSET): the
- * hash of the name tables in extract_plan.c and cat.c. */
-#define ZS_FNV_OFFSET 0xcbf29ce484222325ull
-#define ZS_FNV_PRIME 0x100000001b3ull
-static inline uint64_t zs_fnv1a(uint64_t h, const void *s, size_t n)
-{
-	const unsigned char *p = s;
-	for (size_t k = 0; k < n; k++)
-		h = (h ^ p[k]) * ZS_FNV_PRIME;
-	return h;
-}
-
-/* The same with ASCII case folded: names equal but for case collide. */
-static inline uint64_t zs_fnv1a_fold(uint64_t h, const void *s, size_t n)
-{
-	const uint8_t *p = s;
-	for (size_t k = 0; k < n; k++) {
-		uint8_t c = p[k];
-		h = (h ^ (c >= 'A' && c <= 'Z' ? c | 0x20 : c)) * ZS_FNV_PRIME;
-	}
-	return h;
-}
+/*
+ * table.c: the hash of every name table (the audit's names, the extraction
+ * plan's paths and directories, cat's names, stats' groups), keyed with a
+ * random secret drawn once per process, so that an archive cannot choose
+ * names that all land in one probe sequence and make every insert walk it
+ * (hash flooding: with the unkeyed FNV-1a used before, 50,000 chosen names
+ * made `check` 25 times slower than random ones, growing with the square
+ * of their number).  zs_hash_fold folds ASCII case first;
+ * its values are comparable only with its own.  zs_hash_chain extends the
+ * hash h of a sequence of strings by one more (the plan's path prefixes,
+ * hashed once each, component by component).
+ */
+uint64_t zs_hash(const void *s, size_t n);
+uint64_t zs_hash_fold(const void *s, size_t n);
+uint64_t zs_hash_chain(uint64_t h, const void *s, size_t n);
 
 /* table.c: open addressing over names; slots hold an index + 1.  Both
  * arrays are 32-bit (8 bytes a slot: a million names take 16 MiB): the
@@ -275,7 +268,9 @@ void zs_size_bucket_label(int b, char out[ZS_HUMAN_SIZE]);
 void zs_progress_add(zs_progress *p, int me, uint64_t in, uint64_t out);
 
 /* map.c */
-int zs_map_file(zs_archive *a, const char *path);
+/* max_input: the most read into memory from what cannot be mapped (0: no
+ * limit); past it a finding (exit 9) and -1. */
+int zs_map_file(zs_archive *a, const char *path, uint64_t max_input);
 void zs_unmap(zs_archive *a);
 void zs_map_borrow(zs_archive *a, const void *buf, size_t len);
 /* madvise() a range of the mapping; a no-op for heap buffers. */
@@ -311,8 +306,9 @@ uint64_t zs_decode_entry(zs_worker *w, zs_archive *a, size_t i);
  * check out; streamed entries reach it chunk by chunk as they decode, so the
  * caller must discard what was written if the entry ends up bad.  With
  * fn set, output goes to fn(ctx, ...) instead of fd (zs_entry_read).  With
- * `defer`, a whole entry is not written but left in pending/pending_len
- * (the mapping or the worker's buffer, valid until the worker's next entry). */
+ * `defer`, a whole entry is not written but left in pending/pending_len:
+ * the worker's buffer, valid until its next entry, and never the mapping,
+ * which a writer may change after the check (decode.c). */
 typedef struct zs_sink {
 	int fd;
 	zs_write_fn fn;          /* if set, called instead of write(fd) */

@@ -2,7 +2,13 @@
 /*
  * map.c - bring an archive into memory: one open, one fstat, one read-only
  * mmap of the whole file.  A pipe or "-" (standard input) cannot be mapped,
- * so it is read into a heap buffer once and then treated the same.
+ * so it is read into a heap buffer once and then treated the same, up to
+ * --max-input bytes: the buffer grows with what arrives but never past the
+ * limit, so `zipscan test - < /dev/zero` fails at the limit rather than
+ * eating memory.  (Spooling to an unlinked temporary file and mapping it
+ * would move the bound from memory to the disk, where a pipe of any size
+ * still has to fit; a limit is needed either way, and memory needs no
+ * writable temporary directory.)
  *
  * A file that shrinks while it is mapped (truncated by another process, a
  * network file system going away) makes any read of the lost pages raise
@@ -156,25 +162,35 @@ void zs_map_note_efault(zs_archive *a)
 			"writing from the mapping: the file shrank)");
 }
 
-/* Read everything from fd; the buffer grows with what actually arrives. */
-static int read_all(zs_archive *a, int fd)
+/* Read everything from fd; the buffer grows with what actually arrives,
+ * to at most max (0: no limit) plus the one byte that shows there is more.
+ * -1 with errno; EFBIG: over max. */
+static int read_all(zs_archive *a, int fd, uint64_t max)
 {
 	size_t cap = 1 << 16, len = 0;
-	uint8_t *buf = malloc(cap);
+	size_t most = max && max < SIZE_MAX ? (size_t)max + 1 : SIZE_MAX;
+	uint8_t *buf;
 
-	if (!buf)
+	if (cap > most)
+		cap = most;
+	if (!(buf = malloc(cap)))
 		return -1;
 	for (;;) {
+		if (len == cap && cap == most) {
+			free(buf);
+			errno = EFBIG;
+			return -1;
+		}
 		if (len == cap) {
-			uint8_t *nb = cap > SIZE_MAX / 2 ? NULL :
-				      realloc(buf, cap * 2);
+			size_t grow = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+			uint8_t *nb = realloc(buf, grow < most ? grow : most);
 			if (!nb) {
 				free(buf);
 				errno = ENOMEM;
 				return -1;
 			}
 			buf = nb;
-			cap *= 2;
+			cap = grow < most ? grow : most;
 		}
 		/* EINTR is a failure: a Ctrl-C must stop a read from a pipe
 		 * that may never end. */
@@ -197,7 +213,7 @@ static int read_all(zs_archive *a, int fd)
 	return 0;
 }
 
-int zs_map_file(zs_archive *a, const char *path)
+int zs_map_file(zs_archive *a, const char *path, uint64_t max_input)
 {
 	int from_stdin = strcmp(path, "-") == 0;
 	int fd = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
@@ -220,11 +236,18 @@ int zs_map_file(zs_archive *a, const char *path)
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		if (read_all(a, fd) != 0)
+		if (read_all(a, fd, max_input) == 0)
+			rc = 0;
+		else if (errno == EFBIG)
+			zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOTZIP, -1, 0,
+				       "%s is larger than --max-input %llu "
+				       "(it cannot be mapped, so it is read "
+				       "into memory)", from_stdin ?
+				       "standard input" : "the input",
+				       (unsigned long long)max_input);
+		else
 			zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOTZIP, -1, 0,
 				       "cannot read: %s", strerror(errno));
-		else
-			rc = 0;
 		goto out;
 	}
 	a->size = (uint64_t)st.st_size;

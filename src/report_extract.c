@@ -93,6 +93,27 @@ static void extract_problem(const zs_archive *a, const zs_extraction *x, size_t 
 	}
 }
 
+
+/* A link target is the entry's raw bytes: made valid UTF-8 first (each
+ * invalid byte U+FFFD), so that JSON stays valid and a lone 0x9b (8-bit
+ * CSI) never reaches a terminal, then escaped as text or JSON. */
+static void put_link_target(FILE *f, const char *t, int json)
+{
+	size_t n = strlen(t);
+	char *buf = malloc(3 * n + 1);
+
+	if (!buf) {
+		fputs(json ? "\"?\"" : "?", f);
+		return;
+	}
+	zs_utf8_sanitize((const uint8_t *)t, n, buf);
+	if (json)
+		zs_put_json_str(f, buf);
+	else
+		zs_put_text(f, buf);
+	free(buf);
+}
+
 static void put_entry_line(const zs_archive *a, const zs_extraction *x,
 			   size_t i, FILE *f)
 {
@@ -109,7 +130,7 @@ static void put_entry_line(const zs_archive *a, const zs_extraction *x,
 		putc('/', f);
 	if (x->link_target[i]) {
 		fputs(" -> ", f);
-		zs_put_text(f, x->link_target[i]);
+		put_link_target(f, x->link_target[i], 0);
 	}
 	putc('\n', f);
 }
@@ -195,7 +216,7 @@ int zs_report_extract_json(const zs_archive *a, const zs_extraction *x,
 		}
 		if (x->link_target[i]) {
 			fputs(",\"link_target\":", f);
-			zs_put_json_str(f, x->link_target[i]);
+			put_link_target(f, x->link_target[i], 1);
 		}
 		if (x->fixes[i]) {
 			fixes_text(x->fixes[i], why, sizeof(why));

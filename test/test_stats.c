@@ -13,7 +13,9 @@ static void stats_of(const char **names, size_t n, int hash, zs_archive *as,
 		     zs_totals *t, zs_stats *s)
 {
 	zs_options o;
-	zs_archive *ap[8];
+	/* static: s->archives points here after we return (it was a local
+	 * array, read after its lifetime, until a stack layout showed it) */
+	static zs_archive *ap[8];
 	zs_options_init(&o);
 	o.threads = 2;
 	o.hash = hash;
