@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <xxhash.h>
 #include <zstd.h>
 
@@ -53,4 +54,18 @@ const char *zs_library_versions(void)
 void zs_free(void *p)
 {
 	free(p);
+}
+
+size_t zs_struct_size(const char *name)
+{
+	static const struct { const char *name; size_t size; } known[] = {
+		{ "zs_options", sizeof(zs_options) },
+		{ "zs_totals", sizeof(zs_totals) },
+		{ "zs_entry", sizeof(zs_entry) },
+		{ "zs_finding", sizeof(zs_finding) },
+	};
+	for (size_t k = 0; name && k < sizeof(known) / sizeof(known[0]); k++)
+		if (!strcmp(known[k].name, name))
+			return known[k].size;
+	return 0;
 }

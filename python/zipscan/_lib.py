@@ -7,7 +7,7 @@ tests compare their offsets with a C compiler's when one is at hand.
 """
 import ctypes
 import os
-from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double,
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, sizeof,
                     c_int, c_int64, c_size_t, c_uint, c_uint16, c_uint32,
                     c_uint64, c_void_p)
 
@@ -39,6 +39,9 @@ class zs_options(Structure):
         ("hash", c_int),
         ("stop", POINTER(c_int)),     # volatile int *: left NULL
         ("progress", c_void_p),       # zs_progress *: left NULL
+        ("ignore", c_void_p),         # const char *const *: left NULL
+        ("n_ignore", c_size_t),
+        ("max_input", c_uint64),
     ]
 
 
@@ -94,6 +97,7 @@ _PROTOTYPES = {
     "zs_free": (None, [c_void_p]),
     "zs_exit_worse": (c_int, [c_int, c_int]),
     "zs_options_init": (None, [POINTER(zs_options)]),
+    "zs_struct_size": (c_size_t, [c_char_p]),
     "zs_open": (_ARCHIVE, [c_char_p, POINTER(zs_options), POINTER(c_int)]),
     "zs_open_memory": (_ARCHIVE, [c_char_p, c_void_p, c_size_t,
                                   POINTER(zs_options), POINTER(c_int)]),
@@ -170,6 +174,15 @@ def load():
                               % (lib._name, fname, _HINT)) from None
         fn.restype = restype
         fn.argtypes = argtypes
+    # the structs this module lays out must be the library's size, or a
+    # call would write past them: refuse at import, never crash later
+    for name, st in (("zs_options", zs_options), ("zs_totals", zs_totals),
+                     ("zs_entry", zs_entry), ("zs_finding", zs_finding)):
+        size = lib.zs_struct_size(name.encode())
+        if size != sizeof(st):
+            raise ImportError("zipscan: %s's %s is %d bytes, this module's "
+                              "%d: module and library do not match; %s"
+                              % (lib._name, name, size, sizeof(st), _HINT))
     version = lib.zs_version().decode("ascii", "replace")
     major = version.split(".", 1)[0]
     if major != str(MAJOR):
