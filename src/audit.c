@@ -229,7 +229,9 @@ static void audit_one_name(audit *au, size_t i, unsigned fixes, char *utf8)
 	if (fixes & ZS_FIX_EMPTY)
 		note(au, K_EMPTY_PART, (int64_t)i, off, "\"%s\": an empty "
 		     "component", show_name(a, i, utf8, s));
-	if ((name[n - 1] == '/' || name[n - 1] == '\\') &&
+	/* the same test extraction makes (a directory is made, its data
+	 * never written) */
+	if (zs_entry_is_dir(a, i) && !zs_entry_is_symlink(a, i) &&
 	    ix->uncomp_size[i] > 0)
 		note(au, K_DIR_DATA, (int64_t)i, ix->central_offset[i],
 		     "directory entry \"%s\" holds %llu bytes of data",

@@ -69,7 +69,11 @@ int zs_entry_is_dir(const zs_archive *a, size_t i)
 	const zs_index *ix = &a->index;
 	uint16_t n = ix->name_len[i];
 
-	if (n > 0 && a->data[ix->name_offset[i] + n - 1] == '/')
+	/* after the separators are normalised, as extraction sees the name
+	 * (zs_path_clean): d\e\ from Windows is a directory, as unzip
+	 * makes it, and the audit must say the same */
+	if (n > 0 && (a->data[ix->name_offset[i] + n - 1] == '/' ||
+		      a->data[ix->name_offset[i] + n - 1] == '\\'))
 		return 1;
 	/* a Unix host's mode says so even without the slash */
 	return (ix->version_made_by[i] >> 8) == 3 &&

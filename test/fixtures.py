@@ -482,6 +482,17 @@ def audit_fixtures(outdir):
     w("audit-many.zip", build([Entry(f"../m{k:02}", b"m") for k in range(15)]))
 
 
+def trust(outdir):
+    """Names, times and layouts that real archives get wrong or that two
+    readers read two ways (test_trust.c)."""
+    w = lambda name, entries, **kw: write(outdir, name, build(entries, **kw))
+    fat = {"made_by": 0x0014}   # host 0 (MS-DOS / Windows), version 2.0
+    # a Windows directory named with backslashes: a directory, as unzip has it
+    w("t-backslash-dir.zip", [
+        Entry("d\\e\\", b"", method=0, ext_attr=0x10, central=fat),
+        Entry("d\\e\\f.txt", b"f", ext_attr=0x20, central=fat)])
+
+
 def codecs(outdir):
     """One archive per method decoded through codec.h (test_codecs.c):
     data.txt over the 4 MiB whole-entry size, so it streams, and small.txt
@@ -519,6 +530,7 @@ def main():
     stats_archive(outdir)
     writers(outdir)
     hostile(outdir)
+    trust(outdir)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_trust.c - what real and hostile archives taught: names, times and
+ * layouts that were read one way by zipscan and another by unzip, 7-Zip or
+ * a streaming reader.  The archives come from test/fixtures.py's trust().
+ */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+#define OUT_CAP (1 << 16)
+
+/* Open a fixture (no scan); the caller closes it. */
+static int open_fixture(zs_archive *a, const char *name, int strict)
+{
+	zs_options o;
+	zs_options_init(&o);
+	o.threads = 1;
+	o.strict = strict;
+	return zs_archive_open(a, fixture(name), &o);
+}
+
+/* The code of the first finding about entry e (any entry: -2), or "". */
+static inline const char *finding_code(const zs_archive *a, int64_t e)
+{
+	for (size_t k = 0; k < zs_finding_count(a); k++) {
+		const zs_finding *f = zs_finding_get(a, k);
+		if (e == -2 || f->entry == e)
+			return f->code ? f->code : "";
+	}
+	return "";
+}
+
+static inline int has_code(const zs_archive *a, const char *code)
+{
+	for (size_t k = 0; k < zs_finding_count(a); k++) {
+		const zs_finding *f = zs_finding_get(a, k);
+		if (f->code && !strcmp(f->code, code))
+			return 1;
+	}
+	return 0;
+}
+
+/* A fresh directory for an extraction (removed by drop). */
+static char *sandbox(void)
+{
+	char *t = strdup("/tmp/zs_trust_XXXXXX");
+	cr_assert_not_null(mkdtemp(t));
+	return t;
+}
+
+static void drop(char *t)
+{
+	run(NULL, 0, "rm -rf %s", t);
+	free(t);
+}
+
+static int is_dir_at(const char *t, const char *rel)
+{
+	char p[4096];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/%s", t, rel);
+	return lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Test(trust, backslash_directory_is_a_directory)
+{
+	zs_archive a;
+	open_fixture(&a, "t-backslash-dir.zip", 0);
+	cr_expect_eq(zs_entry_is_dir(&a, 0), 1, "d\\e\\ is a directory");
+	cr_expect_eq(zs_entry_is_dir(&a, 1), 0);
+	zs_archive_close(&a);
+
+	char *t = sandbox(), out[OUT_CAP];
+	cr_expect_eq(run(out, sizeof(out), "%s extract -q %s -d %s 2>&1",
+			 ZS_BIN, fixture("t-backslash-dir.zip"), t), 1, "%s",
+		     out);
+	cr_expect(is_dir_at(t, "d/e"), "d/e made as a directory, as unzip");
+	cr_expect(!is_dir_at(t, "d/e/f.txt"));
+	drop(t);
+}
