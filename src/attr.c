@@ -33,6 +33,28 @@ mode_t zs_entry_mode(const zs_archive *a, size_t i, mode_t umask_bits,
 	return mode & ~umask_bits;
 }
 
+/* DOS date and time as one number, comparable as unzip compares them. */
+#define ZS_DOS_1980 0x00210000u       /* 1980-01-01 00:00, the minimum */
+#define ZS_DOS_2038 0x74320000u       /* 2038-01-18 00:00 */
+#define ZS_UNIX_1980 315532800        /* 1980-01-01 00:00 UTC */
+
+/*
+ * A UT time is 32 bits that writers fill as signed (1901-2038) or unsigned
+ * (1970-2106).  As unzip does, the entry's DOS date decides: past 2038, or
+ * later than 1980 while the signed reading is before it, the writer meant
+ * unsigned (else 2039 comes back as 1904).
+ */
+static time_t ut_time(const zs_archive *a, size_t i, uint32_t v)
+{
+	uint32_t dos = (uint32_t)a->index.dos_date[i] << 16 |
+		       a->index.dos_time[i];
+	int64_t t = (int32_t)v;
+
+	if (dos >= ZS_DOS_2038 || (t < ZS_UNIX_1980 && dos > ZS_DOS_1980))
+		t = v;
+	return (time_t)t;
+}
+
 /* The UT extra field's modification time, if the central record has one. */
 static int extra_mtime(const zs_archive *a, size_t i, time_t *out)
 {
@@ -47,7 +69,7 @@ static int extra_mtime(const zs_archive *a, size_t i, time_t *out)
 		if (len > left - 4)
 			return 0;
 		if (id == ZS_EXTRA_UT && len >= 5 && (p[4] & 1)) {
-			*out = (time_t)(int32_t)zs_le32(p + 5);
+			*out = ut_time(a, i, zs_le32(p + 5));
 			return 1;
 		}
 		p += 4 + len;

@@ -58,7 +58,8 @@ def zip64_extra(usize, csize, offset=None):
 
 def local_header(e):
     f = dict(name=e.name, method=e.method, flags=e.flags, crc=e.crc,
-             csize=e.csize, usize=e.usize, extra=b"")
+             csize=e.csize, usize=e.usize, extra=b"", time=DOS_TIME,
+             date=DOS_DATE)
     if e.descriptor:
         f.update(flags=e.flags | 8, crc=0, csize=0, usize=0)
     if e.zip64:
@@ -66,7 +67,7 @@ def local_header(e):
         f.update(csize=0xFFFFFFFF, usize=0xFFFFFFFF)
     f.update(e.local)
     return struct.pack("<IHHHHHIIIHH", SIG_LOCAL, 20, f["flags"], f["method"],
-                       DOS_TIME, DOS_DATE, f["crc"], f["csize"], f["usize"],
+                       f["time"], f["date"], f["crc"], f["csize"], f["usize"],
                        len(f["name"]), len(f["extra"])) + f["name"] + f["extra"]
 
 
@@ -81,13 +82,13 @@ def descriptor(e):
 def central_record(e):
     f = dict(name=e.name, method=e.method, flags=e.flags | (8 if e.descriptor else 0),
              crc=e.crc, csize=e.csize, usize=e.usize, offset=e.offset, extra=b"",
-             made_by=0x031E, ext_attr=e.ext_attr)
+             made_by=0x031E, ext_attr=e.ext_attr, time=DOS_TIME, date=DOS_DATE)
     if e.zip64:
         f["extra"] = zip64_extra(e.usize, e.csize, e.offset)
         f.update(csize=0xFFFFFFFF, usize=0xFFFFFFFF, offset=0xFFFFFFFF)
     f.update(e.central)
     return struct.pack("<IHHHHHHIIIHHHHHII", SIG_CENTRAL, f["made_by"], 20,
-                       f["flags"], f["method"], DOS_TIME, DOS_DATE, f["crc"],
+                       f["flags"], f["method"], f["time"], f["date"], f["crc"],
                        f["csize"], f["usize"], len(f["name"]), len(f["extra"]),
                        0, 0, 0, f["ext_attr"], f["offset"]) + f["name"] + f["extra"]
 
@@ -491,6 +492,14 @@ def trust(outdir):
     w("t-backslash-dir.zip", [
         Entry("d\\e\\", b"", method=0, ext_attr=0x10, central=fat),
         Entry("d\\e\\f.txt", b"f", ext_attr=0x20, central=fat)])
+    # extended timestamps after 2038 (unsigned, as unzip reads them when
+    # the DOS date is past 2038 too) and before it (signed)
+    ut = lambda t: struct.pack("<HHBI", 0x5455, 5, 1, t & 0xFFFFFFFF)
+    d2039 = {"date": (2039 - 1980) << 9 | 9 << 5 | 18, "time": 0}
+    w("t-ut-2039.zip", [
+        Entry("late", b"l", central=dict(d2039, extra=ut(2200000000)),
+              local=d2039),
+        Entry("early", b"e", central={"extra": ut(1700000000)})])
 
 
 def codecs(outdir):

@@ -80,3 +80,17 @@ Test(trust, backslash_directory_is_a_directory)
 	cr_expect(!is_dir_at(t, "d/e/f.txt"));
 	drop(t);
 }
+
+Test(trust, extended_timestamp_after_2038_is_unsigned)
+{
+	zs_archive a;
+	zs_entry e;
+	open_fixture(&a, "t-ut-2039.zip", 0);
+	zs_entry_get(&a, 0, &e);
+	cr_expect_eq(e.mtime, 2200000000ll, "2039, not 1904: %lld",
+		     (long long)e.mtime);
+	cr_expect_eq((long long)zs_entry_time(&a, 0), 2200000000ll);
+	zs_entry_get(&a, 1, &e);
+	cr_expect_eq(e.mtime, 1700000000ll);
+	zs_archive_close(&a);
+}
