@@ -186,6 +186,13 @@ static uint64_t check_local(zs_archive *a, size_t i)
 	}
 	ix->data_offset[i] = data;
 	compare_local(a, i, h);
+	/* The two headers disagree on where the data ends: the entry fails
+	 * for that, and its span is the shorter claim.  The longer one would
+	 * accuse the next entry (or the central directory) of overlapping a
+	 * region only a wrong size reaches; an entry that failed is never
+	 * decoded, so no bomb hides behind the shorter span. */
+	if (ix->error[i] == ZS_E_LOCAL_CSIZE && ix->err_b[i] < ix->comp_size[i])
+		end = data + ix->err_b[i];
 	/* Encrypted entries are never decoded, and some writers leave their
 	 * descriptor out (libarchive's WinZip AES streaming): not checked. */
 	if (ix->status[i] != ZS_ENTRY_BAD &&

@@ -500,6 +500,21 @@ def trust(outdir):
         Entry("late", b"l", central=dict(d2039, extra=ut(2200000000)),
               local=d2039),
         Entry("early", b"e", central={"extra": ut(1700000000)})])
+    # a stored entry whose central record declares more than its local
+    # header: 40 bytes more (into the next entry), and 4 GiB more (ZIP64)
+    body = text(300, 70)
+    w("t-central-larger.zip", [
+        Entry("a", body, method=0, central={"csize": 340, "usize": 340}),
+        Entry("b", body)])
+    big = len(body) + (1 << 32)
+    w("t-central-4g.zip", [
+        Entry("a", body, method=0, central={
+            "csize": 0xFFFFFFFF, "usize": 0xFFFFFFFF,
+            "offset": 0xFFFFFFFF, "extra": zip64_extra(big, big, 0)}),
+        Entry("b", body)])
+    # ... and one whose uncompressed size alone is 4 GiB too large
+    w("t-stored-usize-4g.zip", [
+        Entry("a", body, method=0, zip64=True, usize=big), Entry("b", body)])
 
 
 def codecs(outdir):

@@ -94,3 +94,28 @@ Test(trust, extended_timestamp_after_2038_is_unsigned)
 	cr_expect_eq(e.mtime, 1700000000ll);
 	zs_archive_close(&a);
 }
+
+/* A size that is wrong fails its own entry (exit 2): it accuses no other
+ * entry of overlapping (12) and does not refuse the archive's decoding. */
+Test(trust, wrong_stored_sizes_fail_the_entry_not_the_archive)
+{
+	static const char *const names[] = {
+		"t-central-larger.zip", "t-central-4g.zip",
+		"t-stored-usize-4g.zip",
+	};
+	static const int errors[] = {
+		ZS_E_LOCAL_CSIZE, ZS_E_DATA_TRUNCATED, ZS_E_STORED_SIZES,
+	};
+	for (size_t k = 0; k < 3; k++) {
+		zs_archive a;
+		zs_totals t;
+		cr_expect_eq(scan_fixture(&a, names[k], 1, 0, &t), 2, "%s",
+			     names[k]);
+		cr_expect_eq(a.index.error[0], errors[k], "%s: %d", names[k],
+			     a.index.error[0]);
+		cr_expect_eq(a.index.status[1], ZS_ENTRY_OK, "%s", names[k]);
+		cr_expect(!has_code(&a, "overlap") && !has_code(&a, "max-ratio"),
+			  "%s", names[k]);
+		zs_archive_close(&a);
+	}
+}
