@@ -385,6 +385,9 @@ int zs_link_target_check(const char *path, const uint8_t *target, size_t n);
 mode_t zs_entry_mode(const zs_archive *a, size_t i, mode_t umask_bits,
 		     int keep_special);
 time_t zs_entry_time(const zs_archive *a, size_t i);
+/* The UTC time of an NTFS (preferred) or UT extra field: 1 if there is
+ * one; zs_entry_time falls back to the DOS time as local time. */
+int zs_entry_utc(const zs_archive *a, size_t i, time_t *out);
 
 /* beneath.c: safe file system steps for extraction */
 #define ZS_TMP_NAME 64

@@ -500,6 +500,14 @@ def trust(outdir):
         Entry("late", b"l", central=dict(d2039, extra=ut(2200000000)),
               local=d2039),
         Entry("early", b"e", central={"extra": ut(1700000000)})])
+    # 7-Zip's NTFS times (UTC, 100 ns since 1601), preferred to UT
+    ft = lambda t: (t + 11644473600) * 10000000 + 5000000
+    ntfs = lambda t: struct.pack("<HHIHHQQQ", 0x000A, 32, 0, 1, 24, ft(t),
+                                 ft(t), ft(t))
+    w("t-ntfs.zip", [
+        Entry("n", b"n", central={"extra": ntfs(1700000000) + ut(1600000000)}),
+        Entry("u", b"u", central={"extra": ut(1650000000)}),
+        Entry("dos", b"d")])
     # a stored entry whose central record declares more than its local
     # header: 40 bytes more (into the next entry), and 4 GiB more (ZIP64)
     body = text(300, 70)

@@ -119,3 +119,37 @@ Test(trust, wrong_stored_sizes_fail_the_entry_not_the_archive)
 		zs_archive_close(&a);
 	}
 }
+
+Test(trust, ntfs_times_are_used_and_shown_in_utc)
+{
+	zs_archive a;
+	zs_entry e;
+	open_fixture(&a, "t-ntfs.zip", 0);
+	zs_entry_get(&a, 0, &e);
+	cr_expect_eq(e.mtime, 1700000000ll, "NTFS before UT: %lld",
+		     (long long)e.mtime);
+	zs_entry_get(&a, 1, &e);
+	cr_expect_eq(e.mtime, 1650000000ll);
+	zs_archive_close(&a);
+
+	char out[OUT_CAP];
+	run(out, sizeof(out), "%s list --json %s", ZS_BIN,
+	    fixture("t-ntfs.zip"));
+	cr_expect(strstr(out, "\"name\":\"n\"") &&
+		  strstr(out, "\"mtime_utc\":\"2023-11-14T22:13:20Z\""), "%s",
+		  out);
+	cr_expect(strstr(out, "\"mtime_utc\":\"2022-04-15T05:20:00Z\""), "%s",
+		  out);
+	const char *dos = strstr(out, "\"name\":\"dos\"");
+	cr_expect(dos && !strstr(dos, "mtime_utc"), "no UTC time: none shown");
+
+	char *t = sandbox();
+	struct stat st;
+	char p[4096];
+	cr_expect_eq(run(NULL, 0, "%s extract -q %s -d %s", ZS_BIN,
+			 fixture("t-ntfs.zip"), t), 0);
+	snprintf(p, sizeof(p), "%s/n", t);
+	cr_expect(stat(p, &st) == 0 && st.st_mtime == 1700000000,
+		  "extraction restores the NTFS time");
+	drop(t);
+}
