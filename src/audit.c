@@ -21,14 +21,14 @@
 enum audit_kind {
 	K_ABSOLUTE, K_DOTDOT, K_BACKSLASH, K_CONTROL, K_EMPTY_PART,
 	K_EMPTY_NAME, K_DUPLICATE, K_DUPLICATE_PATH, K_CASE, K_DIR_DATA,
-	K_ZIP64_LEN, K_EXTRA_DUP, K_KINDS
+	K_ZIP64_LEN, K_EXTRA_DUP, K_UPATH, K_KINDS
 };
 
 static const char *const kind_code[K_KINDS] = {
 	"absolute-name", "dotdot-name", "backslash-name", "control-name",
 	"empty-component", "empty-name", "duplicate-name", "duplicate-path",
 	"case-duplicate", "directory-with-data", "zip64-extra-length",
-	"duplicate-extra",
+	"duplicate-extra", "unicode-path-differs",
 };
 
 typedef struct audit {
@@ -273,6 +273,58 @@ static int audit_names(audit *au)
 
 /* ---- extra fields ----------------------------------------------------- */
 
+/* A name's skeleton, in place: separators as '/', each run of non-ASCII
+ * bytes as one 0x80, so that one name in two encodings (CP437 or Shift-JIS
+ * in the header, UTF-8 in the extra field) compares equal. */
+static size_t skeleton(char *s, size_t n)
+{
+	size_t o = 0;
+	for (size_t k = 0; k < n; k++) {
+		uint8_t c = (uint8_t)s[k];
+		if (c >= 0x80) {
+			if (o == 0 || (uint8_t)s[o - 1] != 0x80)
+				s[o++] = (char)0x80;
+			continue;
+		}
+		s[o++] = c == '\\' ? '/' : (char)c;
+	}
+	return o;
+}
+
+/*
+ * The Unicode Path extra field names the entry (index.c): unzip, bsdtar
+ * and 7-Zip read that name, Python and Go the header's.  If they are not
+ * one name in two encodings, two readers write two different files: an
+ * archive can pass a check of its header names and write `../evil`.
+ */
+static void audit_unicode_path(audit *au, size_t i, char *utf8)
+{
+	const zs_archive *a = au->a;
+	const zs_index *ix = &a->index;
+	uint16_t hn;
+	const uint8_t *h = zs_header_name(a, i, &hn);
+	unsigned fixes;
+	char s[ZS_AUDIT_NAME + 4], raw[ZS_AUDIT_NAME + 4];
+
+	if (!ix->upath[i])
+		return;
+	size_t n = zs_path_clean((const char *)h, hn, au->clean, &fixes);
+	size_t m = zs_path_clean((const char *)a->data + ix->name_offset[i],
+				 ix->name_len[i], au->clean2, &fixes);
+	n = skeleton(au->clean, n);
+	m = skeleton(au->clean2, m);
+	if (n == m && !memcmp(au->clean, au->clean2, n))
+		return;
+	size_t k;
+	for (k = 0; k < hn && k < ZS_AUDIT_NAME; k++)
+		raw[k] = h[k] >= 0x20 && h[k] < 0x7f ? (char)h[k] : '?';
+	strcpy(raw + k, k < hn ? "..." : "");
+	note(au, K_UPATH, (int64_t)i, ix->central_offset[i], "\"%s\": the "
+	     "Unicode Path extra field names another path than the header "
+	     "(\"%s\"); unzip, bsdtar and 7-Zip use the extra field, Python "
+	     "and Go the header", show_name(a, i, utf8, s), raw);
+}
+
 /* Sub-fields that say what a name, size or time is: two of one kind leave
  * the choice to the reader. */
 static int is_meaning_field(uint16_t id)
@@ -288,7 +340,7 @@ static void audit_extra(audit *au, size_t i)
 	const zs_archive *a = au->a;
 	const zs_index *ix = &a->index;
 	const uint8_t *h = a->data + ix->central_offset[i];
-	uint64_t at = ix->name_offset[i] + ix->name_len[i];
+	uint64_t at = ix->central_offset[i] + ZS_CENTRAL_SIZE + zs_le16(h + 28);
 	uint32_t len = zs_le16(h + 30), pos = 0;
 	uint16_t seen[8];
 	size_t n_seen = 0;
@@ -328,8 +380,13 @@ void zs_audit(zs_archive *a)
 		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
 			       "out of memory checking %zu names",
 			       a->index.count);
-	for (size_t i = 0; i < a->index.count; i++)
+	char *utf8 = malloc(3 * (size_t)ZS_MAX_NAME + 1);
+	for (size_t i = 0; i < a->index.count; i++) {
 		audit_extra(&au, i);
+		if (utf8 && au.clean && au.clean2)
+			audit_unicode_path(&au, i, utf8);
+	}
+	free(utf8);
 	summarise(&au);
 	free(au.clean);
 	free(au.clean2);

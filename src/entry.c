@@ -207,7 +207,8 @@ size_t zs_entry_name_utf8(const zs_archive *a, size_t i, char *out)
 		out[n] = '\0';
 		return n;
 	}
-	if ((a->index.flags[i] & ZS_FLAG_UTF8) || utf8_valid(s, n))
+	if ((a->index.flags[i] & ZS_FLAG_UTF8) || a->index.upath[i] ||
+	    utf8_valid(s, n))
 		return zs_utf8_sanitize(s, n, out);
 	for (size_t k = 0; k < n; k++)
 		o += s[k] < 0x80 ? (out[o] = (char)s[k], 1) :

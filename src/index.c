@@ -13,6 +13,7 @@
  * Arrays are sized from the central records actually present (a first walk
  * counts them), never from a count the archive claims.
  */
+#include <libdeflate.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -243,6 +244,7 @@ static int index_alloc(zs_index *ix, size_t n)
 	ix->dos_date = calloc(m, 2);
 	ix->version_made_by = calloc(m, 2);
 	ix->zip64 = calloc(m, 1);
+	ix->upath = calloc(m, 1);
 	ix->status = calloc(m, 1);
 	ix->error = calloc(m, 1);
 	ix->selected = calloc(m, 1);
@@ -250,7 +252,7 @@ static int index_alloc(zs_index *ix, size_t n)
 	       ix->uncomp_size && ix->name_offset && ix->central_offset &&
 	       ix->err_a && ix->err_b && ix->crc32 && ix->ext_attr &&
 	       ix->name_len && ix->method && ix->flags && ix->dos_time &&
-	       ix->dos_date && ix->version_made_by && ix->zip64 &&
+	       ix->dos_date && ix->version_made_by && ix->zip64 && ix->upath &&
 	       ix->status && ix->error && ix->selected ? 0 : -1;
 }
 
@@ -273,6 +275,7 @@ void zs_index_free(zs_index *ix)
 	free(ix->dos_date);
 	free(ix->version_made_by);
 	free(ix->zip64);
+	free(ix->upath);
 	free(ix->status);
 	free(ix->error);
 	free(ix->selected);
@@ -315,6 +318,40 @@ int zs_zip64_apply(const uint8_t *extra, uint16_t len, uint64_t *usize,
 	return 0;
 }
 
+/*
+ * The Info-ZIP Unicode Path extra field (0x7075), read as unzip reads it:
+ * version 1, and the CRC-32 of the header's name must match (else the
+ * name was changed by a tool that did not know the field, and the field
+ * is stale).  Then its UTF-8 name is the entry's name, for unzip, bsdtar
+ * and 7-Zip alike, so it is ours too: the index points at it.  An empty
+ * one names nothing and is ignored.
+ */
+#define ZS_EXTRA_UPATH 0x7075u
+static void unicode_path(zs_archive *a, size_t i, const uint8_t *extra,
+			 uint16_t len)
+{
+	zs_index *ix = &a->index;
+
+	for (uint32_t pos = 0; pos + 4 <= len;) {
+		uint16_t id = zs_le16(extra + pos), sz = zs_le16(extra + pos + 2);
+		const uint8_t *v = extra + pos + 4;
+		if ((uint32_t)sz > len - pos - 4u)
+			return;
+		pos += 4u + sz;
+		if (id != ZS_EXTRA_UPATH || sz <= 5 || v[0] != 1 ||
+		    zs_le32(v + 1) != libdeflate_crc32(0, a->data +
+						ix->name_offset[i],
+						ix->name_len[i]))
+			continue;
+		ix->name_offset[i] = (uint64_t)(v + 5 - a->data);
+		ix->name_len[i] = (uint16_t)(sz - 5);
+		ix->upath[i] = 1;
+		if (ix->name_len[i] > a->max_name_len)
+			a->max_name_len = ix->name_len[i];
+		return;
+	}
+}
+
 static void fill_entry(zs_archive *a, size_t i, uint64_t pos, uint64_t base)
 {
 	zs_index *ix = &a->index;
@@ -341,6 +378,7 @@ static void fill_entry(zs_archive *a, size_t i, uint64_t pos, uint64_t base)
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_CENTRAL_EXTRA,
 			      pos + ZS_CENTRAL_SIZE + nlen, 0);
 	ix->zip64[i] = (uint8_t)(found != 0);
+	unicode_path(a, i, h + ZS_CENTRAL_SIZE + nlen, elen);
 	ix->comp_size[i] = csize;
 	ix->uncomp_size[i] = usize;
 	if (!zs_add(local, base, &ix->local_offset[i]))

@@ -37,6 +37,9 @@ typedef struct zs_index {
 	uint16_t *dos_date;
 	uint16_t *version_made_by;
 	uint8_t *zip64;           /* entry had a ZIP64 extra in the CD */
+	uint8_t *upath;           /* name_offset/name_len are a valid Info-ZIP
+				     Unicode Path extra field's UTF-8 name,
+				     not the header's (zs_header_name) */
 	/* results, written by exactly one thread each */
 	uint8_t *status;          /* enum zs_entry_status */
 	uint8_t *error;           /* enum zs_error */
@@ -116,6 +119,16 @@ int zs_decode_permitted(zs_archive *a, const zs_options *o);
 
 /* progress.c: count one entry done by thread `me` (the decode loop). */
 void zs_progress_add(zs_progress *p, int me, uint64_t in, uint64_t out);
+
+/* The name bytes of entry i's central header (*n bytes), whatever name
+ * the index uses: the local header must repeat these. */
+static inline const uint8_t *zs_header_name(const zs_archive *a, size_t i,
+					    uint16_t *n)
+{
+	const uint8_t *rec = a->data + a->index.central_offset[i];
+	*n = (uint16_t)(rec[28] | rec[29] << 8);
+	return rec + 46;
+}
 
 /* entry.c */
 int zs_entry_is_dir(const zs_archive *a, size_t i);

@@ -508,6 +508,21 @@ def trust(outdir):
         Entry("n", b"n", central={"extra": ntfs(1700000000) + ut(1600000000)}),
         Entry("u", b"u", central={"extra": ut(1650000000)}),
         Entry("dos", b"d")])
+    # Info-ZIP Unicode Path extra fields: one naming another path than its
+    # header, one naming the same in UTF-8, one stale (the CRC-32 is of
+    # another name) and one of a version unzip does not read
+    upath = lambda hdr, name, v=1: struct.pack(
+        "<HHBI", 0x7075, 5 + len(name.encode()), v,
+        zlib.crc32(hdr)) + name.encode()
+    w("t-upath.zip", [
+        Entry("safe.txt", b"1", central={"extra": upath(b"safe.txt",
+                                                        "../evil9")}),
+        Entry(b"caf\x82.txt", b"2", central={"extra": upath(b"caf\x82.txt",
+                                                             "café.txt")}),
+        Entry("stale.txt", b"3", central={"extra": upath(b"old.txt",
+                                                         "other.txt")}),
+        Entry("v2.txt", b"4", central={"extra": upath(b"v2.txt", "x.txt",
+                                                      2)})])
     # a stored entry whose central record declares more than its local
     # header: 40 bytes more (into the next entry), and 4 GiB more (ZIP64)
     body = text(300, 70)

@@ -21,15 +21,19 @@ static int open_fixture(zs_archive *a, const char *name, int strict)
 	return zs_archive_open(a, fixture(name), &o);
 }
 
-/* The code of the first finding about entry e (any entry: -2), or "". */
-static inline const char *finding_code(const zs_archive *a, int64_t e)
+/* The entry of the first finding with this code (-1: none or about the
+ * archive), and how many there are in *n. */
+static inline int64_t code_entry(const zs_archive *a, const char *code,
+				 size_t *n)
 {
+	int64_t e = -1;
+	*n = 0;
 	for (size_t k = 0; k < zs_finding_count(a); k++) {
 		const zs_finding *f = zs_finding_get(a, k);
-		if (e == -2 || f->entry == e)
-			return f->code ? f->code : "";
+		if (f->code && !strcmp(f->code, code) && (*n)++ == 0)
+			e = f->entry;
 	}
-	return "";
+	return e;
 }
 
 static inline int has_code(const zs_archive *a, const char *code)
@@ -152,4 +156,40 @@ Test(trust, ntfs_times_are_used_and_shown_in_utc)
 	cr_expect(stat(p, &st) == 0 && st.st_mtime == 1700000000,
 		  "extraction restores the NTFS time");
 	drop(t);
+}
+
+Test(trust, unicode_path_extra_names_the_entry)
+{
+	zs_archive a;
+	zs_totals t;
+	char name[256];
+	static const char *const want[] = {
+		"../evil9", "caf\xc3\xa9.txt", "stale.txt", "v2.txt",
+	};
+	cr_expect_eq(scan_fixture(&a, "t-upath.zip", 1, 0, &t), 1);
+	for (size_t i = 0; i < 4; i++) {
+		zs_entry_name_utf8(&a, i, name);
+		cr_expect_str_eq(name, want[i]);
+		cr_expect_eq(a.index.status[i], ZS_ENTRY_OK, "%zu: local "
+			     "headers still match the header name", i);
+	}
+	/* the disagreement is its own finding, on that entry only */
+	size_t n;
+	cr_expect_eq(code_entry(&a, "unicode-path-differs", &n), 0);
+	cr_expect_eq(n, 1);
+	cr_expect_eq(zs_select(&a, (char *[]){ "*evil9" }, 1, NULL, 0), 1);
+	zs_archive_close(&a);
+
+	open_fixture(&a, "t-upath.zip", 1);
+	cr_expect_eq(zs_archive_status(&a), 3, "an error with --strict");
+	zs_archive_close(&a);
+
+	char *d = sandbox(), out[OUT_CAP];
+	run(out, sizeof(out), "%s extract -q %s -d %s 2>&1", ZS_BIN,
+	    fixture("t-upath.zip"), d);
+	cr_expect_eq(run(out, sizeof(out), "cd %s && find . -type f | sort | "
+			 "tr '\\n' ' '", d), 0);
+	cr_expect_str_eq(out, "./caf\xc3\xa9.txt ./evil9 ./stale.txt "
+			 "./v2.txt ");
+	drop(d);
 }
