@@ -16,7 +16,10 @@ static int archive_finish_open(zs_archive *a, const zs_options *o)
 	if (zs_index_build(a) == 0) {
 		zs_map_advise_data(a);
 		zs_progress_phase(o->progress, "checking headers");
-		zs_check_entries(a, zs_threads_effective(o));
+		if (a->split)
+			a->limits_checked = a->decode_refused = 1;
+		else
+			zs_check_entries(a, zs_threads_effective(o));
 		if (!zs_stopping(a)) {
 			zs_progress_phase(o->progress, "auditing names");
 			zs_audit(a);

@@ -28,6 +28,9 @@ typedef struct cd_plan {
 	uint64_t start;     /* absolute, once resolved */
 	uint64_t base;
 	uint64_t z64_declared;  /* where the ZIP64 locator says its record is */
+	uint32_t disk;          /* number of this disk (part) */
+	uint32_t cd_disk;       /* disk where the central directory starts */
+	int multi_disk;         /* the classic end record's disk fields */
 } cd_plan;
 
 static int has_sig(const zs_archive *a, uint64_t off, uint32_t sig)
@@ -137,6 +140,8 @@ static int read_zip64(zs_archive *a, uint64_t eocd, cd_plan *p)
 	p->offset = zs_le64(r + 48);
 	p->end = rec;
 	p->z64_declared = declared;
+	p->disk = zs_le32(r + 16);
+	p->cd_disk = zs_le32(r + 20);
 	a->layout.zip64_locator_offset = loc;
 	a->layout.zip64_eocd_offset = rec;
 	if (zs_le32(a->data + loc + 4) != 0 || zs_le32(a->data + loc + 16) > 1 ||
@@ -161,11 +166,12 @@ static int plan_directory(zs_archive *a, uint64_t eocd, cd_plan *out)
 	cd_plan classic = {
 		.entries = zs_le16(e + 10), .size = zs_le32(e + 12),
 		.offset = zs_le32(e + 16), .end = eocd,
+		.disk = zs_le16(e + 4), .cd_disk = zs_le16(e + 6),
 	};
 	int saturated = classic.entries == 0xffff ||
 			classic.size == 0xffffffff ||
 			classic.offset == 0xffffffff;
-	cd_plan z64;
+	cd_plan z64 = { 0 };
 
 	if (read_zip64(a, eocd, &z64) == 0) {
 		if (resolve_start(a, &z64, !saturated) == 0) {
@@ -197,11 +203,9 @@ static int plan_directory(zs_archive *a, uint64_t eocd, cd_plan *out)
 		a->layout.zip64_locator_offset = UINT64_MAX;
 		a->layout.zip64_eocd_offset = UINT64_MAX;
 	}
-	if (zs_le16(e + 4) != 0 || zs_le16(e + 6) != 0 ||
-	    zs_le16(e + 8) != zs_le16(e + 10))
-		zs_structural(a, "multi-disk", -1, eocd, "end record claims a "
-			      "multi-disk archive; reading it as a single "
-			      "file");
+	/* said once the entries are read, unless check_split says more */
+	classic.multi_disk = zs_le16(e + 4) != 0 || zs_le16(e + 6) != 0 ||
+			     zs_le16(e + 8) != zs_le16(e + 10);
 	if (resolve_start(a, &classic, 0) != 0)
 		return -1;
 	*out = classic;
@@ -386,6 +390,42 @@ static void fill_entry(zs_archive *a, size_t i, uint64_t pos, uint64_t base)
 			      a->size);
 }
 
+/*
+ * The last part of a split archive (zip -s, WinZip's .z01 ...): the end
+ * record is on a later disk than the directory starts on, or the entries
+ * start on other disks.  Their local headers are in files we do not have,
+ * so one finding says so and nothing is checked or decoded, rather than an
+ * error per entry for a local header that was never in this file.
+ */
+static void check_split(zs_archive *a, const cd_plan *p)
+{
+	const zs_index *ix = &a->index;
+	size_t elsewhere = 0;
+
+	/* 0xffff: the number is in the ZIP64 extra field, which a writer of
+	 * split archives that large fills; such a part is still found by
+	 * the end records' own disk numbers */
+	for (size_t i = 0; i < ix->count; i++) {
+		uint16_t d = zs_le16(a->data + ix->central_offset[i] + 34);
+		elsewhere += d != 0xffff && d != p->disk;
+	}
+	if (p->cd_disk == p->disk && elsewhere == 0) {
+		if (p->multi_disk)
+			zs_structural(a, "multi-disk", -1,
+				      a->layout.eocd_offset, "end record claims "
+				      "a multi-disk archive; reading it as a "
+				      "single file");
+		return;
+	}
+	a->split = 1;
+	zs_finding_coded(a, "split-archive", ZS_ERROR, ZS_EXIT_STRUCT, -1,
+			 a->layout.eocd_offset, "part %u of a split archive: "
+			 "the central directory starts in part %u and %zu of "
+			 "%zu entries live in other parts; not testable "
+			 "alone", (unsigned)p->disk + 1,
+			 (unsigned)p->cd_disk + 1, elsewhere, ix->count);
+}
+
 /* Compare what was found with what the end record declared. */
 static void check_counts(zs_archive *a, const cd_plan *p, size_t n,
 			 uint64_t walked_end)
@@ -499,6 +539,7 @@ int zs_index_build(zs_archive *a)
 		fill_entry(a, i, pos, p.base);
 		pos += central_len(a, pos, p.end);
 	}
+	check_split(a, &p);
 	if (n == 0 && p.entries == 0)
 		zs_finding_coded(a, "empty", ZS_WARNING, ZS_EXIT_WARN, -1,
 				 (uint64_t)eocd, "zipfile is empty");

@@ -83,6 +83,9 @@ struct zs_archive {
 	uint16_t max_name_len;        /* longest name in the index */
 	size_t n_selected;            /* entries zs_select chose */
 	int indexed;                  /* central directory parsed */
+	int split;                    /* the last part of a split archive:
+					 entries are in other files, nothing
+					 is checked or decoded */
 	volatile int *stop;           /* zs_options.stop, for the loops of
 					 open (index, checks, audit) */
 };

@@ -523,6 +523,17 @@ def trust(outdir):
                                                          "other.txt")}),
         Entry("v2.txt", b"4", central={"extra": upath(b"v2.txt", "x.txt",
                                                       2)})])
+    # the last part of a split archive: the tail of the data, then the
+    # central directory of entries whose local headers are in part 1
+    es = [Entry(f"part{k}.txt", text(2000, k)) for k in range(27)]
+    off = 0
+    for e in es:
+        e.offset = off
+        off += len(local_header(e)) + len(e.payload)
+    tail = noise(100, 71)
+    cd = b"".join(central_record(e) for e in es)
+    write(outdir, "t-split-last.zip", tail + cd + struct.pack(
+        "<IHHHHIIH", SIG_EOCD, 1, 1, 27, 27, len(cd), len(tail), 0))
     # a stored entry whose central record declares more than its local
     # header: 40 bytes more (into the next entry), and 4 GiB more (ZIP64)
     body = text(300, 70)

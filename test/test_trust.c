@@ -193,3 +193,18 @@ Test(trust, unicode_path_extra_names_the_entry)
 			 "./v2.txt ");
 	drop(d);
 }
+
+Test(trust, last_part_of_a_split_archive_is_one_finding)
+{
+	zs_archive a;
+	zs_totals t;
+	size_t n;
+	cr_expect_eq(scan_fixture(&a, "t-split-last.zip", 1, 0, &t), 3);
+	cr_expect_eq(code_entry(&a, "split-archive", &n), -1);
+	cr_expect_eq(n, 1);
+	cr_expect_eq(t.bad, 0, "no error per entry: %llu",
+		     (unsigned long long)t.bad);
+	for (size_t i = 0; i < a.index.count; i++)
+		cr_expect_eq(a.index.error[i], ZS_E_NONE);
+	zs_archive_close(&a);
+}
