@@ -168,7 +168,7 @@ char *zs_name_buf(const zs_archive *const *as, size_t n)
 	for (size_t k = 0; k < n; k++)
 		if (as[k]->max_name_len > max)
 			max = as[k]->max_name_len;
-	return malloc(3 * max + 1);
+	return malloc(3 * max + 2);   /* + a directory's '/' (zs_select) */
 }
 
 size_t zs_utf8_sanitize(const uint8_t *s, size_t n, char *out)

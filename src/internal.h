@@ -393,6 +393,15 @@ zs_work *zs_order_largest_first(zs_archive **as, size_t na, size_t *n_out);
 /* path.c */
 int zs_path_has_control(const uint8_t *s, size_t n);
 size_t zs_path_clean(const char *name, size_t n, char *out, unsigned *fixes);
+/* Does fnmatch pattern p match entry i by the name it is written as (its
+ * UTF-8 name cleaned; a directory also with its '/')?  utf8 and clean
+ * need 3 * name_len + 2 bytes. */
+int zs_entry_matches(const zs_archive *a, size_t i, const char *p,
+		     char *utf8, char *clean);
+/* Would extraction write entry i under another name than its own (the
+ * UTF-8 name), beyond a directory's trailing '/'?  --strict refuses it. */
+int zs_path_needs_cleaning(const char *utf8, size_t n, const char *clean,
+			   size_t len);
 int zs_link_target_check(const char *path, const uint8_t *target, size_t n);
 
 /* attr.c: what extraction restores */

@@ -523,6 +523,11 @@ def trust(outdir):
                                                          "other.txt")}),
         Entry("v2.txt", b"4", central={"extra": upath(b"v2.txt", "x.txt",
                                                       2)})])
+    # names written as run.sh, a.sh/ and d/ that a raw-name pattern misses
+    w("t-select.zip", [Entry("run.sh/.", b"#!/bin/sh\n"),
+                       Entry("a.sh\\", b"", method=0, ext_attr=0x10,
+                             central=fat),
+                       Entry("keep.txt", b"keep")])
     # the last part of a split archive: the tail of the data, then the
     # central directory of entries whose local headers are in part 1
     es = [Entry(f"part{k}.txt", text(2000, k)) for k in range(27)]

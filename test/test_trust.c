@@ -208,3 +208,36 @@ Test(trust, last_part_of_a_split_archive_is_one_finding)
 		cr_expect_eq(a.index.error[i], ZS_E_NONE);
 	zs_archive_close(&a);
 }
+
+/* Patterns match the name an entry is written as; --strict refuses every
+ * name that would need cleaning, a trailing "/." too. */
+Test(trust, patterns_match_the_name_as_written)
+{
+	char *t = sandbox(), out[OUT_CAP];
+	run(out, sizeof(out), "%s extract -q %s -x '*.sh' -d %s 2>&1", ZS_BIN,
+	    fixture("t-select.zip"), t);
+	cr_expect_eq(run(out, sizeof(out), "cd %s && find . -mindepth 1 | "
+			 "sort | tr '\\n' ' '", t), 0);
+	cr_expect_str_eq(out, "./keep.txt ", "-x '*.sh' leaves out run.sh/. "
+			 "and a.sh\\");
+	drop(t);
+
+	zs_archive a;
+	open_fixture(&a, "t-select.zip", 0);
+	cr_expect_eq(zs_select(&a, (char *[]){ "run.sh" }, 1, NULL, 0), 1);
+	cr_expect_eq(zs_select(&a, (char *[]){ "a.sh/" }, 1, NULL, 0), 1);
+	size_t list[3], n;
+	uint8_t matched;
+	cr_expect_eq(zs_entries_named(&a, (char *[]){ "*.sh" }, 1, list, &n,
+				      &matched), 0);
+	cr_expect_eq(n, 2, "cat's patterns too: %zu", n);
+	zs_archive_close(&a);
+
+	t = sandbox();
+	cr_expect_eq(run(out, sizeof(out), "%s extract -q --strict %s -d %s "
+			 "2>&1", ZS_BIN, fixture("t-select.zip"), t), 3, "%s",
+		     out);
+	cr_expect_eq(run(NULL, 0, "test -e %s/run.sh", t), 1,
+		     "--strict refuses run.sh/.");
+	drop(t);
+}
