@@ -165,6 +165,7 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 		}
 		zs_worker_free(w);
 	}
+	zs_trailing_findings(a);
 	zs_totals_count(a, t);
 	t->threads = nt;
 	t->bytes_out = out;

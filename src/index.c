@@ -249,6 +249,7 @@ static int index_alloc(zs_index *ix, size_t n)
 	ix->version_made_by = calloc(m, 2);
 	ix->zip64 = calloc(m, 1);
 	ix->upath = calloc(m, 1);
+	ix->trailing = calloc(m, 8);
 	ix->status = calloc(m, 1);
 	ix->error = calloc(m, 1);
 	ix->selected = calloc(m, 1);
@@ -256,7 +257,7 @@ static int index_alloc(zs_index *ix, size_t n)
 	       ix->uncomp_size && ix->name_offset && ix->central_offset &&
 	       ix->err_a && ix->err_b && ix->crc32 && ix->ext_attr &&
 	       ix->name_len && ix->method && ix->flags && ix->dos_time &&
-	       ix->dos_date && ix->version_made_by && ix->zip64 && ix->upath &&
+	       ix->dos_date && ix->version_made_by && ix->zip64 && ix->upath && ix->trailing &&
 	       ix->status && ix->error && ix->selected ? 0 : -1;
 }
 
@@ -280,6 +281,7 @@ void zs_index_free(zs_index *ix)
 	free(ix->version_made_by);
 	free(ix->zip64);
 	free(ix->upath);
+	free(ix->trailing);
 	free(ix->status);
 	free(ix->error);
 	free(ix->selected);

@@ -46,6 +46,10 @@ typedef struct zs_index {
 	uint8_t *selected;        /* 1 if the scan should decode it */
 	uint64_t *err_a, *err_b;
 	uint64_t *xxh128;         /* 2 per entry, with zs_options.hash */
+	uint64_t *trailing;       /* where data after the end of the entry's
+				     stream starts, inside its compressed
+				     size (0: none); written by the thread
+				     decoding it, reported after the loop */
 } zs_index;
 
 /* Where the pieces of the archive are (absolute offsets). */
@@ -330,6 +334,10 @@ typedef struct zs_sink {
 } zs_sink;
 uint64_t zs_decode_entry_to(zs_worker *w, zs_archive *a, size_t i,
 			    zs_sink *s);
+/* The entries' trailing data (ix->trailing) as findings, in index order,
+ * after a parallel loop (zs_finding_vadd is not thread-safe, and the
+ * order must not depend on the threads); each is reported once. */
+void zs_trailing_findings(zs_archive *a);
 /* Is entry i decoded chunk by chunk (so it cannot be deferred)? */
 int zs_decode_streams(const zs_worker *w, const zs_archive *a, size_t i);
 /* write() all of buf, retrying short writes, and EINTR unless *stop is

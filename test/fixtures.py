@@ -523,6 +523,18 @@ def trust(outdir):
                                                          "other.txt")}),
         Entry("v2.txt", b"4", central={"extra": upath(b"v2.txt", "x.txt",
                                                       2)})])
+    # data after the end of an entry's stream, inside its compressed size:
+    # a descriptor and a whole local entry that a streaming reader finds
+    hidden = Entry("hidden.sh", b"echo pwned\n")
+    hidden.offset = 0
+    smuggled = (struct.pack("<IIII", SIG_DESC, 0, 0, 0) +
+                local_header(hidden) + hidden.payload)
+    plain = text(3000, 72)
+    inner = b"head" + struct.pack("<IIII", SIG_DESC, 0, 4, 4) + b"tail"
+    w("t-trailing-data.zip", [
+        Entry("a.txt", plain, payload=deflate(plain) + smuggled),
+        Entry("s.bin", inner, method=0, descriptor="sig"),
+        Entry("clean.txt", plain)])
     # names written as run.sh, a.sh/ and d/ that a raw-name pattern misses
     w("t-select.zip", [Entry("run.sh/.", b"#!/bin/sh\n"),
                        Entry("a.sh\\", b"", method=0, ext_attr=0x10,

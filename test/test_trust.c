@@ -241,3 +241,32 @@ Test(trust, patterns_match_the_name_as_written)
 		     "--strict refuses run.sh/.");
 	drop(t);
 }
+
+/* Data after the end of an entry's stream, inside its compressed size, is
+ * one warning on that entry (an error with --strict), the same for every
+ * thread count. */
+Test(trust, data_after_the_stream_inside_an_entry)
+{
+	char one[OUT_CAP], two[OUT_CAP];
+	for (int strict = 0; strict < 2; strict++) {
+		zs_archive a;
+		zs_options o;
+		zs_totals t;
+		size_t n;
+		zs_options_init(&o);
+		o.threads = 2;
+		o.strict = strict;
+		zs_archive_open(&a, fixture("t-trailing-data.zip"), &o);
+		cr_expect_eq(zs_scan_entries(&a, &o, &t), strict ? 3 : 1);
+		cr_expect_eq(code_entry(&a, "entry-trailing-data", &n), 0);
+		cr_expect_eq(n, 2, "a.txt and s.bin: %zu", n);
+		cr_expect_eq(t.ok, 3);
+		zs_archive_close(&a);
+	}
+	run(one, sizeof(one), "%s test --json -j 1 %s | sed 's/\"timing.*//'",
+	    ZS_BIN, fixture("t-trailing-data.zip"));
+	run(two, sizeof(two), "%s test --json -j 2 %s | sed 's/\"timing.*//'",
+	    ZS_BIN, fixture("t-trailing-data.zip"));
+	cr_expect_str_eq(one, two);
+	cr_expect(strstr(one, "entry-trailing-data"), "%s", one);
+}
