@@ -273,22 +273,28 @@ static int audit_names(audit *au)
 
 /* ---- extra fields ----------------------------------------------------- */
 
-/* A name's skeleton, in place: separators as '/', each run of non-ASCII
- * bytes as one 0x80, so that one name in two encodings (CP437 or Shift-JIS
- * in the header, UTF-8 in the extra field) compares equal. */
-static size_t skeleton(char *s, size_t n)
+/*
+ * A name's skeleton in out, cleaned: each run of non-ASCII bytes as one
+ * 0x80, so that one name in two encodings (CP437, Big5 or Shift-JIS in the
+ * header, UTF-8 in the extra field) compares equal.  With dbcs, a byte
+ * after a non-ASCII one belongs to its character (a double-byte code's
+ * trail byte may be ASCII: Big5's "A" in 0xa7 0x41).
+ */
+static size_t skeleton(const uint8_t *s, size_t n, int dbcs, char *tmp,
+		       char *out)
 {
 	size_t o = 0;
+	unsigned fixes;
 	for (size_t k = 0; k < n; k++) {
-		uint8_t c = (uint8_t)s[k];
-		if (c >= 0x80) {
-			if (o == 0 || (uint8_t)s[o - 1] != 0x80)
-				s[o++] = (char)0x80;
+		if (s[k] >= 0x80) {
+			if (o == 0 || (uint8_t)tmp[o - 1] != 0x80)
+				tmp[o++] = (char)0x80;
+			k += dbcs && k + 1 < n;
 			continue;
 		}
-		s[o++] = c == '\\' ? '/' : (char)c;
+		tmp[o++] = (char)s[k];
 	}
-	return o;
+	return zs_path_clean(tmp, o, out, &fixes);
 }
 
 /*
@@ -303,18 +309,19 @@ static void audit_unicode_path(audit *au, size_t i, char *utf8)
 	const zs_index *ix = &a->index;
 	uint16_t hn;
 	const uint8_t *h = zs_header_name(a, i, &hn);
-	unsigned fixes;
 	char s[ZS_AUDIT_NAME + 4], raw[ZS_AUDIT_NAME + 4];
 
 	if (!ix->upath[i])
 		return;
-	size_t n = zs_path_clean((const char *)h, hn, au->clean, &fixes);
-	size_t m = zs_path_clean((const char *)a->data + ix->name_offset[i],
-				 ix->name_len[i], au->clean2, &fixes);
-	n = skeleton(au->clean, n);
-	m = skeleton(au->clean2, m);
-	if (n == m && !memcmp(au->clean, au->clean2, n))
-		return;
+	/* utf8 is 3 * 64 KiB: room for the scratch and one skeleton */
+	char *tmp = utf8, *key = utf8 + ZS_MAX_NAME + 1;
+	size_t m = skeleton(a->data + ix->name_offset[i], ix->name_len[i], 0,
+			    tmp, au->clean2);
+	for (int dbcs = 0; dbcs < 2; dbcs++) {
+		size_t n = skeleton(h, hn, dbcs, tmp, key);
+		if (n == m && !memcmp(key, au->clean2, n))
+			return;
+	}
 	size_t k;
 	for (k = 0; k < hn && k < ZS_AUDIT_NAME; k++)
 		raw[k] = h[k] >= 0x20 && h[k] < 0x7f ? (char)h[k] : '?';
