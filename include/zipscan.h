@@ -300,7 +300,10 @@ ZS_API double zs_now(void);
  */
 typedef struct zs_entry {
 	size_t index;            /* position in the central directory */
-	const char *name;        /* the raw name bytes, NOT NUL-terminated */
+	const char *name;        /* the name's bytes, NOT NUL-terminated:
+				    the header's, or the UTF-8 name of a
+				    valid Info-ZIP Unicode Path extra field
+				    (as unzip, bsdtar and 7-Zip read it) */
 	size_t name_len;         /* (zs_entry_name_utf8 gives a C string) */
 	uint64_t compressed_size;
 	uint64_t uncompressed_size;

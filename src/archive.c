@@ -16,7 +16,10 @@ static int archive_finish_open(zs_archive *a, const zs_options *o)
 	if (zs_index_build(a) == 0) {
 		zs_map_advise_data(a);
 		zs_progress_phase(o->progress, "checking headers");
-		zs_check_entries(a, zs_threads_effective(o));
+		if (a->split)
+			a->limits_checked = a->decode_refused = 1;
+		else
+			zs_check_entries(a, zs_threads_effective(o));
 		if (!zs_stopping(a)) {
 			zs_progress_phase(o->progress, "auditing names");
 			zs_audit(a);
@@ -136,20 +139,28 @@ size_t zs_select(zs_archive *a, char *const *include, size_t n_include,
 {
 	zs_index *ix = &a->index;
 	size_t selected = 0;
-	char *name = NULL;
+	char *name = NULL, *clean = NULL;
 
-	if (n_include || n_exclude)
-		name = malloc(0x10000);  /* a name is at most 65535 bytes */
+	/* patterns match the name an entry is written as (run.sh/. and
+	 * run.sh\ become run.sh: -x '*.sh' must leave them out too) */
+	if (n_include || n_exclude) {
+		name = malloc(3 * (size_t)a->max_name_len + 2);
+		clean = malloc(3 * (size_t)a->max_name_len + 2);
+		if (!clean) {
+			free(name);
+			name = NULL;
+		}
+	}
 	for (size_t i = 0; i < ix->count; i++) {
 		int take = 1;
 		if (name) {
-			memcpy(name, a->data + ix->name_offset[i], ix->name_len[i]);
-			name[ix->name_len[i]] = '\0';
 			take = n_include == 0;
 			for (size_t k = 0; k < n_include && !take; k++)
-				take = fnmatch(include[k], name, 0) == 0;
+				take = zs_entry_matches(a, i, include[k], name,
+							clean);
 			for (size_t k = 0; k < n_exclude && take; k++)
-				take = fnmatch(exclude[k], name, 0) != 0;
+				take = !zs_entry_matches(a, i, exclude[k], name,
+							 clean);
 		} else if (n_include || n_exclude) {
 			take = 0;  /* no memory to compare: select nothing */
 		}
@@ -157,6 +168,7 @@ size_t zs_select(zs_archive *a, char *const *include, size_t n_include,
 		selected += (size_t)take;
 	}
 	free(name);
+	free(clean);
 	a->n_selected = selected;
 	if ((n_include || n_exclude) && !name)
 		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,

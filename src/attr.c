@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * attr.c - an entry's metadata: the permission bits extraction restores
- * (from the external attributes), its modification time (from the Info-ZIP
- * extended-timestamp extra field or the DOS date and time), and the whole
+ * (from the external attributes), its modification time (from the NTFS or
+ * Info-ZIP extended-timestamp extra field, or the DOS date and time), and the whole
  * description the API hands out (zs_entry_get).
  */
 #include <sys/stat.h>
@@ -12,6 +12,7 @@
 
 #define ZS_HOST_UNIX 3
 #define ZS_EXTRA_UT 0x5455u      /* extended timestamp, UTC seconds */
+#define ZS_EXTRA_NTFS 0x000au    /* NTFS times, UTC 100 ns since 1601 */
 #define ZS_DOS_READONLY 0x01u
 
 mode_t zs_entry_mode(const zs_archive *a, size_t i, mode_t umask_bits,
@@ -33,33 +34,85 @@ mode_t zs_entry_mode(const zs_archive *a, size_t i, mode_t umask_bits,
 	return mode & ~umask_bits;
 }
 
-/* The UT extra field's modification time, if the central record has one. */
-static int extra_mtime(const zs_archive *a, size_t i, time_t *out)
+/* DOS date and time as one number, comparable as unzip compares them. */
+#define ZS_DOS_1980 0x00210000u       /* 1980-01-01 00:00, the minimum */
+#define ZS_DOS_2038 0x74320000u       /* 2038-01-18 00:00 */
+#define ZS_UNIX_1980 315532800        /* 1980-01-01 00:00 UTC */
+
+/*
+ * A UT time is 32 bits that writers fill as signed (1901-2038) or unsigned
+ * (1970-2106).  As unzip does, the entry's DOS date decides: past 2038, or
+ * later than 1980 while the signed reading is before it, the writer meant
+ * unsigned (else 2039 comes back as 1904).
+ */
+static time_t ut_time(const zs_archive *a, size_t i, uint32_t v)
+{
+	uint32_t dos = (uint32_t)a->index.dos_date[i] << 16 |
+		       a->index.dos_time[i];
+	int64_t t = (int32_t)v;
+
+	if (dos >= ZS_DOS_2038 || (t < ZS_UNIX_1980 && dos > ZS_DOS_1980))
+		t = v;
+	return (time_t)t;
+}
+
+/* Seconds from 1601-01-01 (Windows FILETIME's epoch) to 1970-01-01. */
+#define ZS_FILETIME_1970 11644473600ll
+
+/* The NTFS extra field's modification time: after 4 reserved bytes, tagged
+ * attributes; tag 1 (24 bytes) holds mtime, atime and ctime in 100 ns
+ * units since 1601, UTC. */
+static int ntfs_mtime(const uint8_t *p, uint16_t len, time_t *out)
+{
+	for (uint32_t k = 4; k + 4 <= len;) {
+		uint16_t tag = zs_le16(p + k), size = zs_le16(p + k + 2);
+		if (size > len - k - 4)
+			return 0;
+		if (tag == 1 && size >= 24) {
+			*out = (time_t)((int64_t)(zs_le64(p + k + 4) / 10000000) -
+					ZS_FILETIME_1970);
+			return 1;
+		}
+		k += 4u + size;
+	}
+	return 0;
+}
+
+/*
+ * The modification time in UTC, if the central record carries one: the
+ * NTFS extra field's (7-Zip and WinZip write it; 7-Zip prefers it, and it
+ * has the finer grain), else the UT extra field's.  Without either, the
+ * DOS time is local time and restoring it is off by the writer's zone.
+ */
+int zs_entry_utc(const zs_archive *a, size_t i, time_t *out)
 {
 	const uint8_t *rec = a->data + a->index.central_offset[i];
 	const uint8_t *p = rec + ZS_CENTRAL_SIZE + zs_le16(rec + 28);
 	uint16_t left = zs_le16(rec + 30);
+	int found = 0;
 
 	/* the index checked that the record and its extra lie inside the
 	 * central directory; sub-field lengths are checked here */
 	while (left >= 4) {
 		uint16_t id = zs_le16(p), len = zs_le16(p + 2);
 		if (len > left - 4)
-			return 0;
-		if (id == ZS_EXTRA_UT && len >= 5 && (p[4] & 1)) {
-			*out = (time_t)(int32_t)zs_le32(p + 5);
+			break;
+		if (id == ZS_EXTRA_NTFS && ntfs_mtime(p + 4, len, out))
 			return 1;
+		if (id == ZS_EXTRA_UT && len >= 5 && (p[4] & 1) && !found) {
+			*out = ut_time(a, i, zs_le32(p + 5));
+			found = 1;
 		}
 		p += 4 + len;
 		left = (uint16_t)(left - 4 - len);
 	}
-	return 0;
+	return found;
 }
 
 time_t zs_entry_time(const zs_archive *a, size_t i)
 {
 	time_t t;
-	if (extra_mtime(a, i, &t))
+	if (zs_entry_utc(a, i, &t))
 		return t;
 	/* DOS time is local time, as unzip reads it */
 	unsigned d = a->index.dos_date[i], tm = a->index.dos_time[i];

@@ -22,14 +22,14 @@
 enum audit_kind {
 	K_ABSOLUTE, K_DOTDOT, K_BACKSLASH, K_CONTROL, K_EMPTY_PART,
 	K_EMPTY_NAME, K_DUPLICATE, K_DUPLICATE_PATH, K_CASE, K_DIR_DATA,
-	K_ZIP64_LEN, K_EXTRA_DUP, K_KINDS
+	K_ZIP64_LEN, K_EXTRA_DUP, K_UPATH, K_KINDS
 };
 
 static const char *const kind_code[K_KINDS] = {
 	"absolute-name", "dotdot-name", "backslash-name", "control-name",
 	"empty-component", "empty-name", "duplicate-name", "duplicate-path",
 	"case-duplicate", "directory-with-data", "zip64-extra-length",
-	"duplicate-extra",
+	"duplicate-extra", "unicode-path-differs",
 };
 
 typedef struct audit {
@@ -224,7 +224,9 @@ static void audit_one_name(audit *au, size_t i, unsigned fixes)
 	if (fixes & ZS_FIX_EMPTY)
 		note(au, K_EMPTY_PART, (int64_t)i, off, "\"%s\": an empty "
 		     "component", show_name(a, i, s));
-	if ((name[n - 1] == '/' || name[n - 1] == '\\') &&
+	/* the same test extraction makes (a directory is made, its data
+	 * never written) */
+	if (zs_entry_is_dir(a, i) && !zs_entry_is_symlink(a, i) &&
 	    ix->uncomp_size[i] > 0)
 		note(au, K_DIR_DATA, (int64_t)i, ix->central_offset[i],
 		     "directory entry \"%s\" holds %llu bytes of data",
@@ -264,6 +266,65 @@ static int audit_names(audit *au)
 
 /* ---- extra fields ----------------------------------------------------- */
 
+/*
+ * A name's skeleton in out, cleaned: each run of non-ASCII bytes as one
+ * 0x80, so that one name in two encodings (CP437, Big5 or Shift-JIS in the
+ * header, UTF-8 in the extra field) compares equal.  With dbcs, a byte
+ * after a non-ASCII one belongs to its character (a double-byte code's
+ * trail byte may be ASCII: Big5's "A" in 0xa7 0x41).
+ */
+static size_t skeleton(const uint8_t *s, size_t n, int dbcs, char *tmp,
+		       char *out)
+{
+	size_t o = 0;
+	unsigned fixes;
+	for (size_t k = 0; k < n; k++) {
+		if (s[k] >= 0x80) {
+			if (o == 0 || (uint8_t)tmp[o - 1] != 0x80)
+				tmp[o++] = (char)0x80;
+			k += dbcs && k + 1 < n;
+			continue;
+		}
+		tmp[o++] = (char)s[k];
+	}
+	return zs_path_clean(tmp, o, out, &fixes);
+}
+
+/*
+ * The Unicode Path extra field names the entry (index.c): unzip, bsdtar
+ * and 7-Zip read that name, Python and Go the header's.  If they are not
+ * one name in two encodings, two readers write two different files: an
+ * archive can pass a check of its header names and write `../evil`.
+ */
+static void audit_unicode_path(audit *au, size_t i, char *utf8)
+{
+	const zs_archive *a = au->a;
+	const zs_index *ix = &a->index;
+	uint16_t hn;
+	const uint8_t *h = zs_header_name(a, i, &hn);
+
+	if (!ix->upath[i])
+		return;
+	/* utf8 is 3 * 64 KiB: room for the scratch and one skeleton */
+	char *tmp = utf8, *key = utf8 + ZS_MAX_NAME + 1;
+	size_t m = skeleton(a->data + ix->name_offset[i], ix->name_len[i], 0,
+			    tmp, au->clean2);
+	for (int dbcs = 0; dbcs < 2; dbcs++) {
+		size_t n = skeleton(h, hn, dbcs, tmp, key);
+		if (n == m && !memcmp(key, au->clean2, n))
+			return;
+	}
+	/* the header's name whole, printable ASCII or '?' (utf8 is free
+	 * again, and holds 64 KiB) */
+	for (size_t k = 0; k < hn; k++)
+		utf8[k] = h[k] >= 0x20 && h[k] < 0x7f ? (char)h[k] : '?';
+	utf8[hn] = '\0';
+	note(au, K_UPATH, (int64_t)i, ix->central_offset[i], "\"%s\": the "
+	     "Unicode Path extra field names another path than the header "
+	     "(\"%s\"); unzip, bsdtar and 7-Zip use the extra field, Python "
+	     "and Go the header", show_name(a, i, au->shown), utf8);
+}
+
 /* Sub-fields that say what a name, size or time is: two of one kind leave
  * the choice to the reader. */
 static int is_meaning_field(uint16_t id)
@@ -279,7 +340,7 @@ static void audit_extra(audit *au, size_t i)
 	const zs_archive *a = au->a;
 	const zs_index *ix = &a->index;
 	const uint8_t *h = a->data + ix->central_offset[i];
-	uint64_t at = ix->name_offset[i] + ix->name_len[i];
+	uint64_t at = ix->central_offset[i] + ZS_CENTRAL_SIZE + zs_le16(h + 28);
 	uint32_t len = zs_le16(h + 30), pos = 0;
 	uint16_t seen[8];
 	size_t n_seen = 0;
@@ -322,8 +383,13 @@ void zs_audit(zs_archive *a)
 		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
 			       "out of memory checking %zu names",
 			       a->index.count);
-	for (size_t i = 0; i < a->index.count; i++)
+	char *utf8 = malloc(3 * (size_t)ZS_MAX_NAME + 1);
+	for (size_t i = 0; i < a->index.count; i++) {
 		audit_extra(&au, i);
+		if (utf8 && au.clean && au.clean2)
+			audit_unicode_path(&au, i, utf8);
+	}
+	free(utf8);
 	summarise(&au);
 	free(au.clean);
 	free(au.clean2);

@@ -81,8 +81,9 @@ int zs_entries_named(const zs_archive *a, char *const *names, size_t m,
 	size_t count = a->index.count, n = 0;
 	int64_t *exact = malloc((m ? m : 1) * sizeof(*exact));
 	uint8_t *seen = calloc(count ? count : 1, 1);
-	char *name = zs_name_buf(&a, 1);
-	int rc = exact && seen && name ? find_exact(a, names, m, exact) : -1;
+	char *name = zs_name_buf(&a, 1), *clean = zs_name_buf(&a, 1);
+	int rc = exact && seen && name && clean ?
+		 find_exact(a, names, m, exact) : -1;
 
 	for (size_t k = 0; rc == 0 && k < m; k++) {
 		matched[k] = exact[k] >= 0;
@@ -92,10 +93,10 @@ int zs_entries_named(const zs_archive *a, char *const *names, size_t m,
 		}
 		if (!is_pattern(names[k]))
 			continue;
-		/* as unzip: '*' crosses '/' */
+		/* as unzip: '*' crosses '/'; matched against the name as
+		 * it is written (zs_select) */
 		for (size_t i = 0; i < count; i++) {
-			zs_entry_name_utf8(a, i, name);
-			if (fnmatch(names[k], name, 0) == 0) {
+			if (zs_entry_matches(a, i, names[k], name, clean)) {
 				matched[k] = 1;
 				take(i, list, &n, seen);
 			}
@@ -105,6 +106,7 @@ int zs_entries_named(const zs_archive *a, char *const *names, size_t m,
 	free(exact);
 	free(seen);
 	free(name);
+	free(clean);
 	return rc;
 }
 
@@ -164,6 +166,7 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 		}
 		zs_worker_free(w);
 	}
+	zs_trailing_findings(a);
 	zs_totals_count(a, t);
 	t->threads = nt;
 	t->bytes_out = out;

@@ -153,10 +153,10 @@ static void compare_local(zs_archive *a, size_t i, const uint8_t *h)
 	zs_index *ix = &a->index;
 	uint64_t lo = ix->local_offset[i];
 	uint16_t flags = zs_le16(h + 6), method = zs_le16(h + 8);
-	uint16_t nlen = zs_le16(h + 26), elen = zs_le16(h + 28);
+	uint16_t nlen = zs_le16(h + 26), elen = zs_le16(h + 28), clen;
+	const uint8_t *cname = zs_header_name(a, i, &clen);
 
-	if (nlen != ix->name_len[i] ||
-	    memcmp(h + ZS_LOCAL_SIZE, a->data + ix->name_offset[i], nlen))
+	if (nlen != clen || memcmp(h + ZS_LOCAL_SIZE, cname, nlen))
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_LOCAL_NAME,
 			      lo + ZS_LOCAL_SIZE, nlen);
 	else if (method != ix->method[i])
@@ -203,6 +203,13 @@ static uint64_t check_local(zs_archive *a, size_t i)
 	}
 	ix->data_offset[i] = data;
 	compare_local(a, i, h);
+	/* The two headers disagree on where the data ends: the entry fails
+	 * for that, and its span is the shorter claim.  The longer one would
+	 * accuse the next entry (or the central directory) of overlapping a
+	 * region only a wrong size reaches; an entry that failed is never
+	 * decoded, so no bomb hides behind the shorter span. */
+	if (ix->error[i] == ZS_E_LOCAL_CSIZE && ix->err_b[i] < ix->comp_size[i])
+		end = data + ix->err_b[i];
 	/* Encrypted entries are never decoded, and some writers leave their
 	 * descriptor out (libarchive's WinZip AES streaming): not checked. */
 	if (ix->status[i] != ZS_ENTRY_BAD &&

@@ -77,6 +77,11 @@ typedef struct zs_codec_ops {
 	/* After BAD: an enum zs_codec_why.  After MEMORY: the bytes wanted
 	 * (in *need).  Either may be asked once run() or start() failed. */
 	int (*why)(void *st, uint64_t *need);
+	/* After END: the bytes of input the stream took.  Less than in_len
+	 * means data after the end of the stream, inside the entry: a
+	 * streaming reader may read it as another entry (decode.c reports
+	 * it).  NULL: the decoder cannot tell. */
+	size_t (*in_used)(void *st);
 } zs_codec_ops;
 
 extern const zs_codec_ops zs_codec_deflate64;

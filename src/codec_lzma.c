@@ -286,6 +286,14 @@ static int lz_why(void *p, uint64_t *need)
 
 /* Neither has a useful ratio bound: a run costs LZMA's range coder a
  * small fraction of a bit per byte. */
+/* LZMA's own 9-byte header (version, properties size, properties) comes
+ * before what the stream was given. */
+static size_t lz_in_used(void *p)
+{
+	struct lz_state *s = p;
+	return (size_t)s->strm.total_in + (s->xz ? 0 : ZS_LZMA_HEADER);
+}
+
 const zs_codec_ops zs_codec_lzma = {
 	.method = 14,
 	.max_ratio = 0,
@@ -295,6 +303,7 @@ const zs_codec_ops zs_codec_lzma = {
 	.start = lzma_start,
 	.run = lz_run,
 	.why = lz_why,
+	.in_used = lz_in_used,
 };
 
 const zs_codec_ops zs_codec_xz = {
@@ -306,4 +315,5 @@ const zs_codec_ops zs_codec_xz = {
 	.start = xz_start,
 	.run = lz_run,
 	.why = lz_why,
+	.in_used = lz_in_used,
 };

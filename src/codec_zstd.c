@@ -176,6 +176,11 @@ static int zstd_why(void *p, uint64_t *need)
 	return s->why;
 }
 
+static size_t zstd_in_used(void *p)
+{
+	return ((struct zstd_state *)p)->in.pos;
+}
+
 const zs_codec_ops zs_codec_zstd = {
 	.method = 93,
 	/* an RLE block turns 4 bytes into 128 KiB; no bound worth checking */
@@ -186,4 +191,5 @@ const zs_codec_ops zs_codec_zstd = {
 	.start = zstd_start,
 	.run = zstd_run,
 	.why = zstd_why,
+	.in_used = zstd_in_used,
 };

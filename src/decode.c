@@ -240,6 +240,38 @@ static uint64_t stream_done(zs_worker *w, zs_index *ix, size_t i,
 	return sc->total;
 }
 
+/* A good entry whose stream ended after `used` of its compressed bytes:
+ * what follows is hidden from this reader but not from a streaming one
+ * (bsdtar from a pipe reads on from the stream's end: a descriptor and a
+ * whole local entry can sit there).  7-Zip reports it too. */
+static void note_trailing(zs_index *ix, size_t i, uint64_t used)
+{
+	if (ix->status[i] == ZS_ENTRY_OK && used < ix->comp_size[i])
+		ix->trailing[i] = ix->data_offset[i] + used;
+}
+
+/* A stored entry with a data descriptor ends, for a streaming reader, at
+ * the first descriptor whose compressed size is the bytes read so far. */
+static void stored_trailing(zs_archive *a, size_t i)
+{
+	zs_index *ix = &a->index;
+	const uint8_t *p = a->data + ix->data_offset[i];
+	uint64_t n = ix->comp_size[i];
+
+	if (!(ix->flags[i] & ZS_FLAG_DESCRIPTOR) || n < 16)
+		return;
+	for (uint64_t k = 0; k + 16 <= n; k++) {
+		const uint8_t *q = memchr(p + k, 'P', (size_t)(n - 16 - k + 1));
+		if (!q)
+			return;
+		k = (uint64_t)(q - p);
+		if (zs_le32(q) == ZS_SIG_DESCRIPTOR && zs_le32(q + 8) == k) {
+			note_trailing(ix, i, k);
+			return;
+		}
+	}
+}
+
 /*
  * Stored data: a test only reads it, so the CRC runs over the mapping.
  * Anything else reads a private copy (the mapping may change between two
@@ -273,6 +305,7 @@ static uint64_t decode_stored(zs_worker *w, zs_archive *a, size_t i,
 					       ZS_STREAM_CHUNK : n - done);
 		}
 		finish(ix, i, crc, n);
+		stored_trailing(a, i);
 		return n;
 	}
 	if (s && s->defer) {
@@ -283,7 +316,9 @@ static uint64_t decode_stored(zs_worker *w, zs_archive *a, size_t i,
 			return 0;
 		}
 		memcpy(w->buf, p, (size_t)n);
-		return whole_done(w, ix, i, s, w->buf, (size_t)n);
+		uint64_t got = whole_done(w, ix, i, s, w->buf, (size_t)n);
+		stored_trailing(a, i);
+		return got;
 	}
 	if (!w->chunk && !(w->chunk = malloc(ZS_STREAM_CHUNK))) {
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_NOMEM, ZS_STREAM_CHUNK,
@@ -299,14 +334,16 @@ static uint64_t decode_stored(zs_worker *w, zs_archive *a, size_t i,
 			return 0;   /* left untested; the caller discards */
 		done += take;
 	}
-	return stream_done(w, ix, i, &sc);
+	uint64_t got = stream_done(w, ix, i, &sc);
+	stored_trailing(a, i);
+	return got;
 }
 
 static uint64_t inflate_whole(zs_worker *w, zs_archive *a, size_t i,
 			      zs_sink *s)
 {
 	zs_index *ix = &a->index;
-	size_t want = (size_t)ix->uncomp_size[i], got = 0;
+	size_t want = (size_t)ix->uncomp_size[i], got = 0, used = 0;
 
 	if (worker_reserve(w, want) != 0) {
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_NOMEM, want, 0);
@@ -314,7 +351,7 @@ static uint64_t inflate_whole(zs_worker *w, zs_archive *a, size_t i,
 	}
 	enum libdeflate_result r = libdeflate_deflate_decompress_ex(
 		w->inflater, a->data + ix->data_offset[i],
-		(size_t)ix->comp_size[i], w->buf, want, NULL, &got);
+		(size_t)ix->comp_size[i], w->buf, want, &used, &got);
 	if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_SIZE_LONG, want, 0);
 		return want;
@@ -323,7 +360,9 @@ static uint64_t inflate_whole(zs_worker *w, zs_archive *a, size_t i,
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_DEFLATE, 0, 0);
 		return 0;
 	}
-	return whole_done(w, ix, i, s, w->buf, got);
+	uint64_t out = whole_done(w, ix, i, s, w->buf, got);
+	note_trailing(ix, i, used);
+	return out;
 }
 
 /* Entries over the whole-entry size: ISA-L inflate through a fixed chunk. */
@@ -376,7 +415,11 @@ static uint64_t inflate_stream(zs_worker *w, zs_archive *a, size_t i,
 			return sc.total;
 		}
 	}
-	return stream_done(w, ix, i, &sc);
+	uint64_t out = stream_done(w, ix, i, &sc);
+	/* ISA-L may hold bytes past the end in its bit buffer */
+	note_trailing(ix, i, ix->comp_size[i] - in_left - st->avail_in -
+			     st->read_in_length / 8);
+	return out;
 }
 
 /* ---- the other methods, through codec.h ------------------------------- */
@@ -491,6 +534,7 @@ static uint64_t codec_decode(zs_worker *w, zs_archive *a, size_t i,
 			      ix->uncomp_size[i], ix->comp_size[i]);
 		return 0;
 	}
+	uint64_t out;
 	zs_codec_result r = c->start(st, a->data + ix->data_offset[i],
 				     (size_t)ix->comp_size[i], ix->flags[i],
 				     ix->uncomp_size[i], w->memory_limit);
@@ -499,8 +543,12 @@ static uint64_t codec_decode(zs_worker *w, zs_archive *a, size_t i,
 		return 0;
 	}
 	if (ix->uncomp_size[i] < w->whole_max)
-		return codec_whole(w, a, i, s, c, st);
-	return codec_stream(w, a, i, s, c, st);
+		out = codec_whole(w, a, i, s, c, st);
+	else
+		out = codec_stream(w, a, i, s, c, st);
+	if (c->in_used)
+		note_trailing(ix, i, c->in_used(st));
+	return out;
 }
 
 int zs_decode_streams(const zs_worker *w, const zs_archive *a, size_t i)
@@ -556,6 +604,30 @@ uint64_t zs_decode_entry_to(zs_worker *w, zs_archive *a, size_t i,
 		return 0;
 	}
 	}
+}
+
+void zs_trailing_findings(zs_archive *a)
+{
+	zs_index *ix = &a->index;
+	char *name = NULL;
+
+	for (size_t i = 0; i < ix->count; i++) {
+		if (!ix->trailing[i])
+			continue;
+		if (!name && !(name = zs_name_buf((const zs_archive *const *)&a,
+						  1)))
+			return;
+		zs_entry_name_utf8(a, i, name);
+		uint64_t end = ix->data_offset[i] + ix->comp_size[i];
+		zs_structural(a, "entry-trailing-data", (int64_t)i,
+			      ix->trailing[i], "\"%s\": %llu bytes after the end "
+			      "of its compressed data, inside its compressed "
+			      "size (a streaming reader may read them as more "
+			      "entries)", name,
+			      (unsigned long long)(end - ix->trailing[i]));
+		ix->trailing[i] = 0;   /* once, whatever reads it again */
+	}
+	free(name);
 }
 
 int zs_write_all(int fd, const void *buf, size_t n, volatile int *stop)

@@ -69,7 +69,11 @@ int zs_entry_is_dir(const zs_archive *a, size_t i)
 	const zs_index *ix = &a->index;
 	uint16_t n = ix->name_len[i];
 
-	if (n > 0 && a->data[ix->name_offset[i] + n - 1] == '/')
+	/* after the separators are normalised, as extraction sees the name
+	 * (zs_path_clean): d\e\ from Windows is a directory, as unzip
+	 * makes it, and the audit must say the same */
+	if (n > 0 && (a->data[ix->name_offset[i] + n - 1] == '/' ||
+		      a->data[ix->name_offset[i] + n - 1] == '\\'))
 		return 1;
 	/* a Unix host's mode says so even without the slash */
 	return (ix->version_made_by[i] >> 8) == 3 &&
@@ -164,7 +168,7 @@ char *zs_name_buf(const zs_archive *const *as, size_t n)
 	for (size_t k = 0; k < n; k++)
 		if (as[k]->max_name_len > max)
 			max = as[k]->max_name_len;
-	return malloc(3 * max + 1);
+	return malloc(3 * max + 2);   /* + a directory's '/' (zs_select) */
 }
 
 size_t zs_utf8_sanitize(const uint8_t *s, size_t n, char *out)
@@ -203,7 +207,8 @@ size_t zs_entry_name_utf8(const zs_archive *a, size_t i, char *out)
 		out[n] = '\0';
 		return n;
 	}
-	if ((a->index.flags[i] & ZS_FLAG_UTF8) || utf8_valid(s, n))
+	if ((a->index.flags[i] & ZS_FLAG_UTF8) || a->index.upath[i] ||
+	    utf8_valid(s, n))
 		return zs_utf8_sanitize(s, n, out);
 	for (size_t k = 0; k < n; k++)
 		o += s[k] < 0x80 ? (out[o] = (char)s[k], 1) :

@@ -538,7 +538,9 @@ static int run_phases(job *j, zs_plan *pl)
 	zs_progress_phase(j->o->progress, "making directories");
 	make_dirs(j, buf);
 	zs_progress_phase(j->o->progress, "extracting");
-	if (write_files(j, &j->x->bytes) != 0)
+	int files_rc = write_files(j, &j->x->bytes);
+	zs_trailing_findings(j->a);
+	if (files_rc != 0)
 		goto out;
 	zs_progress_phase(j->o->progress, "making links");
 	make_links(j, buf);

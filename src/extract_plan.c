@@ -51,7 +51,7 @@ static void plan_name(zs_archive *a, zs_extraction *x, size_t i, int strict,
 		}
 		return;
 	}
-	if (strict && fixes) {
+	if (strict && (fixes || zs_path_needs_cleaning(utf8, n, *arena, len))) {
 		x->action[i] = ZS_ACT_REFUSED;
 		x->refusal[i] = ZS_REFUSE_STRICT;
 		return;

@@ -82,6 +82,11 @@ static const struct code_info {
 	{ "duplicate-extra", ZS_WARNING, "two extra fields of one kind "
 	  "(ZIP64, Unicode path or comment, timestamps)" },
 	{ "empty", ZS_WARNING, "the archive has no entries" },
+	{ "entry-trailing-data", ZS_WARNING, "bytes after the end of an "
+	  "entry's compressed stream, inside its size: a streaming reader "
+	  "may find a descriptor and more entries there" },
+	{ "unicode-path-differs", ZS_WARNING, "the Unicode Path extra field "
+	  "names another path than the header (readers disagree)" },
 	/* errors: damage, or a refusal */
 	{ "entry-count", ZS_ERROR, "the end record's entry count disagrees "
 	  "with the central directory" },
@@ -89,6 +94,8 @@ static const struct code_info {
 	  "disagrees with the records" },
 	{ "gap-before-end", ZS_ERROR, "bytes between the central directory "
 	  "and the end record" },
+	{ "split-archive", ZS_ERROR, "the last part of a split archive: its "
+	  "entries live in other parts, not testable alone" },
 	{ "overlap", ZS_ERROR, "entries overlap (possible zip bomb): exit 12" },
 	{ "max-total", ZS_ERROR, "declared output over --max-total: exit 12" },
 	{ "max-ratio", ZS_ERROR, "declared output over --max-ratio: exit 12" },

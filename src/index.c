@@ -13,6 +13,7 @@
  * Arrays are sized from the central records actually present (a first walk
  * counts them), never from a count the archive claims.
  */
+#include <libdeflate.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -27,6 +28,9 @@ typedef struct cd_plan {
 	uint64_t start;     /* absolute, once resolved */
 	uint64_t base;
 	uint64_t z64_declared;  /* where the ZIP64 locator says its record is */
+	uint32_t disk;          /* number of this disk (part) */
+	uint32_t cd_disk;       /* disk where the central directory starts */
+	int multi_disk;         /* the classic end record's disk fields */
 } cd_plan;
 
 static int has_sig(const zs_archive *a, uint64_t off, uint32_t sig)
@@ -136,6 +140,8 @@ static int read_zip64(zs_archive *a, uint64_t eocd, cd_plan *p)
 	p->offset = zs_le64(r + 48);
 	p->end = rec;
 	p->z64_declared = declared;
+	p->disk = zs_le32(r + 16);
+	p->cd_disk = zs_le32(r + 20);
 	a->layout.zip64_locator_offset = loc;
 	a->layout.zip64_eocd_offset = rec;
 	if (zs_le32(a->data + loc + 4) != 0 || zs_le32(a->data + loc + 16) > 1 ||
@@ -160,11 +166,12 @@ static int plan_directory(zs_archive *a, uint64_t eocd, cd_plan *out)
 	cd_plan classic = {
 		.entries = zs_le16(e + 10), .size = zs_le32(e + 12),
 		.offset = zs_le32(e + 16), .end = eocd,
+		.disk = zs_le16(e + 4), .cd_disk = zs_le16(e + 6),
 	};
 	int saturated = classic.entries == 0xffff ||
 			classic.size == 0xffffffff ||
 			classic.offset == 0xffffffff;
-	cd_plan z64;
+	cd_plan z64 = { 0 };
 
 	if (read_zip64(a, eocd, &z64) == 0) {
 		if (resolve_start(a, &z64, !saturated) == 0) {
@@ -196,11 +203,9 @@ static int plan_directory(zs_archive *a, uint64_t eocd, cd_plan *out)
 		a->layout.zip64_locator_offset = UINT64_MAX;
 		a->layout.zip64_eocd_offset = UINT64_MAX;
 	}
-	if (zs_le16(e + 4) != 0 || zs_le16(e + 6) != 0 ||
-	    zs_le16(e + 8) != zs_le16(e + 10))
-		zs_structural(a, "multi-disk", -1, eocd, "end record claims a "
-			      "multi-disk archive; reading it as a single "
-			      "file");
+	/* said once the entries are read, unless check_split says more */
+	classic.multi_disk = zs_le16(e + 4) != 0 || zs_le16(e + 6) != 0 ||
+			     zs_le16(e + 8) != zs_le16(e + 10);
 	if (resolve_start(a, &classic, 0) != 0)
 		return -1;
 	*out = classic;
@@ -243,6 +248,8 @@ static int index_alloc(zs_index *ix, size_t n)
 	ix->dos_date = calloc(m, 2);
 	ix->version_made_by = calloc(m, 2);
 	ix->zip64 = calloc(m, 1);
+	ix->upath = calloc(m, 1);
+	ix->trailing = calloc(m, 8);
 	ix->status = calloc(m, 1);
 	ix->error = calloc(m, 1);
 	ix->selected = calloc(m, 1);
@@ -250,7 +257,7 @@ static int index_alloc(zs_index *ix, size_t n)
 	       ix->uncomp_size && ix->name_offset && ix->central_offset &&
 	       ix->err_a && ix->err_b && ix->crc32 && ix->ext_attr &&
 	       ix->name_len && ix->method && ix->flags && ix->dos_time &&
-	       ix->dos_date && ix->version_made_by && ix->zip64 &&
+	       ix->dos_date && ix->version_made_by && ix->zip64 && ix->upath && ix->trailing &&
 	       ix->status && ix->error && ix->selected ? 0 : -1;
 }
 
@@ -273,6 +280,8 @@ void zs_index_free(zs_index *ix)
 	free(ix->dos_date);
 	free(ix->version_made_by);
 	free(ix->zip64);
+	free(ix->upath);
+	free(ix->trailing);
 	free(ix->status);
 	free(ix->error);
 	free(ix->selected);
@@ -319,6 +328,40 @@ int zs_zip64_apply(const uint8_t *extra, uint16_t len, uint64_t *usize,
 	return 0;
 }
 
+/*
+ * The Info-ZIP Unicode Path extra field (0x7075), read as unzip reads it:
+ * version 1, and the CRC-32 of the header's name must match (else the
+ * name was changed by a tool that did not know the field, and the field
+ * is stale).  Then its UTF-8 name is the entry's name, for unzip, bsdtar
+ * and 7-Zip alike, so it is ours too: the index points at it.  An empty
+ * one names nothing and is ignored.
+ */
+#define ZS_EXTRA_UPATH 0x7075u
+static void unicode_path(zs_archive *a, size_t i, const uint8_t *extra,
+			 uint16_t len)
+{
+	zs_index *ix = &a->index;
+
+	for (uint32_t pos = 0; pos + 4 <= len;) {
+		uint16_t id = zs_le16(extra + pos), sz = zs_le16(extra + pos + 2);
+		const uint8_t *v = extra + pos + 4;
+		if ((uint32_t)sz > len - pos - 4u)
+			return;
+		pos += 4u + sz;
+		if (id != ZS_EXTRA_UPATH || sz <= 5 || v[0] != 1 ||
+		    zs_le32(v + 1) != libdeflate_crc32(0, a->data +
+						ix->name_offset[i],
+						ix->name_len[i]))
+			continue;
+		ix->name_offset[i] = (uint64_t)(v + 5 - a->data);
+		ix->name_len[i] = (uint16_t)(sz - 5);
+		ix->upath[i] = 1;
+		if (ix->name_len[i] > a->max_name_len)
+			a->max_name_len = ix->name_len[i];
+		return;
+	}
+}
+
 static void fill_entry(zs_archive *a, size_t i, uint64_t pos, uint64_t base)
 {
 	zs_index *ix = &a->index;
@@ -345,11 +388,48 @@ static void fill_entry(zs_archive *a, size_t i, uint64_t pos, uint64_t base)
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_CENTRAL_EXTRA,
 			      pos + ZS_CENTRAL_SIZE + nlen, 0);
 	ix->zip64[i] = (uint8_t)(found != 0);
+	unicode_path(a, i, h + ZS_CENTRAL_SIZE + nlen, elen);
 	ix->comp_size[i] = csize;
 	ix->uncomp_size[i] = usize;
 	if (!zs_add(local, base, &ix->local_offset[i]))
 		zs_entry_fail(ix, i, ZS_ENTRY_BAD, ZS_E_LOCAL_OFFSET, local,
 			      a->size);
+}
+
+/*
+ * The last part of a split archive (zip -s, WinZip's .z01 ...): the end
+ * record is on a later disk than the directory starts on, or the entries
+ * start on other disks.  Their local headers are in files we do not have,
+ * so one finding says so and nothing is checked or decoded, rather than an
+ * error per entry for a local header that was never in this file.
+ */
+static void check_split(zs_archive *a, const cd_plan *p)
+{
+	const zs_index *ix = &a->index;
+	size_t elsewhere = 0;
+
+	/* 0xffff: the number is in the ZIP64 extra field, which a writer of
+	 * split archives that large fills; such a part is still found by
+	 * the end records' own disk numbers */
+	for (size_t i = 0; i < ix->count; i++) {
+		uint16_t d = zs_le16(a->data + ix->central_offset[i] + 34);
+		elsewhere += d != 0xffff && d != p->disk;
+	}
+	if (p->cd_disk == p->disk && elsewhere == 0) {
+		if (p->multi_disk)
+			zs_structural(a, "multi-disk", -1,
+				      a->layout.eocd_offset, "end record claims "
+				      "a multi-disk archive; reading it as a "
+				      "single file");
+		return;
+	}
+	a->split = 1;
+	zs_finding_coded(a, "split-archive", ZS_ERROR, ZS_EXIT_STRUCT, -1,
+			 a->layout.eocd_offset, "part %u of a split archive: "
+			 "the central directory starts in part %u and %zu of "
+			 "%zu entries live in other parts; not testable "
+			 "alone", (unsigned)p->disk + 1,
+			 (unsigned)p->cd_disk + 1, elsewhere, ix->count);
 }
 
 /* Compare what was found with what the end record declared. */
@@ -472,6 +552,7 @@ int zs_index_build(zs_archive *a)
 		fill_entry(a, i, pos, p.base);
 		pos += central_len(a, pos, p.end);
 	}
+	check_split(a, &p);
 	if (n == 0 && p.entries == 0)
 		zs_structural(a, "empty", -1, (uint64_t)eocd,
 			      "zipfile is empty");

@@ -989,6 +989,11 @@ static int codec_why(void *st, uint64_t *need)
 	return zs_inflate64_why(st);
 }
 
+static size_t codec_in_used(void *st)
+{
+	return zs_inflate64_in_used(st);
+}
+
 const zs_codec_ops zs_codec_deflate64 = {
 	.method = 9,
 	.max_ratio = ZS_DEFLATE64_MAX_RATIO,
@@ -998,4 +1003,5 @@ const zs_codec_ops zs_codec_deflate64 = {
 	.start = codec_start,
 	.run = codec_run,
 	.why = codec_why,
+	.in_used = codec_in_used,
 };

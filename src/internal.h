@@ -37,12 +37,19 @@ typedef struct zs_index {
 	uint16_t *dos_date;
 	uint16_t *version_made_by;
 	uint8_t *zip64;           /* entry had a ZIP64 extra in the CD */
+	uint8_t *upath;           /* name_offset/name_len are a valid Info-ZIP
+				     Unicode Path extra field's UTF-8 name,
+				     not the header's (zs_header_name) */
 	/* results, written by exactly one thread each */
 	uint8_t *status;          /* enum zs_entry_status */
 	uint8_t *error;           /* enum zs_error */
 	uint8_t *selected;        /* 1 if the scan should decode it */
 	uint64_t *err_a, *err_b;
 	uint64_t *xxh128;         /* 2 per entry, with zs_options.hash */
+	uint64_t *trailing;       /* where data after the end of the entry's
+				     stream starts, inside its compressed
+				     size (0: none); written by the thread
+				     decoding it, reported after the loop */
 } zs_index;
 
 /* Where the pieces of the archive are (absolute offsets). */
@@ -82,6 +89,9 @@ struct zs_archive {
 	uint16_t max_name_len;        /* longest name in the index */
 	size_t n_selected;            /* entries zs_select chose */
 	int indexed;                  /* central directory parsed */
+	int split;                    /* the last part of a split archive:
+					 entries are in other files, nothing
+					 is checked or decoded */
 	volatile int *stop;           /* zs_options.stop, for the loops of
 					 open (index, checks, audit) */
 };
@@ -118,6 +128,16 @@ int zs_decode_permitted(zs_archive *a, const zs_options *o);
 
 /* progress.c: count one entry done by thread `me` (the decode loop). */
 void zs_progress_add(zs_progress *p, int me, uint64_t in, uint64_t out);
+
+/* The name bytes of entry i's central header (*n bytes), whatever name
+ * the index uses: the local header must repeat these. */
+static inline const uint8_t *zs_header_name(const zs_archive *a, size_t i,
+					    uint16_t *n)
+{
+	const uint8_t *rec = a->data + a->index.central_offset[i];
+	*n = (uint16_t)(rec[28] | rec[29] << 8);
+	return rec + 46;
+}
 
 /* entry.c */
 int zs_entry_is_dir(const zs_archive *a, size_t i);
@@ -321,6 +341,10 @@ typedef struct zs_sink {
 } zs_sink;
 uint64_t zs_decode_entry_to(zs_worker *w, zs_archive *a, size_t i,
 			    zs_sink *s);
+/* The entries' trailing data (ix->trailing) as findings, in index order,
+ * after a parallel loop (zs_finding_vadd is not thread-safe, and the
+ * order must not depend on the threads); each is reported once. */
+void zs_trailing_findings(zs_archive *a);
 /* Is entry i decoded chunk by chunk (so it cannot be deferred)? */
 int zs_decode_streams(const zs_worker *w, const zs_archive *a, size_t i);
 /* write() all of buf, retrying short writes, and EINTR unless *stop is
@@ -386,6 +410,15 @@ zs_work *zs_order_largest_first(zs_archive **as, size_t na, size_t *n_out);
 /* path.c */
 int zs_path_has_control(const uint8_t *s, size_t n);
 size_t zs_path_clean(const char *name, size_t n, char *out, unsigned *fixes);
+/* Does fnmatch pattern p match entry i by the name it is written as (its
+ * UTF-8 name cleaned; a directory also with its '/')?  utf8 and clean
+ * need 3 * name_len + 2 bytes. */
+int zs_entry_matches(const zs_archive *a, size_t i, const char *p,
+		     char *utf8, char *clean);
+/* Would extraction write entry i under another name than its own (the
+ * UTF-8 name), beyond a directory's trailing '/'?  --strict refuses it. */
+int zs_path_needs_cleaning(const char *utf8, size_t n, const char *clean,
+			   size_t len);
 int zs_link_target_check(const char *path, const uint8_t *target, size_t n);
 
 /* attr.c: what extraction restores */
@@ -394,6 +427,9 @@ int zs_link_target_check(const char *path, const uint8_t *target, size_t n);
 mode_t zs_entry_mode(const zs_archive *a, size_t i, mode_t umask_bits,
 		     int keep_special);
 time_t zs_entry_time(const zs_archive *a, size_t i);
+/* The UTC time of an NTFS (preferred) or UT extra field: 1 if there is
+ * one; zs_entry_time falls back to the DOS time as local time. */
+int zs_entry_utc(const zs_archive *a, size_t i, time_t *out);
 
 /* beneath.c: safe file system steps for extraction */
 #define ZS_TMP_NAME 64

@@ -35,9 +35,19 @@ int zs_decode_permitted(zs_archive *a, const zs_options *o)
 			ix->error[i] = ZS_E_NONE;
 			zs_check_local_again(a, i);
 		}
-	for (size_t i = 0; i < ix->count; i++)
-		if (ix->selected[i] && !zs_add(total, ix->uncomp_size[i], &total))
+	/* what decoding can really write: nothing for an entry that already
+	 * failed its headers (it is not decoded), and for a stored entry no
+	 * more than its data (a size declared larger fails it: a bad entry,
+	 * not a reason to refuse the archive) */
+	for (size_t i = 0; i < ix->count; i++) {
+		uint64_t out = ix->uncomp_size[i];
+		if (ix->method[i] == ZS_METHOD_STORED &&
+		    ix->comp_size[i] < out)
+			out = ix->comp_size[i];
+		if (ix->selected[i] && ix->status[i] == ZS_ENTRY_UNTESTED &&
+		    !zs_add(total, out, &total))
 			total = UINT64_MAX;
+	}
 	if (o->max_total && total > o->max_total) {
 		zs_finding_coded(a, "max-total", ZS_ERROR, ZS_EXIT_OVERLAP, -1,
 				 0, "the entries declare %llu bytes of output, "

@@ -7,6 +7,8 @@
  * directory with openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), so even a
  * clean path is never followed through a symlink, whoever made it.
  */
+#include <fnmatch.h>
+
 #include "internal.h"
 
 static int is_control(uint8_t c)
@@ -76,6 +78,34 @@ size_t zs_path_clean(const char *name, size_t n, char *out, unsigned *fixes)
 	}
 	out[o] = '\0';
 	return o;
+}
+
+int zs_path_needs_cleaning(const char *utf8, size_t n, const char *clean,
+			   size_t len)
+{
+	if (n > len && utf8[n - 1] == '/')
+		n--;   /* "d/" is written as d */
+	return n != len || memcmp(utf8, clean, n) != 0;
+}
+
+int zs_entry_matches(const zs_archive *a, size_t i, const char *p,
+		     char *utf8, char *clean)
+{
+	unsigned fixes;
+	size_t n = zs_entry_name_utf8(a, i, utf8);
+
+	/* a name with control bytes is refused, never cleaned: its own */
+	if (zs_path_has_control((const uint8_t *)utf8, n))
+		return fnmatch(p, utf8, 0) == 0;
+	size_t len = zs_path_clean(utf8, n, clean, &fixes);
+	if (fnmatch(p, clean, 0) == 0)
+		return 1;
+	if (!zs_entry_is_dir(a, i))
+		return 0;
+	/* patterns ending in "dir/" keep matching a directory, as unzip's */
+	clean[len] = '/';
+	clean[len + 1] = '\0';
+	return fnmatch(p, clean, 0) == 0;
 }
 
 /* Depth of the directory holding path (components before the last). */

@@ -93,6 +93,13 @@ void zs_json_entry_open(const zs_archive *a, size_t i, int with_status,
 		zs_entry_is_dir(a, i) ? "true" : "false",
 		zs_entry_is_encrypted(a, i) ? "true" : "false", when,
 		(unsigned long long)ix->local_offset[i]);
+	time_t utc;
+	struct tm tm;
+	/* the DOS time says nothing of its zone: the UTC time too, when an
+	 * extra field gives it */
+	if (zs_entry_utc(a, i, &utc) && gmtime_r(&utc, &tm) &&
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm))
+		fprintf(f, ",\"mtime_utc\":\"%sZ\"", when);
 	if (zs_entry_is_symlink(a, i))
 		fputs(",\"is_symlink\":true", f);
 	if (ix->xxh128 && ix->status[i] == ZS_ENTRY_OK)

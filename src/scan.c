@@ -213,6 +213,7 @@ int zs_scan_batch(zs_archive **as, size_t na, const zs_options *o,
 		store_totals(as, na, sum, t, nt, zs_now() - t0);
 	}
 	for (size_t k = 0; k < na; k++) {
+		zs_trailing_findings(as[k]);
 		zs_map_check_changed(as[k]);
 		if (zs_stopping(as[k]) && as[k]->indexed)
 			zs_interrupted(as[k]);   /* entries left untested */

@@ -58,7 +58,8 @@ def zip64_extra(usize, csize, offset=None):
 
 def local_header(e):
     f = dict(name=e.name, method=e.method, flags=e.flags, crc=e.crc,
-             csize=e.csize, usize=e.usize, extra=b"")
+             csize=e.csize, usize=e.usize, extra=b"", time=DOS_TIME,
+             date=DOS_DATE)
     if e.descriptor:
         f.update(flags=e.flags | 8, crc=0, csize=0, usize=0)
     if e.zip64:
@@ -66,7 +67,7 @@ def local_header(e):
         f.update(csize=0xFFFFFFFF, usize=0xFFFFFFFF)
     f.update(e.local)
     return struct.pack("<IHHHHHIIIHH", SIG_LOCAL, 20, f["flags"], f["method"],
-                       DOS_TIME, DOS_DATE, f["crc"], f["csize"], f["usize"],
+                       f["time"], f["date"], f["crc"], f["csize"], f["usize"],
                        len(f["name"]), len(f["extra"])) + f["name"] + f["extra"]
 
 
@@ -81,13 +82,13 @@ def descriptor(e):
 def central_record(e):
     f = dict(name=e.name, method=e.method, flags=e.flags | (8 if e.descriptor else 0),
              crc=e.crc, csize=e.csize, usize=e.usize, offset=e.offset, extra=b"",
-             made_by=0x031E, ext_attr=e.ext_attr)
+             made_by=0x031E, ext_attr=e.ext_attr, time=DOS_TIME, date=DOS_DATE)
     if e.zip64:
         f["extra"] = zip64_extra(e.usize, e.csize, e.offset)
         f.update(csize=0xFFFFFFFF, usize=0xFFFFFFFF, offset=0xFFFFFFFF)
     f.update(e.central)
     return struct.pack("<IHHHHHHIIIHHHHHII", SIG_CENTRAL, f["made_by"], 20,
-                       f["flags"], f["method"], DOS_TIME, DOS_DATE, f["crc"],
+                       f["flags"], f["method"], f["time"], f["date"], f["crc"],
                        f["csize"], f["usize"], len(f["name"]), len(f["extra"]),
                        0, 0, 0, f["ext_attr"], f["offset"]) + f["name"] + f["extra"]
 
@@ -482,6 +483,91 @@ def audit_fixtures(outdir):
     w("audit-many.zip", build([Entry(f"../m{k:02}", b"m") for k in range(15)]))
 
 
+def trust(outdir):
+    """Names, times and layouts that real archives get wrong or that two
+    readers read two ways (test_trust.c)."""
+    w = lambda name, entries, **kw: write(outdir, name, build(entries, **kw))
+    fat = {"made_by": 0x0014}   # host 0 (MS-DOS / Windows), version 2.0
+    # a Windows directory named with backslashes: a directory, as unzip has it
+    w("t-backslash-dir.zip", [
+        Entry("d\\e\\", b"", method=0, ext_attr=0x10, central=fat),
+        Entry("d\\e\\f.txt", b"f", ext_attr=0x20, central=fat)])
+    # extended timestamps after 2038 (unsigned, as unzip reads them when
+    # the DOS date is past 2038 too) and before it (signed)
+    ut = lambda t: struct.pack("<HHBI", 0x5455, 5, 1, t & 0xFFFFFFFF)
+    d2039 = {"date": (2039 - 1980) << 9 | 9 << 5 | 18, "time": 0}
+    w("t-ut-2039.zip", [
+        Entry("late", b"l", central=dict(d2039, extra=ut(2200000000)),
+              local=d2039),
+        Entry("early", b"e", central={"extra": ut(1700000000)})])
+    # 7-Zip's NTFS times (UTC, 100 ns since 1601), preferred to UT
+    ft = lambda t: (t + 11644473600) * 10000000 + 5000000
+    ntfs = lambda t: struct.pack("<HHIHHQQQ", 0x000A, 32, 0, 1, 24, ft(t),
+                                 ft(t), ft(t))
+    w("t-ntfs.zip", [
+        Entry("n", b"n", central={"extra": ntfs(1700000000) + ut(1600000000)}),
+        Entry("u", b"u", central={"extra": ut(1650000000)}),
+        Entry("dos", b"d")])
+    # Info-ZIP Unicode Path extra fields: one naming another path than its
+    # header, one naming the same in UTF-8, one stale (the CRC-32 is of
+    # another name) and one of a version unzip does not read
+    upath = lambda hdr, name, v=1: struct.pack(
+        "<HHBI", 0x7075, 5 + len(name.encode()), v,
+        zlib.crc32(hdr)) + name.encode()
+    w("t-upath.zip", [
+        Entry("safe.txt", b"1", central={"extra": upath(b"safe.txt",
+                                                        "../evil9")}),
+        Entry(b"caf\x82.txt", b"2", central={"extra": upath(b"caf\x82.txt",
+                                                             "café.txt")}),
+        Entry("stale.txt", b"3", central={"extra": upath(b"old.txt",
+                                                         "other.txt")}),
+        Entry("v2.txt", b"4", central={"extra": upath(b"v2.txt", "x.txt",
+                                                      2)})])
+    # data after the end of an entry's stream, inside its compressed size:
+    # a descriptor and a whole local entry that a streaming reader finds
+    hidden = Entry("hidden.sh", b"echo pwned\n")
+    hidden.offset = 0
+    smuggled = (struct.pack("<IIII", SIG_DESC, 0, 0, 0) +
+                local_header(hidden) + hidden.payload)
+    plain = text(3000, 72)
+    inner = b"head" + struct.pack("<IIII", SIG_DESC, 0, 4, 4) + b"tail"
+    w("t-trailing-data.zip", [
+        Entry("a.txt", plain, payload=deflate(plain) + smuggled),
+        Entry("s.bin", inner, method=0, descriptor="sig"),
+        Entry("clean.txt", plain)])
+    # names written as run.sh, a.sh/ and d/ that a raw-name pattern misses
+    w("t-select.zip", [Entry("run.sh/.", b"#!/bin/sh\n"),
+                       Entry("a.sh\\", b"", method=0, ext_attr=0x10,
+                             central=fat),
+                       Entry("keep.txt", b"keep")])
+    # the last part of a split archive: the tail of the data, then the
+    # central directory of entries whose local headers are in part 1
+    es = [Entry(f"part{k}.txt", text(2000, k)) for k in range(27)]
+    off = 0
+    for e in es:
+        e.offset = off
+        off += len(local_header(e)) + len(e.payload)
+    tail = noise(100, 71)
+    cd = b"".join(central_record(e) for e in es)
+    write(outdir, "t-split-last.zip", tail + cd + struct.pack(
+        "<IHHHHIIH", SIG_EOCD, 1, 1, 27, 27, len(cd), len(tail), 0))
+    # a stored entry whose central record declares more than its local
+    # header: 40 bytes more (into the next entry), and 4 GiB more (ZIP64)
+    body = text(300, 70)
+    w("t-central-larger.zip", [
+        Entry("a", body, method=0, central={"csize": 340, "usize": 340}),
+        Entry("b", body)])
+    big = len(body) + (1 << 32)
+    w("t-central-4g.zip", [
+        Entry("a", body, method=0, central={
+            "csize": 0xFFFFFFFF, "usize": 0xFFFFFFFF,
+            "offset": 0xFFFFFFFF, "extra": zip64_extra(big, big, 0)}),
+        Entry("b", body)])
+    # ... and one whose uncompressed size alone is 4 GiB too large
+    w("t-stored-usize-4g.zip", [
+        Entry("a", body, method=0, zip64=True, usize=big), Entry("b", body)])
+
+
 def codecs(outdir):
     """One archive per method decoded through codec.h (test_codecs.c):
     data.txt over the 4 MiB whole-entry size, so it streams, and small.txt
@@ -519,6 +605,7 @@ def main():
     stats_archive(outdir)
     writers(outdir)
     hostile(outdir)
+    trust(outdir)
 
 
 if __name__ == "__main__":
