@@ -167,6 +167,10 @@ typedef struct zs_options {
 				      warnings only: an error is always
 				      recorded); must outlive the handle */
 	size_t n_ignore;
+	uint64_t max_ratio_unbounded; /* max_ratio for the entries in methods
+				    with no ratio ceiling (bzip2, LZMA, xz,
+				    zstd: all but stored, Deflate and
+				    Deflate64); 0: none */
 	uint64_t max_input;      /* the most read from standard input, a pipe
 				    or any file that is not regular (they are
 				    read into memory: this bounds it); past
@@ -185,6 +189,13 @@ typedef struct zs_options {
  * that has it (`cat /dev/zero | zipscan test -` stops there). */
 #define ZS_DEFAULT_MAX_INPUT (4ull << 30)
 #define ZS_DEFAULT_MAX_RATIO 10000ull
+/* bzip2, LZMA, xz and zstd have no useful ceiling (a run of one byte
+ * reaches millions to one), so their declared size is the only bound on
+ * the work: 1,000:1 is about Deflate's own ceiling (1,032:1) and far above
+ * real data (text 3-10:1, logs 20-50:1), so a 100 KB archive can ask for
+ * at most 100 MB.  An archive of zeros is refused (12) until --max-ratio
+ * says more. */
+#define ZS_DEFAULT_MAX_RATIO_UNBOUNDED 1000ull
 /* Deflate entries up to this size are decoded whole by libdeflate; larger
  * ones stream through ISA-L (see src/decode.c for the measurements). */
 #define ZS_WHOLE_ENTRY_MAX (4ull << 20)

@@ -23,6 +23,7 @@ void zs_options_init(zs_options *o)
 	o->stop_on_overlap = 1;
 	o->max_total = ZS_DEFAULT_MAX_TOTAL;
 	o->max_ratio = ZS_DEFAULT_MAX_RATIO;
+	o->max_ratio_unbounded = ZS_DEFAULT_MAX_RATIO_UNBOUNDED;
 	o->max_input = ZS_DEFAULT_MAX_INPUT;
 }
 

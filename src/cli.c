@@ -459,6 +459,8 @@ static int parse_options(cli *c, int argc, char **argv)
 				return bad_usage("invalid --max-ratio '%s' (a "
 						 "whole number, 0: none)", optarg);
 			c->opt.max_ratio = (uint64_t)v;
+			/* a ratio the user chose holds for every method */
+			c->opt.max_ratio_unbounded = (uint64_t)v;
 			break;
 		case OPT_MAX_INPUT:
 			if (!strcmp(optarg, "0"))

@@ -5,7 +5,9 @@
  *
  * Not if entries overlap (the zip bombs of Fifield 2019; --allow-overlap
  * overrides), nor if their declared output passes --max-total or
- * --max-ratio times the archive's size.  The declared sizes are a true
+ * --max-ratio times the archive's size (for the methods with no ratio
+ * ceiling, bzip2, LZMA, xz and zstd, a lower default: zipscan.h says why).
+ * The declared sizes are a true
  * bound: every decoder stops an entry at its declared size and fails it if
  * there is more, so no run writes or checks more than the sum checked
  * here.  test, stats, extract and cat all ask here, so one archive gets
@@ -13,10 +15,25 @@
  */
 #include "internal.h"
 
+/* Is total over ratio times the archive's size (exactly at it is not)? */
+static int over_ratio(const zs_archive *a, uint64_t total, uint64_t ratio)
+{
+	return ratio && a->size && total / a->size >= ratio &&
+	       (total / a->size > ratio || total % a->size);
+}
+
+/* Methods whose format bounds the ratio: stored (1:1), Deflate (1,032:1),
+ * Deflate64 (29,128:1).  The others' declared size is the only bound. */
+static int ratio_bounded(unsigned method)
+{
+	return method == ZS_METHOD_STORED || method == ZS_METHOD_DEFLATE ||
+	       method == 9;
+}
+
 int zs_decode_permitted(zs_archive *a, const zs_options *o)
 {
 	zs_index *ix = &a->index;
-	uint64_t total = 0;
+	uint64_t total = 0, unbounded = 0;
 
 	if (a->limits_checked)
 		return !a->decode_refused;
@@ -44,9 +61,13 @@ int zs_decode_permitted(zs_archive *a, const zs_options *o)
 		if (ix->method[i] == ZS_METHOD_STORED &&
 		    ix->comp_size[i] < out)
 			out = ix->comp_size[i];
-		if (ix->selected[i] && ix->status[i] == ZS_ENTRY_UNTESTED &&
-		    !zs_add(total, out, &total))
+		if (!ix->selected[i] || ix->status[i] != ZS_ENTRY_UNTESTED)
+			continue;
+		if (!zs_add(total, out, &total))
 			total = UINT64_MAX;
+		if (!ratio_bounded(ix->method[i]) &&
+		    !zs_add(unbounded, out, &unbounded))
+			unbounded = UINT64_MAX;
 	}
 	if (o->max_total && total > o->max_total) {
 		zs_finding_coded(a, "max-total", ZS_ERROR, ZS_EXIT_OVERLAP, -1,
@@ -56,9 +77,18 @@ int zs_decode_permitted(zs_archive *a, const zs_options *o)
 				 (unsigned long long)o->max_total,
 				 a->n_selected);
 		a->decode_refused = 1;
-	} else if (o->max_ratio && a->size &&
-		   total / a->size >= o->max_ratio &&
-		   (total / a->size > o->max_ratio || total % a->size)) {
+	} else if (over_ratio(a, unbounded, o->max_ratio_unbounded)) {
+		zs_finding_coded(a, "max-ratio", ZS_ERROR, ZS_EXIT_OVERLAP, -1,
+				 0, "the entries in bzip2, LZMA, xz or zstd "
+				 "declare %llu bytes of output from a %llu-byte "
+				 "archive, over %llu times its size (these "
+				 "methods have no ratio ceiling; --max-ratio R "
+				 "allows more); nothing decoded",
+				 (unsigned long long)unbounded,
+				 (unsigned long long)a->size,
+				 (unsigned long long)o->max_ratio_unbounded);
+		a->decode_refused = 1;
+	} else if (over_ratio(a, total, o->max_ratio)) {
 		zs_finding_coded(a, "max-ratio", ZS_ERROR, ZS_EXIT_OVERLAP, -1,
 				 0, "the entries declare %llu bytes of output "
 				 "from a %llu-byte archive, over --max-ratio "

@@ -233,8 +233,9 @@ def _options(threads: int, memory_limit: Optional[int], strict: bool,
     o.stop_on_overlap = 0 if allow_overlap else 1
     if max_total is not None:      # 0: no limit, as --max-total 0
         o.max_total = int(max_total)
-    if max_ratio is not None:      # 0: no limit
-        o.max_ratio = int(max_ratio)
+    if max_ratio is not None:      # 0: no limit; as the CLI's --max-ratio,
+        o.max_ratio = int(max_ratio)   # it holds for every method
+        o.max_ratio_unbounded = int(max_ratio)
     if o.threads < 0 or int(max_total or 0) < 0 or \
             int(max_ratio or 0) < 0 or int(memory_limit or 0) < 0:
         raise ValueError("threads and limits cannot be negative")

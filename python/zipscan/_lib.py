@@ -41,6 +41,7 @@ class zs_options(Structure):
         ("progress", c_void_p),       # zs_progress *: left NULL
         ("ignore", c_void_p),         # const char *const *: left NULL
         ("n_ignore", c_size_t),
+        ("max_ratio_unbounded", c_uint64),
         ("max_input", c_uint64),
     ]
 
