@@ -69,6 +69,35 @@ static inline void drop_dir(char *t)
 	free(t);
 }
 
+/* Run the zipscan binary with argv, its output to /dev/null; its exit
+ * status (128 + signal if killed), in *cpu its user + system seconds (for
+ * the linear-time tests: CPU time, not wall time, on a shared box) and in
+ * *maxrss_kib (if not NULL) its peak resident memory. */
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+static inline int run_cpu(char *const argv[], double *cpu, long *maxrss_kib)
+{
+	struct rusage ru;
+	int st;
+	pid_t pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(126);
+		execv(ZS_BIN, argv);
+		_exit(127);
+	}
+	cr_assert_eq(wait4(pid, &st, 0, &ru), pid);
+	*cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+	if (maxrss_kib)
+		*maxrss_kib = ru.ru_maxrss;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 static inline const char *fixture(const char *name)
 {
 	static __thread char path[4096];

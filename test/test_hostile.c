@@ -25,23 +25,8 @@ typedef struct child {
 /* Run `zipscan ARGV...` with output to /dev/null; its status and CPU. */
 static child spawn_cpu(char *const argv[])
 {
-	child c = { .status = -1 };
-	struct rusage ru;
-	int st;
-	pid_t pid = fork();
-
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-			_exit(126);
-		execv(ZS_BIN, argv);
-		_exit(127);
-	}
-	cr_assert_eq(wait4(pid, &st, 0, &ru), pid);
-	c.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	c.cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-		1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+	child c;
+	c.status = run_cpu(argv, &c.cpu, NULL);
 	return c;
 }
 

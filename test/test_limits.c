@@ -635,8 +635,6 @@ static child spawn(const char *cmd, const char *archive, int threads)
 	char *argv[] = { (char *)ZS_BIN, (char *)cmd, jobs, (char *)archive,
 			 NULL };
 	child c = { .status = -1 };
-	struct rusage ru;
-	int st;
 
 	snprintf(jobs, sizeof(jobs), "-j%d", threads);
 	if (threads == 0) {     /* every CPU: no -j */
@@ -644,21 +642,8 @@ static child spawn(const char *cmd, const char *archive, int threads)
 		argv[3] = NULL;
 	}
 	double t0 = now();
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-			_exit(126);
-		execv(ZS_BIN, argv);
-		_exit(127);
-	}
-	cr_assert_eq(wait4(pid, &st, 0, &ru), pid);
+	c.status = run_cpu(argv, &c.cpu, &c.maxrss_kib);
 	c.wall = now() - t0;
-	c.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	c.cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-		1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-	c.maxrss_kib = ru.ru_maxrss;
 	return c;
 }
 
