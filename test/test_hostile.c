@@ -117,7 +117,8 @@ static void put(zbuf *z, const void *s, size_t n)
 		z->p = realloc(z->p, z->cap);
 		cr_assert_not_null(z->p);
 	}
-	memcpy(z->p + z->len, s, n);
+	if (n)   /* an empty piece may come as NULL */
+		memcpy(z->p + z->len, s, n);
 	z->len += n;
 }
 
@@ -454,7 +455,12 @@ Test(hostile, input_through_a_pipe_is_bounded, .fini = tmp_cleanup)
 	cr_assert_not_null(m, "%s", out);
 	kib = atol(m + 7);
 	cr_log_info("200 MB pipe, --max-input 16M: maxrss %ld KiB", kib);
-	cr_expect_lt(kib, 48l << 10, "maxrss %ld KiB", kib);
+#ifdef ZS_BIN_OVERRIDE
+	long bound = 160l << 10;   /* ASan's shadow and quarantine */
+#else
+	long bound = 48l << 10;
+#endif
+	cr_expect_lt(kib, bound, "maxrss %ld KiB", kib);
 
 	tmp_make();
 	snprintf(fifo, sizeof(fifo), "%s/fifo", tmp_dir);
