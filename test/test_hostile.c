@@ -177,7 +177,8 @@ static size_t zip_add_desc(zbuf *z, const char *name, const void *data,
 	cr_assert_lt(z->cd_len + 46 + nlen + elen, sizeof(z->cd));
 	memcpy(z->cd + z->cd_len, h, 46);
 	memcpy(z->cd + z->cd_len + 46, name, nlen);
-	memcpy(z->cd + z->cd_len + 46 + nlen, extra, elen);
+	if (elen)   /* no extra field may come as NULL */
+		memcpy(z->cd + z->cd_len + 46 + nlen, extra, elen);
 	z->cd_len += 46 + nlen + elen;
 	z->count++;
 	return data_off;
