@@ -125,6 +125,8 @@ void zs_findings_free(zs_archive *a);
  * archive.
  */
 int zs_decode_permitted(zs_archive *a, const zs_options *o);
+/* The same limits for entry i alone, recording nothing (zs_entry_read). */
+int zs_entry_permitted(const zs_archive *a, size_t i, const zs_options *o);
 
 /* progress.c: count one entry done by thread `me` (the decode loop). */
 void zs_progress_add(zs_progress *p, int me, uint64_t in, uint64_t out);

@@ -100,3 +100,17 @@ int zs_decode_permitted(zs_archive *a, const zs_options *o)
 	}
 	return !a->decode_refused;
 }
+
+int zs_entry_permitted(const zs_archive *a, size_t i, const zs_options *o)
+{
+	uint64_t out = a->index.uncomp_size[i];
+
+	if (a->overlaps && o->stop_on_overlap)
+		return 0;
+	if (o->max_total && out > o->max_total)
+		return 0;
+	if (!ratio_bounded(a->index.method[i]) &&
+	    over_ratio(a, out, o->max_ratio_unbounded))
+		return 0;
+	return !over_ratio(a, out, o->max_ratio);
+}

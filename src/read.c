@@ -31,21 +31,6 @@ static int decode_result(const zs_index *ix, size_t i)
 	}
 }
 
-/* The scan's limits for this entry alone; 0 if it may not be decoded. */
-static int read_permitted(const zs_archive *a, size_t i, const zs_options *o)
-{
-	uint64_t out = a->index.uncomp_size[i];
-
-	if (a->overlaps && o->stop_on_overlap)
-		return 0;
-	if (o->max_total && out > o->max_total)
-		return 0;
-	if (o->max_ratio && a->size && out / a->size >= o->max_ratio &&
-	    (out / a->size > o->max_ratio || out % a->size))
-		return 0;
-	return 1;
-}
-
 static int entry_result(const zs_archive *a, size_t i)
 {
 	const zs_index *ix = &a->index;
@@ -75,7 +60,7 @@ int zs_entry_read_cb(zs_archive *a, size_t i, zs_write_fn fn, void *ctx,
 	}
 	if (!a->indexed || i >= ix->count || !fn)
 		return ZS_EXIT_USAGE;
-	if (!read_permitted(a, i, o))
+	if (!zs_entry_permitted(a, i, o))
 		return ZS_EXIT_OVERLAP;
 	if (ix->status[i] != ZS_ENTRY_UNTESTED && !decode_result(ix, i))
 		return entry_result(a, i);   /* its headers failed */

@@ -98,6 +98,15 @@ static inline int run_cpu(char *const argv[], double *cpu, long *maxrss_kib)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* The median of three timings. */
+static inline double median3(const double v[3])
+{
+	double a = v[0], b = v[1], c = v[2];
+	if (a > b) { double x = a; a = b; b = x; }
+	if (b > c) b = c;
+	return a > b ? a : b;
+}
+
 static inline const char *fixture(const char *name)
 {
 	static __thread char path[4096];

@@ -30,14 +30,6 @@ static child spawn_cpu(char *const argv[])
 	return c;
 }
 
-static double median3(const double v[3])
-{
-	double a = v[0], b = v[1], c = v[2];
-	if (a > b) { double x = a; a = b; b = x; }
-	if (b > c) b = c;
-	return a > b ? a : b;
-}
-
 static char tmp_dir[64];
 
 static void tmp_cleanup(void)

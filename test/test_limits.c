@@ -647,14 +647,6 @@ static child spawn(const char *cmd, const char *archive, int threads)
 	return c;
 }
 
-static double median3(const double v[3])
-{
-	double a = v[0], b = v[1], c = v[2];
-	if (a > b) { double x = a; a = b; b = x; }
-	if (b > c) b = c;
-	return a > b ? a : b;
-}
-
 Test(limits, many_entries_linear_time_bounded_memory, .fini = many_cleanup)
 {
 	static const char *const cmds[2] = { "list", "test" };
