@@ -540,6 +540,21 @@ Test(bombs, methods_without_a_ceiling_get_a_lower_ratio)
 				 ZS_BIN, t, unbounded[k]), 0, "%s",
 			     unbounded[k]);
 	}
+	/* zs_entry_read applies the same limit as the scan */
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/bz.zip", t);
+	zs_options o;
+	zs_options_init(&o);
+	int st;
+	zs_archive *a = zs_open(path, &o, &st);
+	cr_assert(a, "open %s: %d", path, st);
+	static unsigned char buf[(8 << 20) + 4096];
+	size_t len = 0;
+	cr_expect_eq(zs_entry_read(a, 0, buf, sizeof(buf), &len, &o), 12);
+	o.max_ratio_unbounded = 5000;
+	cr_expect_eq(zs_entry_read(a, 0, buf, sizeof(buf), &len, &o), 0);
+	cr_expect_eq(len, sizeof(buf), "%zu bytes read", len);
+	zs_close(a);
 	/* Deflate: at most 1,032:1 by its format, the old default stands */
 	cr_expect_eq(run(out, sizeof(out), "%s test -q %s/df.zip 2>&1", ZS_BIN,
 			 t), 0, "%s", out);
