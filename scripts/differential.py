@@ -358,6 +358,7 @@ EXPLAINED = {
     # entry-trailing
     "third_party/libzip/incons-trailing-garbage.zip": "entry-trailing",
     "fixtures/t-trailing-data.zip": "entry-trailing",
+    "fixtures/t-trailing-bzip2.zip": "entry-trailing",
     "fixtures/deflate64/trailing-block.zip": "entry-trailing",
     "fixtures/deflate64/trailing-garbage.zip": "entry-trailing",
     # split

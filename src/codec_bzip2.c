@@ -6,11 +6,12 @@
  * One stream per entry: Info-ZIP zip, 7-Zip and Python write one, and
  * Info-ZIP unzip, 7-Zip (its ZIP handler leaves the bzip2 decoder's
  * DecodeAllStreams off) and Python read one.  Bytes after the stream's end
- * are ignored, as all three do and as libdeflate ignores bytes after
- * Deflate's final block; were they a second stream, its output would be
- * missing and the entry's size and CRC-32 checks fail it, as those readers
- * do.  An archive that only a multi-stream decoder could read is not one
- * zipscan should pass.
+ * are ignored by the decode, as all three do and as libdeflate ignores
+ * bytes after Deflate's final block (in_used tells decode.c where the
+ * stream ended, so they are reported as trailing data); were they a second
+ * stream, its output would be missing and the entry's size and CRC-32
+ * checks fail it, as those readers do.  An archive that only a
+ * multi-stream decoder could read is not one zipscan should pass.
  *
  * Memory is bounded by the format, not by the limit: a block is at most
  * 900,000 bytes (level 9), and libbz2's fast mode (small = 0) holds 4
@@ -37,6 +38,8 @@ struct bzip2_state {
 	int ended;            /* the stream ended */
 	const uint8_t *rest;  /* input not yet handed to bz */
 	size_t rest_len;
+	size_t in_len;        /* the entry's compressed bytes */
+	size_t used;          /* after the end: the bytes the stream took */
 	int why;
 };
 
@@ -92,6 +95,8 @@ static zs_codec_result bzip2_start(void *p, const uint8_t *in, size_t in_len,
 	s->live = 1;
 	s->rest = in;
 	s->rest_len = in_len;
+	s->in_len = in_len;
+	s->used = 0;
 	bzip2_feed(s);
 	return ZS_CODEC_END;
 }
@@ -125,6 +130,7 @@ static zs_codec_result bzip2_run(void *p, uint8_t *out, size_t *pos,
 		*pos += out0 - s->bz.avail_out;
 		if (r == BZ_STREAM_END) {
 			s->ended = 1;
+			s->used = s->in_len - s->rest_len - s->bz.avail_in;
 			bzip2_end(s);  /* its ~3.7 MB need not wait */
 			return ZS_CODEC_END;
 		}
@@ -153,6 +159,11 @@ static int bzip2_why(void *p, uint64_t *need)
 	return s->why;
 }
 
+static size_t bzip2_in_used(void *p)
+{
+	return ((struct bzip2_state *)p)->used;
+}
+
 const zs_codec_ops zs_codec_bzip2 = {
 	.method = 12,
 	/* a run of one byte costs bits per megabyte: no useful bound */
@@ -163,4 +174,5 @@ const zs_codec_ops zs_codec_bzip2 = {
 	.start = bzip2_start,
 	.run = bzip2_run,
 	.why = bzip2_why,
+	.in_used = bzip2_in_used,
 };

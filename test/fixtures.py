@@ -7,6 +7,7 @@ hostile ones from the small writer below, which lets each field of the local
 header, central record, data descriptor and end records be set by hand.
 Everything is deterministic: same bytes on every run.
 """
+import bz2
 import lzma
 import os
 import random
@@ -534,6 +535,11 @@ def trust(outdir):
     w("t-trailing-data.zip", [
         Entry("a.txt", plain, payload=deflate(plain) + smuggled),
         Entry("s.bin", inner, method=0, descriptor="sig"),
+        Entry("clean.txt", plain)])
+    # the same after a bzip2 stream, which ends with its own marker
+    w("t-trailing-bzip2.zip", [
+        Entry("a.txt", plain, method=12,
+              payload=bz2.compress(plain) + smuggled),
         Entry("clean.txt", plain)])
     # names written as run.sh, a.sh/ and d/ that a raw-name pattern misses
     w("t-select.zip", [Entry("run.sh/.", b"#!/bin/sh\n"),

@@ -309,8 +309,9 @@ Test(codecs, xz_concatenated_streams)
 }
 
 /* bzip2: one stream per entry, as unzip, 7-Zip and Python read it; what
- * follows is ignored, so a second stream's output is missing (and the
- * driver's size check fails the entry). */
+ * follows is not decoded, so a second stream's output is missing (and the
+ * driver's size check fails the entry), and in_used says where the stream
+ * ended. */
 Test(codecs, bzip2_reads_one_stream)
 {
 	bytes a = sample(3000, 8), b = sample(9000, 9);
@@ -322,6 +323,9 @@ Test(codecs, bzip2_reads_one_stream)
 	bytes junk = { (uint8_t *)"trailing junk", 13 }, zj = cat(za, junk);
 	r = whole(&zs_codec_bzip2, st, zj, 0, a.n, LIMIT);
 	expect_output("bzip2 and trailing bytes", r, a);
+	/* the stream's own length, so decode.c can report the rest */
+	cr_expect_eq(zs_codec_bzip2.in_used(st), za.n, "used %zu of %zu",
+		     zs_codec_bzip2.in_used(st), za.n);
 	free(r.out.p);
 	zs_codec_bzip2.destroy(st);
 	free(a.p), free(b.p), free(za.p), free(zb.p), free(z.p), free(zj.p);

@@ -269,4 +269,16 @@ Test(trust, data_after_the_stream_inside_an_entry)
 	    ZS_BIN, fixture("t-trailing-data.zip"));
 	cr_expect_str_eq(one, two);
 	cr_expect(strstr(one, "entry-trailing-data"), "%s", one);
+	/* after a bzip2 stream too (libbz2 says where its stream ended) */
+	zs_archive a;
+	zs_options o;
+	zs_totals t;
+	size_t n;
+	zs_options_init(&o);
+	zs_archive_open(&a, fixture("t-trailing-bzip2.zip"), &o);
+	cr_expect_eq(zs_scan_entries(&a, &o, &t), 1);
+	cr_expect_eq(code_entry(&a, "entry-trailing-data", &n), 0);
+	cr_expect_eq(n, 1, "a.txt only: %zu", n);
+	cr_expect_eq(t.ok, 2);
+	zs_archive_close(&a);
 }
