@@ -30,6 +30,23 @@ static int ratio_bounded(unsigned method)
 	       method == 9;
 }
 
+/* Which limit, if any, `total` bytes of declared output pass, of which
+ * `unbounded` in methods without a ratio ceiling: the one order of the
+ * checks for the archive and for one entry. */
+enum limit { LIMIT_NONE, LIMIT_TOTAL, LIMIT_RATIO_UNBOUNDED, LIMIT_RATIO };
+
+static enum limit limit_passed(const zs_archive *a, const zs_options *o,
+			       uint64_t total, uint64_t unbounded)
+{
+	if (o->max_total && total > o->max_total)
+		return LIMIT_TOTAL;
+	if (over_ratio(a, unbounded, o->max_ratio_unbounded))
+		return LIMIT_RATIO_UNBOUNDED;
+	if (over_ratio(a, total, o->max_ratio))
+		return LIMIT_RATIO;
+	return LIMIT_NONE;
+}
+
 int zs_decode_permitted(zs_archive *a, const zs_options *o)
 {
 	zs_index *ix = &a->index;
@@ -69,7 +86,8 @@ int zs_decode_permitted(zs_archive *a, const zs_options *o)
 		    !zs_add(unbounded, out, &unbounded))
 			unbounded = UINT64_MAX;
 	}
-	if (o->max_total && total > o->max_total) {
+	enum limit l = limit_passed(a, o, total, unbounded);
+	if (l == LIMIT_TOTAL) {
 		zs_finding_coded(a, "max-total", ZS_ERROR, ZS_EXIT_OVERLAP, -1,
 				 0, "the entries declare %llu bytes of output, "
 				 "over --max-total %llu (%zu entries); nothing "
@@ -77,7 +95,7 @@ int zs_decode_permitted(zs_archive *a, const zs_options *o)
 				 (unsigned long long)o->max_total,
 				 a->n_selected);
 		a->decode_refused = 1;
-	} else if (over_ratio(a, unbounded, o->max_ratio_unbounded)) {
+	} else if (l == LIMIT_RATIO_UNBOUNDED) {
 		zs_finding_coded(a, "max-ratio", ZS_ERROR, ZS_EXIT_OVERLAP, -1,
 				 0, "the entries in bzip2, LZMA, xz or zstd "
 				 "declare %llu bytes of output from a %llu-byte "
@@ -88,7 +106,7 @@ int zs_decode_permitted(zs_archive *a, const zs_options *o)
 				 (unsigned long long)a->size,
 				 (unsigned long long)o->max_ratio_unbounded);
 		a->decode_refused = 1;
-	} else if (over_ratio(a, total, o->max_ratio)) {
+	} else if (l == LIMIT_RATIO) {
 		zs_finding_coded(a, "max-ratio", ZS_ERROR, ZS_EXIT_OVERLAP, -1,
 				 0, "the entries declare %llu bytes of output "
 				 "from a %llu-byte archive, over --max-ratio "
@@ -107,10 +125,7 @@ int zs_entry_permitted(const zs_archive *a, size_t i, const zs_options *o)
 
 	if (a->overlaps && o->stop_on_overlap)
 		return 0;
-	if (o->max_total && out > o->max_total)
-		return 0;
-	if (!ratio_bounded(a->index.method[i]) &&
-	    over_ratio(a, out, o->max_ratio_unbounded))
-		return 0;
-	return !over_ratio(a, out, o->max_ratio);
+	return limit_passed(a, o, out,
+			    ratio_bounded(a->index.method[i]) ? 0 : out) ==
+	       LIMIT_NONE;
 }
