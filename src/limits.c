@@ -30,6 +30,17 @@ static int ratio_bounded(unsigned method)
 	       method == 9;
 }
 
+/* What decoding entry i can really write: for a stored entry no more than
+ * its data (a size declared larger fails the entry, a bad entry rather
+ * than a reason to refuse the archive), else its declared size. */
+static uint64_t writable_output(const zs_index *ix, size_t i)
+{
+	uint64_t out = ix->uncomp_size[i];
+	if (ix->method[i] == ZS_METHOD_STORED && ix->comp_size[i] < out)
+		out = ix->comp_size[i];
+	return out;
+}
+
 /* Which limit, if any, `total` bytes of declared output pass, of which
  * `unbounded` in methods without a ratio ceiling: the one order of the
  * checks for the archive and for one entry. */
@@ -69,17 +80,12 @@ int zs_decode_permitted(zs_archive *a, const zs_options *o)
 			ix->error[i] = ZS_E_NONE;
 			zs_check_local_again(a, i);
 		}
-	/* what decoding can really write: nothing for an entry that already
-	 * failed its headers (it is not decoded), and for a stored entry no
-	 * more than its data (a size declared larger fails it: a bad entry,
-	 * not a reason to refuse the archive) */
+	/* nothing counts for an entry that already failed its headers: it
+	 * is not decoded */
 	for (size_t i = 0; i < ix->count; i++) {
-		uint64_t out = ix->uncomp_size[i];
-		if (ix->method[i] == ZS_METHOD_STORED &&
-		    ix->comp_size[i] < out)
-			out = ix->comp_size[i];
 		if (!ix->selected[i] || ix->status[i] != ZS_ENTRY_UNTESTED)
 			continue;
+		uint64_t out = writable_output(ix, i);
 		if (!zs_add(total, out, &total))
 			total = UINT64_MAX;
 		if (!ratio_bounded(ix->method[i]) &&
@@ -121,7 +127,7 @@ int zs_decode_permitted(zs_archive *a, const zs_options *o)
 
 int zs_entry_permitted(const zs_archive *a, size_t i, const zs_options *o)
 {
-	uint64_t out = a->index.uncomp_size[i];
+	uint64_t out = writable_output(&a->index, i);
 
 	if (a->overlaps && o->stop_on_overlap)
 		return 0;

@@ -601,3 +601,38 @@ Test(hostile, stats_top_n_is_not_entries_times_n, .fini = tmp_cleanup,
 	cr_expect_leq(big, 5.0 * (small > 0.05 ? small : 0.05),
 		      "--top 100000: %.3f s, --top 10: %.3f s", big, small);
 }
+
+/*
+ * A stored entry declaring 5,000,000 bytes from 5 bytes of data, in a
+ * 120-byte archive: past --max-ratio by its declared size, but decoding it
+ * can write no more than its 5 bytes.  The scan and zs_entry_read agree:
+ * a bad entry (2), not a refused archive (12).
+ */
+Test(hostile, stored_size_declared_over_its_data_is_a_bad_entry)
+{
+	zbuf z = { 0 };
+	zs_options o;
+	zs_totals t;
+	int st;
+
+	size_t off = zip_add(&z, "f", "hello", 5, 0100644, NULL, 0);
+	le(z.p + off - 30 - 1 + 22, 5000000, 4);   /* local: uncompressed */
+	le(z.cd + 24, 5000000, 4);                 /* central: the same */
+	zip_end(&z);
+	zs_options_init(&o);
+	o.threads = 1;
+	zs_archive *a = zs_open_memory("declared", z.p, z.len, &o, &st);
+	cr_assert_not_null(a);
+	cr_assert_eq(st, 0);
+	static char buf[5000000];
+	size_t len = 0;
+	int rc = zs_entry_read(a, 0, buf, sizeof(buf), &len, &o);
+	cr_expect_eq(rc, ZS_EXIT_ENTRY, "zs_entry_read: %d", rc);
+	zs_close(a);
+	a = zs_open_memory("declared", z.p, z.len, &o, &st);
+	cr_assert_not_null(a);
+	cr_expect_eq(zs_scan_entries(a, &o, &t), ZS_EXIT_ENTRY);
+	cr_expect_eq(a->index.status[0], ZS_ENTRY_BAD);
+	zs_close(a);
+	free(z.p);
+}
