@@ -163,3 +163,91 @@ Test(batch, standard_input_in_a_batch)
 		  "%s", b);
 	free(basic), free(bad);
 }
+
+/* ---- list's table, formatted without printf ----------------------------- */
+
+/* The old way, with printf: what each line must be. */
+static void reference_list(const zs_archive *a, FILE *f)
+{
+	char *name = malloc(3 * 65535 + 1), when[20], ratio[16];
+	zs_entry e;
+	for (size_t i = 0; i < zs_entry_count(a); i++) {
+		zs_entry_get(a, i, &e);
+		zs_entry_mtime(a, i, when);
+		when[10] = ' ';
+		when[16] = '\0';
+		uint64_t c = e.compressed_size, u = e.uncompressed_size;
+		unsigned __int128 d = c > u ? c - u : u - c;
+		int v = u ? (int)((d * 100 + u / 2) / u > 99999 ? 99999 :
+				  (d * 100 + u / 2) / u) : 0;
+		snprintf(ratio, sizeof(ratio), "%d%%", c > u ? -v : v);
+		fprintf(f, "%10llu  %-9s  %10llu  %4s  %s  %08x  ",
+			(unsigned long long)u, zs_method_name(e.method),
+			(unsigned long long)c, ratio, when, e.crc32);
+		zs_entry_name_utf8(a, i, name);
+		zs_put_text(f, name);
+		putc('\n', f);
+	}
+	free(name);
+}
+
+/* Every line of list's table as printf made it, on archives with odd
+ * names (control bytes, CP437, Unicode Path fields) and with 70,000
+ * entries (formatted in parallel chunks), on one thread and on two. */
+Test(batch, list_lines_as_printf_made_them)
+{
+	const char *names[] = { "many.zip", "control-name.zip", "h-control.zip",
+				"cp437.zip", "t-upath.zip", "mixed.zip",
+				"ratio-lie.zip", "stats-names.zip" };
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		for (int j = 1; j <= 2; j++) {
+			zs_archive a;
+			zs_options o;
+			char *want, *got;
+			size_t wl, gl;
+			zs_options_init(&o);
+			o.threads = j;
+			zs_archive_open(&a, fixture(names[k]), &o);
+			FILE *w = open_memstream(&want, &wl);
+			FILE *g = open_memstream(&got, &gl);
+			reference_list(&a, w);
+			cr_assert_eq(zs_report_list_text(&a, g), 0);
+			fclose(w);
+			fclose(g);
+			/* past the two header lines, up to the totals */
+			char *body = strchr(strchr(got, '\n') + 1, '\n');
+			body = strchr(body + 1, '\n') + 1;
+			cr_expect(!strncmp(body, want, wl), "%s, %d threads",
+				  names[k], j);
+			cr_expect_eq(strncmp(body + wl, "----------", 10), 0);
+			free(want), free(got);
+			zs_archive_close(&a);
+		}
+}
+
+/* zs_text_escape (eight bytes at a time) writes what zs_put_text does,
+ * on random strings rich in the bytes that change. */
+Test(batch, text_escape_as_put_text)
+{
+	const unsigned char pick[] = { 'a', '/', 0x00, 0x01, 0x1f, 0x7f, 0xc2,
+				       0x80, 0x9f, 0xa0, 0xe9, ' ' };
+	char in[64], want[256], got[256];
+	unsigned seed = 12345;
+	for (int round = 0; round < 20000; round++) {
+		size_t n = (seed = seed * 1103515245 + 12345) >> 16 & 63;
+		for (size_t k = 0; k < n; k++) {
+			seed = seed * 1103515245 + 12345;
+			in[k] = (char)((seed >> 16) % 4 ? 'a' + (seed >> 20) % 26
+				       : pick[(seed >> 20) % sizeof(pick)]);
+		}
+		in[n] = '\0';
+		FILE *f = fmemopen(want, sizeof(want), "w");
+		zs_put_text(f, in);
+		long wl = ftell(f);
+		fclose(f);
+		size_t gl = (size_t)(zs_text_escape(got, in, n) - got);
+		cr_assert_eq(gl, (size_t)wl, "round %d: %zu bytes, want %ld",
+			     round, gl, wl);
+		cr_assert(!memcmp(got, want, gl), "round %d", round);
+	}
+}
