@@ -177,12 +177,14 @@ static int report_window(const zs_batch *b, char *const *paths, size_t na,
 		if (r && na > 1)
 			render(b, paths + k, ap[k], &t[k], &r[k]);
 	rendered none = { 0 };
-	for (size_t k = 0; k < na && status != ZS_EXIT_WRITE; k++) {
+	for (size_t k = 0; k < na; k++) {
 		rendered *rk = r ? &r[k] : &none;
 		status = zs_exit_worse(status, put_report(b, paths[k], ap[k],
 						&t[k], rk, out, err));
-		if (ferror(out))
-			status = ZS_EXIT_WRITE;
+		if (ferror(out)) {   /* nothing more can be written */
+			status = zs_exit_worse(status, ZS_EXIT_WRITE);
+			break;
+		}
 	}
 	for (size_t k = 0; r && k < na; k++)
 		free(r[k].out), free(r[k].err);
@@ -211,8 +213,7 @@ int zs_batch_run(char *const *paths, size_t n, const zs_batch *b,
 		fputs("zipscan: out of memory for a batch\n", err);
 		return ZS_EXIT_NOMEM;
 	}
-	for (size_t done = 0; done < n && !stopped(o) &&
-	     status != ZS_EXIT_WRITE;) {
+	for (size_t done = 0; done < n && !stopped(o) && !ferror(out);) {
 		zs_options oo = *o;
 		oo.progress = b->tty ? zs_progress_new(nt, b->tty) : NULL;
 		size_t na = open_window(paths + done, n - done, b, &oo, nt,

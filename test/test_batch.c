@@ -251,3 +251,15 @@ Test(batch, text_escape_as_put_text)
 		cr_assert(!memcmp(got, want, gl), "round %d", round);
 	}
 }
+
+/* A full disk under the report: exit 50, said once, the batch stops. */
+Test(batch, report_to_a_full_disk)
+{
+	char out[4096];
+	char *a = strdup(fixture("basic.zip")), *b = strdup(fixture("many.zip"));
+	int rc = run(out, sizeof(out), "%s list %s %s %s 2>&1 >/dev/full",
+		     ZS_BIN, a, b, a);
+	cr_expect_eq(rc, ZS_EXIT_WRITE, "%s", out);
+	cr_expect(strstr(out, "cannot write standard output"), "%s", out);
+	free(a), free(b);
+}
