@@ -280,6 +280,40 @@ ZS_API int zs_scan_batch(zs_archive **as, size_t n, const zs_options *o,
 			 zs_totals *t);
 
 /*
+ * Several archives as one piece of work (`zipscan test|list|check A B...`):
+ * opened on every core, their selected entries decoded (with `decode`) in
+ * one largest-first work list, their reports made on every core, and
+ * written to out and err in the order of paths: the same bytes for every
+ * thread count, and as running the archives one by one.  Archives go in
+ * windows of at most max_archives archives, closed once they hold
+ * max_entries entries (0: ZS_BATCH_MAX_ARCHIVES, ZS_BATCH_MAX_ENTRIES;
+ * checked after each group of up to 64 archives opened together), so
+ * memory stays bounded: a window is reported and closed before the next.
+ * report() writes one archive's report to out and err (memory streams
+ * for archives up to 65,536 entries, made on any thread; the real ones
+ * for bigger archives, in their turn) and returns its exit status.  With
+ * tty set, a progress display per window.  Returns the worst status;
+ * ZS_EXIT_WRITE when out failed, ZS_EXIT_INTERRUPT when o->stop was set.
+ */
+#define ZS_BATCH_MAX_ARCHIVES 4096
+#define ZS_BATCH_MAX_ENTRIES (1u << 20)
+typedef int (*zs_batch_report_fn)(void *ctx, zs_archive *a,
+				  const zs_totals *t, FILE *out, FILE *err);
+typedef struct zs_batch {
+	int decode;                /* test the selected entries */
+	char *const *include;      /* zs_select's patterns for each archive */
+	size_t n_include;
+	char *const *exclude;
+	size_t n_exclude;
+	size_t max_archives, max_entries;  /* the window; 0: the defaults */
+	zs_batch_report_fn report;
+	void *ctx;
+	FILE *tty;                 /* progress display, or NULL */
+} zs_batch;
+ZS_API int zs_batch_run(char *const *paths, size_t n, const zs_batch *b,
+			const zs_options *o, FILE *out, FILE *err);
+
+/*
  * Progress on a terminal, drawn on `tty` by a thread of its own at most 10
  * times a second and fitted to the terminal's width (it never wraps).
  * zs_progress_new starts it before the archives are open: it shows the

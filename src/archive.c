@@ -42,6 +42,7 @@ int zs_archive_open(zs_archive *a, const char *path, const zs_options *o)
 	a->ignore = o->ignore;
 	a->n_ignore = o->n_ignore;
 	a->stop = o->stop;
+	a->threads = zs_threads_effective(o);
 	a->path = strdup(path);
 	if (!a->path)
 		return ZS_EXIT_NOMEM;
@@ -61,6 +62,7 @@ int zs_archive_open_memory(zs_archive *a, const char *label, const void *buf,
 	a->ignore = o->ignore;
 	a->n_ignore = o->n_ignore;
 	a->stop = o->stop;
+	a->threads = zs_threads_effective(o);
 	a->path = strdup(label);
 	if (!a->path)
 		return ZS_EXIT_NOMEM;

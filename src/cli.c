@@ -248,6 +248,7 @@ typedef struct cli {
 	zs_extract_options x;
 	int extract_opts;        /* an extract-only option was given */
 	int is_short;            /* zipscan ARCHIVE [REPORT] */
+	int to_stdout;           /* the report goes to standard output */
 } cli;
 
 enum { OPT_JSON = 256, OPT_MEMORY, OPT_ALLOW_OVERLAP,
@@ -529,63 +530,62 @@ static void select_entries(const cli *c, zs_archive *a)
 /* An archive with no index (cannot open, not a ZIP): the reason goes to
  * standard error, where a script or a terminal expects errors, whatever
  * the report on standard output says. */
-static void put_open_failure(const zs_archive *a)
+static void put_open_failure(const zs_archive *a, FILE *err)
 {
 	if (!zs_archive_indexed(a))
-		zs_report_findings_text(a, stderr);
+		zs_report_findings_text(a, err);
 }
 
-/* Open, select, scan and report one archive; returns its exit status. */
-static int run_archive(const cli *c, const char *path, FILE *out)
+/* One archive's report for zs_batch_run (test, list, check): out is where
+ * the report goes, err where standard error's part goes; ctx is the cli.
+ * Returns the archive's exit status. */
+static int report_archive(void *ctx, zs_archive *a, const zs_totals *t,
+			  FILE *out, FILE *err)
 {
-	zs_totals t;
-	zs_options o = c->opt;
-	o.progress = c->cmd == CMD_TEST ? progress_new(c) : NULL;
-	int status;
-	zs_archive *a = zs_open(path, &o, &status);
-	int wrote = 0;
+	const cli *c = ctx;
+	int status = zs_archive_status(a), wrote = 0;
 
-	if (!a) {
-		zs_progress_stop(o.progress);
-		fprintf(stderr, "zipscan: %s: out of memory\n", path);
-		return ZS_EXIT_NOMEM;
-	}
-	select_entries(c, a);
 	if (c->cmd == CMD_CHECK) {
-		status = zs_archive_status(a);
 		if (c->json)
 			wrote = zs_report_check_json(a, status, out);
-		else if (zs_archive_indexed(a) || out != stdout)
+		else if (zs_archive_indexed(a) || !c->to_stdout)
 			wrote = zs_report_check_text(a, status, c->quiet, out);
-		if (c->json || out != stdout)
-			put_open_failure(a);
+		if (c->json || !c->to_stdout)
+			put_open_failure(a, err);
 		else if (!zs_archive_indexed(a))
-			zs_report_check_text(a, status, c->quiet, stderr);
+			zs_report_check_text(a, status, c->quiet, err);
 	} else if (c->cmd == CMD_TEST) {
-		zs_progress_phase(o.progress, "testing");
-		zs_progress_set_work(o.progress, &a, 1);
-		status = zs_scan_entries(a, &o, &t);
-		zs_progress_stop(o.progress);
-		if (!zs_archive_indexed(a))
-			put_open_failure(a);
+		put_open_failure(a, err);
 		if (c->json)
-			wrote = zs_report_json(a, &t, 1, NULL, out);
-		else if (zs_archive_indexed(a) || out != stdout)
-			wrote = zs_report_test_text(a, &t, c->quiet, out);
+			wrote = zs_report_json(a, t, 1, NULL, out);
+		else if (zs_archive_indexed(a) || !c->to_stdout)
+			wrote = zs_report_test_text(a, t, c->quiet, out);
+	} else if (c->json) {
+		wrote = zs_report_json(a, NULL, 0, NULL, out);
+		put_open_failure(a, err);
 	} else {
-		status = zs_archive_status(a);
-		if (c->json) {
-			wrote = zs_report_json(a, NULL, 0, NULL, out);
-			put_open_failure(a);
-		} else {
-			/* the findings and the entries whose headers failed */
-			zs_report_check_text(a, status, 1, stderr);
-			if (zs_archive_indexed(a))
-				wrote = zs_report_list_text(a, out);
-		}
+		/* the findings and the entries whose headers failed */
+		zs_report_check_text(a, status, 1, err);
+		if (zs_archive_indexed(a))
+			wrote = zs_report_list_text(a, out);
 	}
-	zs_close(a);
 	return wrote != 0 ? ZS_EXIT_WRITE : status;
+}
+
+/* test, list, check: every archive in one batch (one work list, reports
+ * in archive order). */
+static int run_archives(const cli *c, char **paths, size_t n, FILE *out)
+{
+	zs_batch b = {
+		.decode = c->cmd == CMD_TEST,
+		.include = c->include, .n_include = c->n_include,
+		.exclude = c->exclude, .n_exclude = c->n_exclude,
+		.report = report_archive, .ctx = (void *)c,
+	};
+	if (c->cmd == CMD_TEST && (c->progress ||
+				   (!c->quiet && isatty(STDERR_FILENO))))
+		b.tty = stderr;
+	return zs_batch_run(paths, n, &b, &c->opt, out, stderr);
 }
 
 /* unzip's word for each name or pattern that matched nothing: exit 11. */
@@ -651,7 +651,7 @@ static int run_extract(cli *c, char **args, int nargs, FILE *out)
 		status = zs_exit_worse(status, check_patterns(a, args +
 				optind + 1, (size_t)(nargs - optind - 1)));
 	if (c->json)
-		put_open_failure(a);
+		put_open_failure(a, stderr);
 	wrote = c->json ? zs_report_extract_json(a, &x, &t, status, out) :
 		zs_report_extract_text(a, &x, c->quiet, out, stderr);
 	zs_extraction_free(&x);
@@ -800,7 +800,7 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 	status = zs_scan_batch(ap, n, &o, t);
 	zs_progress_stop(o.progress);
 	for (size_t k = 0; k < n; k++)
-		put_open_failure(ap[k]);
+		put_open_failure(ap[k], stderr);
 	if (interrupted) {
 		uint64_t done = 0, all = 0;
 		for (size_t k = 0; k < n; k++) {
@@ -982,9 +982,10 @@ static int run(cli *c, char **args, int nargs)
 		status = run_extract(c, args, nargs, out.f);
 	else if (c->cmd == CMD_CAT)
 		status = run_cat(c, args, nargs);
-	for (int k = optind; c->cmd <= CMD_CHECK && k < nargs && !interrupted;
-	     k++)
-		status = zs_exit_worse(status, run_archive(c, args[k], out.f));
+	c->to_stdout = out.f == stdout;
+	if (c->cmd <= CMD_CHECK)
+		status = run_archives(c, args + optind,
+				      (size_t)(nargs - optind), out.f);
 	if (interrupted) {
 		zs_output_abort(&out);
 		if (c->cmd != CMD_STATS)   /* stats said what was done */

@@ -94,6 +94,8 @@ struct zs_archive {
 					 is checked or decoded */
 	volatile int *stop;           /* zs_options.stop, for the loops of
 					 open (index, checks, audit) */
+	int threads;                  /* zs_options' thread count, for the
+					 reports that format in parallel */
 };
 
 /* archive.c: open into caller's storage (zs_open wraps these); the
@@ -467,6 +469,10 @@ void zs_plan_free(zs_plan *pl);
 
 /* report.c: pieces shared by the report writers */
 void zs_put_text(FILE *f, const char *s);
+/* escape.c: zs_put_text's rules for the n bytes of s (up to a NUL byte,
+ * where zs_put_text stops too), into out (2n bytes at most); returns the
+ * end of what was written. */
+char *zs_text_escape(char *out, const char *s, size_t n);
 void zs_put_json_str(FILE *f, const char *s);
 void zs_put_json_path(FILE *f, const char *path);
 const char *zs_status_name(int s);

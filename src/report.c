@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.c - what `list` and `test` print: text tables in the manner of
- * `unzip -v` and `unzip -t`, and one JSON object per archive per line.
+ * report.c - what `list` and `test` print: the test report in the manner
+ * of `unzip -t`, and one JSON object per archive per line (list's table is
+ * in report_list.c).
  *
  * Everything is printed in central-directory order from the per-entry
  * results, so the output never depends on the thread count; the only
@@ -11,68 +12,9 @@
 
 #include "internal.h"
 
-/* Percent of space saved, as unzip prints it.  Sizes are the archive's
- * word: in 128 bits, and capped to fit the column (a 2^29-byte entry
- * said to hold 1 byte once made -INT_MIN, found by fuzz_archive). */
-static int saved_percent(uint64_t comp, uint64_t uncomp)
-{
-	if (uncomp == 0)
-		return 0;
-	unsigned __int128 d = comp > uncomp ? comp - uncomp : uncomp - comp;
-	unsigned __int128 p = (d * 100 + uncomp / 2) / uncomp;
-	int v = p > 99999 ? 99999 : (int)p;   /* "-99999%" fills the column */
-	return comp > uncomp ? -v : v;
-}
-
 int zs_report_findings_text(const zs_archive *a, FILE *f)
 {
 	zs_put_findings(a, 0, f);
-	return ferror(f) ? -1 : 0;
-}
-
-int zs_report_list_text(const zs_archive *a, FILE *f)
-{
-	const zs_index *ix = &a->index;
-	char *name = zs_name_buf(&a, 1), when[20], ratio[8];
-	uint64_t tc = 0, tu = 0;
-	size_t n = 0;
-
-	if (!name)
-		return -1;
-	fputs("Archive:  ", f);
-	zs_put_text(f, a->path);
-	fputs("\n    Length  Method        Size  Cmpr       Date   Time    "
-	      "CRC-32  Name\n----------  ---------  ----------  ----  "
-	      "----------  -----  --------  ----\n", f);
-	for (size_t i = 0; i < ix->count; i++) {
-		if ((i & 4095) == 0 && zs_stopping(a))
-			break;   /* Ctrl-C: the caller exits 80 */
-		if (!ix->selected[i])
-			continue;
-		zs_entry_mtime(a, i, when);
-		when[10] = ' ';
-		when[16] = '\0';
-		snprintf(ratio, sizeof(ratio), "%d%%",
-			 saved_percent(ix->comp_size[i], ix->uncomp_size[i]));
-		fprintf(f, "%10llu  %-9s  %10llu  %4s  %s  %08x  ",
-			(unsigned long long)ix->uncomp_size[i],
-			zs_method_name(ix->method[i]),
-			(unsigned long long)ix->comp_size[i], ratio, when,
-			ix->crc32[i]);
-		zs_entry_name_utf8(a, i, name);
-		zs_put_text(f, name);
-		putc('\n', f);
-		tc += ix->comp_size[i];
-		tu += ix->uncomp_size[i];
-		n++;
-	}
-	snprintf(ratio, sizeof(ratio), "%d%%", saved_percent(tc, tu));
-	fprintf(f, "----------             ----------  ----                "
-		"                 -------\n%10llu             %10llu  %4s     "
-		"                           %zu file%s\n",
-		(unsigned long long)tu, (unsigned long long)tc, ratio, n,
-		n == 1 ? "" : "s");
-	free(name);
 	return ferror(f) ? -1 : 0;
 }
 

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_batch.c - several archives as one batch (zs_batch_run; `zipscan
+ * test|list|check A B...`): the output and the exit status are those of
+ * running the archives one by one, byte for byte, for every thread count
+ * and every window size, with broken archives in the middle.
+ */
+#include "helpers.h"
+
+/* Good, bad, not a ZIP, missing, refused, damaged, encrypted: every kind
+ * of report and status in one batch. */
+static const char *const batch_names[] = {
+	"basic.zip", "bad-crc.zip", "notzip.bin", "no-such-archive.zip",
+	"many.zip", "overlap-full.zip", "cd-missing.zip", "encrypted.zip",
+	"mixed.zip", "bad-deflate.zip", "basic.zip",
+};
+#define N_BATCH (sizeof(batch_names) / sizeof(batch_names[0]))
+
+static char *batch_paths(void)
+{
+	static char list[8192];
+	size_t n = 0;
+	for (size_t k = 0; k < N_BATCH; k++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, " %s",
+				      fixture(batch_names[k]));
+	return list;
+}
+
+/* `zipscan CMD FLAGS` on each archive in turn, into DIR/one.out, .err;
+ * returns the worst of their statuses. */
+static int one_by_one(const char *dir, const char *cmd, const char *flags)
+{
+	char rcs[256];
+	run(NULL, 0, "cd %s && rm -f one.*; for f in %s; do %s %s %s $f "
+	    ">>one.out 2>>one.err; echo $? >>one.rc; done", dir, batch_paths(),
+	    ZS_BIN, cmd, flags);
+	run(rcs, sizeof(rcs), "cat %s/one.rc", dir);
+	int worst = 0;
+	char *p = rcs, *end;
+	for (long v; (v = strtol(p, &end, 10)), end != p; p = end)
+		worst = zs_exit_worse(worst, (int)v);
+	return worst;
+}
+
+/* The JSON "timing" member is the one thing that may differ. */
+#define NO_TIMING "sed -i 's/,\"timing\":{[^}]*}//'"
+
+static void expect_same_as_one_by_one(const char *cmd, const char *flags)
+{
+	char *dir = temp_dir("batch");
+	int worst = one_by_one(dir, cmd, flags);
+
+	for (int j = 1; j <= 2; j++) {
+		int rc = run(NULL, 0, "cd %s && %s %s %s -j %d %s >b.out "
+			     "2>b.err", dir, ZS_BIN, cmd, flags, j,
+			     batch_paths());
+		cr_expect_eq(rc, worst, "%s %s -j %d: exit %d, one by one %d",
+			     cmd, flags, j, rc, worst);
+		cr_expect_eq(run(NULL, 0, "cd %s && " NO_TIMING " one.out "
+				 "b.out && cmp -s one.out b.out && cmp -s "
+				 "one.err b.err", dir), 0,
+			     "%s %s -j %d: output differs from one by one "
+			     "(in %s)", cmd, flags, j, dir);
+	}
+	cr_expect_geq(worst, ZS_EXIT_NOTZIP, "the batch has a bad archive");
+	drop_dir(dir);
+}
+
+Test(batch, test_as_one_by_one)
+{
+	expect_same_as_one_by_one("test", "");
+	expect_same_as_one_by_one("test", "-q");
+	expect_same_as_one_by_one("test", "--json");
+}
+
+Test(batch, list_as_one_by_one)
+{
+	expect_same_as_one_by_one("list", "");
+	expect_same_as_one_by_one("list", "--json");
+}
+
+Test(batch, check_as_one_by_one)
+{
+	expect_same_as_one_by_one("check", "");
+	expect_same_as_one_by_one("check", "-q");
+	expect_same_as_one_by_one("check", "--json -i '*.txt'");
+}
+
+/* A report as `zipscan test` writes it. */
+static int report_test(void *ctx, zs_archive *a, const zs_totals *t,
+		       FILE *out, FILE *err)
+{
+	(void)ctx;
+	zs_report_findings_text(a, err);
+	if (zs_report_test_text(a, t, 0, out) != 0)
+		return ZS_EXIT_WRITE;
+	return zs_archive_status(a);
+}
+
+/* zs_batch_run into two strings (out, err); returns its status. */
+static int batch_into(char *const *paths, size_t n, size_t max_a,
+		      size_t max_e, int threads, char **out, char **err)
+{
+	zs_options o;
+	size_t lo, le;
+	zs_batch b = { .decode = 1, .max_archives = max_a,
+		       .max_entries = max_e, .report = report_test };
+	zs_options_init(&o);
+	o.threads = threads;
+	FILE *fo = open_memstream(out, &lo), *fe = open_memstream(err, &le);
+	cr_assert(fo && fe);
+	int rc = zs_batch_run(paths, n, &b, &o, fo, fe);
+	fclose(fo);
+	fclose(fe);
+	return rc;
+}
+
+/* 60 archives (the same few, over and over) through windows of every
+ * shape: one archive, a few, a window closed by its entry count, one
+ * window for all; on one thread and on two.  All give the same bytes. */
+Test(batch, windows_give_the_same_output)
+{
+	char *paths[60];
+	for (size_t k = 0; k < 60; k++)
+		paths[k] = strdup(fixture(batch_names[k % N_BATCH]));
+	char *ref_out, *ref_err;
+	int ref = batch_into(paths, 60, 1, 0, 1, &ref_out, &ref_err);
+	cr_expect_eq(ref, ZS_EXIT_NOTZIP);   /* the worst: missing, not a ZIP */
+	cr_expect(strstr(ref_out, "bad CRC"), "%s", ref_out);
+	const size_t windows[][2] = { { 1, 0 }, { 7, 0 }, { 0, 5 }, { 0, 1 },
+				      { 0, 0 }, { 60, 1u << 20 } };
+	for (int j = 1; j <= 2; j++)
+		for (size_t w = 0; w < 6; w++) {
+			char *out, *err;
+			int rc = batch_into(paths, 60, windows[w][0],
+					    windows[w][1], j, &out, &err);
+			cr_expect_eq(rc, ref, "window %zu/%zu, %d threads",
+				     windows[w][0], windows[w][1], j);
+			cr_expect_str_eq(out, ref_out);
+			cr_expect_str_eq(err, ref_err);
+			free(out), free(err);
+		}
+	free(ref_out), free(ref_err);
+	for (size_t k = 0; k < 60; k++)
+		free(paths[k]);
+}
+
+/* Standard input in the middle of a batch is read once, in its turn. */
+Test(batch, standard_input_in_a_batch)
+{
+	char a[8192], b[8192];
+	char *basic = strdup(fixture("basic.zip"));
+	char *bad = strdup(fixture("bad-crc.zip"));
+
+	int one = run(a, sizeof(a), "{ %s test %s; %s test - < %s; %s test "
+		      "%s; } 2>&1", ZS_BIN, bad, ZS_BIN, basic, ZS_BIN, bad);
+	int all = run(b, sizeof(b), "%s test -j 2 %s - %s < %s 2>&1", ZS_BIN,
+		      bad, bad, basic);
+	cr_expect_eq(one, ZS_EXIT_ENTRY);   /* the last one's */
+	cr_expect_eq(all, ZS_EXIT_ENTRY);
+	cr_expect_str_eq(a, b);
+	cr_expect(strstr(b, "No errors detected in compressed data of -"),
+		  "%s", b);
+	free(basic), free(bad);
+}
+
+/* ---- list's table, formatted without printf ----------------------------- */
+
+/* The old way, with printf: what each line must be. */
+static void reference_list(const zs_archive *a, FILE *f)
+{
+	char *name = malloc(3 * 65535 + 1), when[20], ratio[16];
+	zs_entry e;
+	for (size_t i = 0; i < zs_entry_count(a); i++) {
+		zs_entry_get(a, i, &e);
+		zs_entry_mtime(a, i, when);
+		when[10] = ' ';
+		when[16] = '\0';
+		uint64_t c = e.compressed_size, u = e.uncompressed_size;
+		unsigned __int128 d = c > u ? c - u : u - c;
+		int v = u ? (int)((d * 100 + u / 2) / u > 99999 ? 99999 :
+				  (d * 100 + u / 2) / u) : 0;
+		snprintf(ratio, sizeof(ratio), "%d%%", c > u ? -v : v);
+		fprintf(f, "%10llu  %-9s  %10llu  %4s  %s  %08x  ",
+			(unsigned long long)u, zs_method_name(e.method),
+			(unsigned long long)c, ratio, when, e.crc32);
+		zs_entry_name_utf8(a, i, name);
+		zs_put_text(f, name);
+		putc('\n', f);
+	}
+	free(name);
+}
+
+/* Every line of list's table as printf made it, on archives with odd
+ * names (control bytes, CP437, Unicode Path fields) and with 70,000
+ * entries (formatted in parallel chunks), on one thread and on two. */
+Test(batch, list_lines_as_printf_made_them)
+{
+	const char *names[] = { "many.zip", "control-name.zip", "h-control.zip",
+				"cp437.zip", "t-upath.zip", "mixed.zip",
+				"ratio-lie.zip", "stats-names.zip" };
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		for (int j = 1; j <= 2; j++) {
+			zs_archive a;
+			zs_options o;
+			char *want, *got;
+			size_t wl, gl;
+			zs_options_init(&o);
+			o.threads = j;
+			zs_archive_open(&a, fixture(names[k]), &o);
+			FILE *w = open_memstream(&want, &wl);
+			FILE *g = open_memstream(&got, &gl);
+			reference_list(&a, w);
+			cr_assert_eq(zs_report_list_text(&a, g), 0);
+			fclose(w);
+			fclose(g);
+			/* past the two header lines, up to the totals */
+			char *body = strchr(strchr(got, '\n') + 1, '\n');
+			body = strchr(body + 1, '\n') + 1;
+			cr_expect(!strncmp(body, want, wl), "%s, %d threads",
+				  names[k], j);
+			cr_expect_eq(strncmp(body + wl, "----------", 10), 0);
+			free(want), free(got);
+			zs_archive_close(&a);
+		}
+}
+
+/* zs_text_escape (eight bytes at a time) writes what zs_put_text does,
+ * on random strings rich in the bytes that change. */
+Test(batch, text_escape_as_put_text)
+{
+	const unsigned char pick[] = { 'a', '/', 0x00, 0x01, 0x1f, 0x7f, 0xc2,
+				       0x80, 0x9f, 0xa0, 0xe9, ' ' };
+	char in[64], want[256], got[256];
+	unsigned seed = 12345;
+	for (int round = 0; round < 20000; round++) {
+		size_t n = (seed = seed * 1103515245 + 12345) >> 16 & 63;
+		for (size_t k = 0; k < n; k++) {
+			seed = seed * 1103515245 + 12345;
+			in[k] = (char)((seed >> 16) % 4 ? 'a' + (seed >> 20) % 26
+				       : pick[(seed >> 20) % sizeof(pick)]);
+		}
+		in[n] = '\0';
+		FILE *f = fmemopen(want, sizeof(want), "w");
+		zs_put_text(f, in);
+		long wl = ftell(f);
+		fclose(f);
+		size_t gl = (size_t)(zs_text_escape(got, in, n) - got);
+		cr_assert_eq(gl, (size_t)wl, "round %d: %zu bytes, want %ld",
+			     round, gl, wl);
+		cr_assert(!memcmp(got, want, gl), "round %d", round);
+	}
+}
+
+/* A full disk under the report: exit 50, said once, the batch stops. */
+Test(batch, report_to_a_full_disk)
+{
+	char out[4096];
+	char *a = strdup(fixture("basic.zip")), *b = strdup(fixture("many.zip"));
+	int rc = run(out, sizeof(out), "%s list %s %s %s 2>&1 >/dev/full",
+		     ZS_BIN, a, b, a);
+	cr_expect_eq(rc, ZS_EXIT_WRITE, "%s", out);
+	cr_expect(strstr(out, "cannot write standard output"), "%s", out);
+	free(a), free(b);
+}
