@@ -552,7 +552,9 @@ static int run_archive(const cli *c, const char *path, FILE *out)
 	}
 	select_entries(c, a);
 	if (c->cmd == CMD_CHECK) {
-		status = zs_archive_status(a);
+		/* SOZip indexes against the data: each chunk on its own */
+		status = zs_archive_indexed(a) ? zs_sozip_check(a, &o) :
+			 zs_archive_status(a);
 		if (c->json)
 			wrote = zs_report_check_json(a, status, out);
 		else if (zs_archive_indexed(a) || out != stdout)

@@ -94,6 +94,11 @@ struct zs_archive {
 					 is checked or decoded */
 	volatile int *stop;           /* zs_options.stop, for the loops of
 					 open (index, checks, audit) */
+	/* SOZip (sozip.h): per entry, its hidden index's local header (0:
+	 * none, or not valid), and the entries whose index holds */
+	uint64_t *sozip_at;
+	struct zs_sozip *sozip;
+	size_t n_sozip;
 };
 
 /* archive.c: open into caller's storage (zs_open wraps these); the
