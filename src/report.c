@@ -39,11 +39,15 @@ int zs_report_list_text(const zs_archive *a, FILE *f)
 
 	if (!name)
 		return -1;
+	/* a SOZip column only where there are seek-optimized entries:
+	 * other listings stay unzip -v's */
+	int seek = a->n_sozip > 0;
 	fputs("Archive:  ", f);
 	zs_put_text(f, a->path);
-	fputs("\n    Length  Method        Size  Cmpr       Date   Time    "
-	      "CRC-32  Name\n----------  ---------  ----------  ----  "
-	      "----------  -----  --------  ----\n", f);
+	fprintf(f, "\n    Length  Method        Size  Cmpr       Date   Time    "
+		"CRC-32  %sName\n----------  ---------  ----------  ----  "
+		"----------  -----  --------  %s----\n", seek ? "SOZip  " : "",
+		seek ? "-----  " : "");
 	for (size_t i = 0; i < ix->count; i++) {
 		if ((i & 4095) == 0 && zs_stopping(a))
 			break;   /* Ctrl-C: the caller exits 80 */
@@ -59,6 +63,9 @@ int zs_report_list_text(const zs_archive *a, FILE *f)
 			zs_method_name(ix->method[i]),
 			(unsigned long long)ix->comp_size[i], ratio, when,
 			ix->crc32[i]);
+		if (seek)
+			fprintf(f, "%-5s  ", zs_entry_sozip_chunk(a, i) ?
+				"yes" : "-");
 		zs_entry_name_utf8(a, i, name);
 		zs_put_text(f, name);
 		putc('\n', f);
