@@ -54,6 +54,13 @@ zs_sozip *zs_sozip_of(const zs_archive *a, size_t i);
 /* Decode the selected seek-optimized entries of a by chunk ranges on nt
  * threads (before the scan's loop, which skips those it settled). */
 void zs_sozip_scan(zs_archive *a, int nt, const zs_options *o);
+/* extract: is entry i seek-optimized and still to be decoded (so worth
+ * zs_sozip_write)?  zs_sozip_write decodes it by its chunk ranges on nt
+ * threads, each range written at its place in fd; returns the bytes out
+ * if that settled it (status ok), else 0 and the entry stays untested:
+ * discard fd and decode it whole. */
+int zs_sozip_wanted(const zs_archive *a, size_t i, const zs_options *o);
+uint64_t zs_sozip_write(zs_archive *a, size_t i, int fd, int nt);
 /* Bytes out of entry i if its chunks settled it, else 0 (the scan then
  * decodes it as any other). */
 uint64_t zs_sozip_settled(const zs_archive *a, size_t i);

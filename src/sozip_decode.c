@@ -24,8 +24,10 @@
  */
 #include <libdeflate.h>
 #include <omp.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "isal_feed.h"
@@ -43,11 +45,29 @@ typedef struct range {
 	const char *why;         /* NULL: the range is a piece of the stream */
 } range;
 
-/* A thread's decoder: ISA-L's state and an output buffer. */
+/* A thread's decoder: ISA-L's state and an output buffer; with fd >= 0
+ * each piece is also written at its place in that file (extract). */
 typedef struct decoder {
 	struct inflate_state st;
+	int fd;
 	uint8_t buf[ZS_STREAM_CHUNK];
 } decoder;
+
+/* pwrite() all of p at off; -1 on an error (or a write of nothing). */
+static int put_at(int fd, const uint8_t *p, size_t n, uint64_t off)
+{
+	while (n > 0) {
+		ssize_t k = pwrite(fd, p, n, (off_t)off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+		off += (uint64_t)k;
+	}
+	return 0;
+}
 
 static uint64_t range_want(const zs_archive *a, const zs_sozip *z,
 			   const range *r)
@@ -93,11 +113,17 @@ static void decode_range(decoder *d, const zs_archive *a, const zs_sozip *z,
 		int rc = isal_inflate(st);
 		uint32_t got = cap - st->avail_out;
 		r->crc = libdeflate_crc32(r->crc, d->buf, got);
-		r->out += got;
-		if (r->out > want) {
+		if (r->out + got > want) {
 			r->why = "more output than its chunks hold";
 			return;
 		}
+		/* the failed write's errno is for the whole decode to give */
+		if (d->fd >= 0 && put_at(d->fd, d->buf, got, r->c0 *
+					 z->chunk_size + r->out) != 0) {
+			r->why = "the file could not be written";
+			return;
+		}
+		r->out += got;
 		if (rc < 0) {
 			r->why = "it does not decode from an empty window";
 			return;
@@ -116,13 +142,15 @@ static void decode_range(decoder *d, const zs_archive *a, const zs_sozip *z,
 	r->used = len - in_left - st->avail_in - st->read_in_length / 8;
 }
 
-/* Decode ranges[0..n) on nt threads. */
+/* Decode ranges[0..n) on nt threads (writing them into fd if >= 0). */
 static void decode_ranges(const zs_archive *a, const zs_sozip *z, range *r,
-			  size_t n, int nt)
+			  size_t n, int nt, int fd)
 {
 	#pragma omp parallel num_threads(nt) if (nt > 1 && n > 1)
 	{
 		decoder *d = malloc(sizeof(*d));
+		if (d)
+			d->fd = fd;
 		#pragma omp for schedule(dynamic, 1)
 		for (size_t g = 0; g < n; g++) {
 			if (!d)
@@ -207,22 +235,43 @@ static int worth_chunks(const zs_archive *a, const zs_sozip *z,
 	       ix->comp_size[i] + ZS_DEFLATE_RATIO_SLACK;
 }
 
+/* z's entry by ranges of ZS_SOZIP_RANGE on nt threads (into fd if >= 0);
+ * settled (status ok) if they check out, else left to the whole decode. */
+static void by_ranges(zs_archive *a, zs_sozip *z, int nt, int fd)
+{
+	uint64_t per = ZS_SOZIP_RANGE / z->chunk_size;
+	size_t n;
+	range *r = make_ranges(z, per ? per : 1, &n);
+
+	if (!r)
+		return;   /* the whole decode needs no more */
+	decode_ranges(a, z, r, n, nt, fd);
+	if (!zs_stopping(a))
+		settle(a, z, r, n);
+	free(r);
+}
+
 void zs_sozip_scan(zs_archive *a, int nt, const zs_options *o)
 {
-	for (size_t k = 0; k < a->n_sozip && !zs_stopping(a); k++) {
-		zs_sozip *z = &a->sozip[k];
-		if (!worth_chunks(a, z, o))
-			continue;
-		uint64_t per = ZS_SOZIP_RANGE / z->chunk_size;
-		size_t n;
-		range *r = make_ranges(z, per ? per : 1, &n);
-		if (!r)
-			continue;   /* the whole decode needs no more */
-		decode_ranges(a, z, r, n, nt);
-		if (!zs_stopping(a))
-			settle(a, z, r, n);
-		free(r);
-	}
+	for (size_t k = 0; k < a->n_sozip && !zs_stopping(a); k++)
+		if (worth_chunks(a, &a->sozip[k], o))
+			by_ranges(a, &a->sozip[k], nt, -1);
+}
+
+int zs_sozip_wanted(const zs_archive *a, size_t i, const zs_options *o)
+{
+	const zs_sozip *z = a->n_sozip ? zs_sozip_of(a, i) : NULL;
+	return z && worth_chunks(a, z, o);
+}
+
+uint64_t zs_sozip_write(zs_archive *a, size_t i, int fd, int nt)
+{
+	zs_sozip *z = zs_sozip_of(a, i);
+
+	if (!z)
+		return 0;
+	by_ranges(a, z, nt, fd);
+	return z->decoded ? a->index.uncomp_size[i] : 0;
 }
 
 uint64_t zs_sozip_settled(const zs_archive *a, size_t i)
@@ -280,7 +329,7 @@ static void check_entry(zs_archive *a, const zs_sozip *z, int nt)
 			       (unsigned long long)z->chunks);
 		return;
 	}
-	decode_ranges(a, z, r, n, nt);
+	decode_ranges(a, z, r, n, nt, -1);
 	size_t bad = first_failure(r, n);
 	if (zs_stopping(a)) {
 		free(r);
