@@ -356,8 +356,8 @@ void zs_check_entries(zs_archive *a, int threads)
 	for (size_t i = 0; i < n; i++) {
 		if ((i & 1023) == 0 && zs_stopping(a))
 			continue;   /* the whole check is abandoned below */
-		/* a SOZip index's hidden record is the entry's */
-		s[i].end = zs_sozip_span(a, i, check_local(a, i));
+		s[i].end = check_local(a, i);
+		zs_sozip_find(a, i, s[i].end);
 		s[i].start = ix->local_offset[i];
 		s[i].entry = i;
 	}
@@ -366,7 +366,10 @@ void zs_check_entries(zs_archive *a, int threads)
 		free(s);
 		return;
 	}
+	/* a SOZip index's hidden record is its entry's */
 	zs_sozip_load(a);
+	for (size_t i = 0; a->sozip_at && i < n; i++)
+		s[i].end = zs_sozip_span(a, i, s[i].end);
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
 		if (s[i].end)

@@ -2,13 +2,14 @@
 /*
  * sozip.c - find and validate SOZip indexes (sozip.h says what they are).
  *
- * check.c asks zs_sozip_span for each entry, in its parallel loop: is there
+ * check.c asks zs_sozip_find for each entry, in its parallel loop: is there
  * a local header named ".NAME.sozip.idx" right after the entry's data (and
- * descriptor)?  Its record is then part of the entry's span, not a gap or
- * an unlisted local header.  zs_sozip_load then validates each index
- * found, field by field, against the entry it describes and the file: a
- * lying one is an error (finding sozip-index, exit 2) and the entry is
- * decoded as any other.  Nothing read from the index sizes an allocation
+ * descriptor)?  zs_sozip_load then drops those the central directory lists
+ * (entries of their own) and validates the others, field by field, against
+ * the entry each describes and the file: a lying one is an error (finding
+ * sozip-index, exit 2) and the entry is decoded as any other.  Valid or
+ * not, a hidden record is part of its entry's span (zs_sozip_span), not a
+ * gap or an unlisted local header.  Nothing read from the index sizes an allocation
  * before it is shown to fit in the index's own bytes.
  */
 #include <libdeflate.h>
@@ -65,18 +66,56 @@ static int index_record(const zs_archive *a, uint64_t p, uint64_t *data,
 	return 1;
 }
 
-uint64_t zs_sozip_span(zs_archive *a, size_t i, uint64_t end)
+void zs_sozip_find(zs_archive *a, size_t i, uint64_t end)
 {
 	uint64_t data, size;
 
 	if (!end || !a->sozip_at || zs_entry_is_dir(a, i) ||
 	    !index_record(a, end, &data, &size))
-		return end;
+		return;
 	const uint8_t *h = a->data + end;
-	if (!is_index_name(a, i, h + ZS_LOCAL_SIZE, zs_le16(h + 26)))
+	if (is_index_name(a, i, h + ZS_LOCAL_SIZE, zs_le16(h + 26)))
+		a->sozip_at[i] = end;
+}
+
+uint64_t zs_sozip_span(const zs_archive *a, size_t i, uint64_t end)
+{
+	uint64_t data, size;
+
+	if (!end || !a->sozip_at || !a->sozip_at[i] ||
+	    !index_record(a, a->sozip_at[i], &data, &size))
 		return end;
-	a->sozip_at[i] = end;
 	return data + size;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t p = *(const uint64_t *)x, q = *(const uint64_t *)y;
+	return p < q ? -1 : p > q;
+}
+
+/* A record at a local header the central directory lists is that entry,
+ * not a hidden index (a rezipped archive may list one): forget it, or
+ * its span would overlap the entry's.  Returns how many are left. */
+static size_t drop_listed(zs_archive *a, size_t found)
+{
+	const zs_index *ix = &a->index;
+	uint64_t *at = malloc((ix->count ? ix->count : 1) * sizeof(*at));
+
+	if (!at) {   /* cannot tell: use none */
+		memset(a->sozip_at, 0, ix->count * sizeof(*a->sozip_at));
+		return 0;
+	}
+	memcpy(at, ix->local_offset, ix->count * sizeof(*at));
+	qsort(at, ix->count, sizeof(*at), cmp_u64);
+	for (size_t i = 0; i < ix->count; i++)
+		if (a->sozip_at[i] && bsearch(&a->sozip_at[i], at, ix->count,
+					      sizeof(*at), cmp_u64)) {
+			a->sozip_at[i] = 0;
+			found--;
+		}
+	free(at);
+	return found;
 }
 
 /* ---- validation ------------------------------------------------------- */
@@ -248,6 +287,8 @@ void zs_sozip_load(zs_archive *a)
 
 	for (size_t i = 0; a->sozip_at && i < a->index.count; i++)
 		found += a->sozip_at[i] != 0;
+	if (found)
+		found = drop_listed(a, found);
 	if (!found || !(name = zs_name_buf((const zs_archive *const *)&a, 1)) ||
 	    !(a->sozip = calloc(found, sizeof(*a->sozip)))) {
 		free(name);
@@ -256,10 +297,10 @@ void zs_sozip_load(zs_archive *a)
 	for (size_t i = 0; i < a->index.count; i++) {
 		if (!a->sozip_at[i])
 			continue;
+		/* one that fails stays in sozip_at: accounted, never used
+		 * (zs_sozip_of finds no record for it) */
 		if (validate(a, i, name, &a->sozip[a->n_sozip]) == 0)
 			a->n_sozip++;
-		else
-			a->sozip_at[i] = 0;   /* accounted, never used */
 	}
 	free(name);
 }

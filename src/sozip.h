@@ -41,11 +41,17 @@ typedef struct zs_sozip {
 /* sozip.c */
 /* Room for each entry's index position; before zs_sozip_span. */
 void zs_sozip_prepare(zs_archive *a);
-/* The end of entry i's span: past a hidden index local record (".NAME
- * .sozip.idx", in bounds) right at `end`, else `end`.  Thread-safe per i. */
-uint64_t zs_sozip_span(zs_archive *a, size_t i, uint64_t end);
-/* Validate every index found (findings for the lying ones). */
+/* Is there a local record named ".NAME.sozip.idx" (in bounds) at `end`,
+ * where entry i's data (and descriptor) end?  Noted in sozip_at[i].
+ * Thread-safe per i (check.c's parallel loop). */
+void zs_sozip_find(zs_archive *a, size_t i, uint64_t end);
+/* Then, once: drop the records the central directory lists (an entry of
+ * their own), and validate the others: findings for the lying ones,
+ * zs_sozip_of for those that hold. */
 void zs_sozip_load(zs_archive *a);
+/* The end of entry i's span: past its hidden index record if it has one
+ * (valid or not: it is accounted for), else `end`. */
+uint64_t zs_sozip_span(const zs_archive *a, size_t i, uint64_t end);
 void zs_sozip_free(zs_archive *a);
 /* Entry i's record, or NULL if it is not seek-optimized. */
 zs_sozip *zs_sozip_of(const zs_archive *a, size_t i);

@@ -76,9 +76,10 @@ def index_name(name):
     return (d + "/" if d else "") + "." + base + ".sozip.idx"
 
 
-def build(items):
+def build(items, listed=False):
     """items: (Entry, hidden index Entry or None).  The index's local record
-    follows the entry's data; the central directory lists only entries."""
+    follows the entry's data; the central directory lists only entries
+    (and the indexes too if listed: not SOZip, a rezipped archive)."""
     out = bytearray()
     for e, idx in items:
         e.offset = len(out)
@@ -87,9 +88,11 @@ def build(items):
             idx.offset = len(out)
             out += local_header(idx) + idx.payload
     cd = len(out)
-    for e, _ in items:
-        out += central_record(e)
-    n = len(items)
+    n = 0
+    for e, idx in items:
+        for x in [e, idx] if listed and idx else [e]:
+            out += central_record(x)
+            n += 1
     out += struct.pack("<IHHHHIIH", SIG_EOCD, 0, 0, n, n, len(out) - cd, cd, 0)
     return bytes(out)
 
@@ -118,9 +121,9 @@ def fixtures(outdir):
     small = Entry("readme.txt", b"not seek-optimized\n" * 10)
     cases = {}
 
-    def add(name, items, meta):
+    def add(name, items, meta, listed=False):
         with open(os.path.join(outdir, name), "wb") as f:
-            f.write(build(items))
+            f.write(build(items, listed))
         cases[name] = meta
 
     ok = {"valid": True}
@@ -157,6 +160,10 @@ def fixtures(outdir):
     add("sozip-version2.zip",
         [sozip_entry("data.bin", data, 32768, version=2)],
         {"valid": True, "sozip": [], "code": "sozip-version"})
+    # The index listed in the central directory: an entry of its own (not
+    # hidden, so not SOZip), never an overlap.
+    add("sozip-listed.zip", [sozip_entry("data.bin", data, 32768)],
+        {"valid": True, "sozip": []}, listed=True)
     # A stored entry followed by a valid-looking index: SOZip is Deflate.
     e, idx = sozip_entry("data.bin", data, 32768)
     stored = Entry("data.bin", data, method=0)

@@ -319,3 +319,18 @@ Test(sozip, extract_by_chunks)
 		drop_dir(dir);
 	}
 }
+
+/* An index record the central directory lists is an entry of its own (a
+ * rezipped archive): not a hidden index, and no overlap (exit 12 on the
+ * first version of this code). */
+Test(sozip, listed_index_is_an_entry)
+{
+	zs_archive a;
+	zs_totals t;
+	int st = scan_fixture(&a, SZ("sozip-listed.zip"), 2, 0, &t);
+	cr_assert_eq(st, 0, "status %d", st);
+	cr_assert_eq(t.ok, 2);
+	cr_assert_eq(a.n_sozip, 0);
+	cr_assert_eq(a.findings_count, 0);
+	zs_archive_close(&a);
+}
