@@ -5,7 +5,8 @@
  * check.c asks zs_sozip_find for each entry, in its parallel loop: is there
  * a local header named ".NAME.sozip.idx" right after the entry's data (and
  * descriptor)?  zs_sozip_load then drops those the central directory lists
- * (entries of their own) and validates the others, field by field, against
+ * (entries of their own) or that run into the next entry or the central
+ * directory (damaged: left to be gaps), and validates the others, field by field, against
  * the entry each describes and the file: a lying one is an error (finding
  * sozip-index, exit 2) and the entry is decoded as any other.  Valid or
  * not, a hidden record is part of its entry's span (zs_sozip_span), not a
@@ -94,10 +95,43 @@ static int cmp_u64(const void *x, const void *y)
 	return p < q ? -1 : p > q;
 }
 
-/* A record at a local header the central directory lists is that entry,
- * not a hidden index (a rezipped archive may list one): forget it, or
- * its span would overlap the entry's.  Returns how many are left. */
-static size_t drop_listed(zs_archive *a, size_t found)
+/* The first of the n sorted offsets at that is >= v (n if none). */
+static size_t lower_bound(const uint64_t *at, size_t n, uint64_t v)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (at[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Does entry i's candidate record fit: not a local header the central
+ * directory lists (that is an entry of its own: a rezipped archive may
+ * list the index), and ending before the next one and the central
+ * directory?  A record that reaches further is no index (its sizes or
+ * lengths are damaged): claiming it would make its entry overlap others. */
+static int record_fits(const zs_archive *a, size_t i, const uint64_t *at)
+{
+	size_t n = a->index.count, k = lower_bound(at, n, a->sozip_at[i]);
+	uint64_t limit = a->layout.cd_offset, data, size;
+
+	if (a->layout.zip64_eocd_offset < limit)
+		limit = a->layout.zip64_eocd_offset;
+	if (k < n && at[k] == a->sozip_at[i])
+		return 0;
+	if (k < n && at[k] < limit)
+		limit = at[k];
+	return index_record(a, a->sozip_at[i], &data, &size) &&
+	       data + size <= limit;
+}
+
+/* Forget the candidates that do not fit; returns how many are left. */
+static size_t drop_unfit(zs_archive *a, size_t found)
 {
 	const zs_index *ix = &a->index;
 	uint64_t *at = malloc((ix->count ? ix->count : 1) * sizeof(*at));
@@ -109,8 +143,7 @@ static size_t drop_listed(zs_archive *a, size_t found)
 	memcpy(at, ix->local_offset, ix->count * sizeof(*at));
 	qsort(at, ix->count, sizeof(*at), cmp_u64);
 	for (size_t i = 0; i < ix->count; i++)
-		if (a->sozip_at[i] && bsearch(&a->sozip_at[i], at, ix->count,
-					      sizeof(*at), cmp_u64)) {
+		if (a->sozip_at[i] && !record_fits(a, i, at)) {
 			a->sozip_at[i] = 0;
 			found--;
 		}
@@ -288,7 +321,7 @@ void zs_sozip_load(zs_archive *a)
 	for (size_t i = 0; a->sozip_at && i < a->index.count; i++)
 		found += a->sozip_at[i] != 0;
 	if (found)
-		found = drop_listed(a, found);
+		found = drop_unfit(a, found);
 	if (!found || !(name = zs_name_buf((const zs_archive *const *)&a, 1)) ||
 	    !(a->sozip = calloc(found, sizeof(*a->sozip)))) {
 		free(name);

@@ -46,7 +46,7 @@ void zs_sozip_prepare(zs_archive *a);
  * Thread-safe per i (check.c's parallel loop). */
 void zs_sozip_find(zs_archive *a, size_t i, uint64_t end);
 /* Then, once: drop the records the central directory lists (an entry of
- * their own), and validate the others: findings for the lying ones,
+ * their own) or that run into what follows, and validate the others: findings for the lying ones,
  * zs_sozip_of for those that hold. */
 void zs_sozip_load(zs_archive *a);
 /* The end of entry i's span: past its hidden index record if it has one

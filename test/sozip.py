@@ -164,6 +164,12 @@ def fixtures(outdir):
     # hidden, so not SOZip), never an overlap.
     add("sozip-listed.zip", [sozip_entry("data.bin", data, 32768)],
         {"valid": True, "sozip": []}, listed=True)
+    # The index record's sizes run into the next entry: damaged, no index
+    # (left as the unlisted local header it is), never an overlap.
+    e, idx = sozip_entry("data.bin", data, 32768)
+    idx.local = {"csize": 380, "usize": 380}
+    add("sozip-runs-on.zip", [(e, idx), (small, None)],
+        {"valid": True, "sozip": [], "code": "unlisted-local-header"})
     # A stored entry followed by a valid-looking index: SOZip is Deflate.
     e, idx = sozip_entry("data.bin", data, 32768)
     stored = Entry("data.bin", data, method=0)

@@ -334,3 +334,19 @@ Test(sozip, listed_index_is_an_entry)
 	cr_assert_eq(a.findings_count, 0);
 	zs_archive_close(&a);
 }
+
+/* An index record whose sizes run into the next entry is no index: the
+ * unlisted local header it looks like (as before SOZip support), never an
+ * overlap (the first version said exit 12: found by sozip_mutate.py). */
+Test(sozip, record_running_on_is_no_index)
+{
+	zs_archive a;
+	zs_totals t;
+	int st = scan_fixture(&a, SZ("sozip-runs-on.zip"), 2, 0, &t);
+	cr_assert_eq(st, ZS_EXIT_WARN, "status %d", st);
+	cr_assert_eq(t.ok, 2);
+	cr_assert_eq(a.n_sozip, 0);
+	cr_assert_eq(count_code(&a, "unlisted-local-header"), 1);
+	cr_assert_eq(count_code(&a, "overlap"), 0);
+	zs_archive_close(&a);
+}
