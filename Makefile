@@ -33,7 +33,7 @@ ZS_FLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -fopenmp -Iinclude
 # The library's objects: position-independent (they go into the shared
 # library too), and only what zipscan.h marks ZS_API is exported.
 LIB_FLAGS = -fPIC -fvisibility=hidden -DZS_BUILDING_LIBRARY
-LDLIBS    = -ldeflate -lisal -lxxhash -lzstd -lbz2 -llzma
+LDLIBS    = -ldeflate -lisal -lxxhash -lzstd -lbz2 -llzma -lz
 
 # The version lives in include/zipscan.h alone.
 VERSION  := $(shell sed -n 's/^\#define ZS_VERSION "\(.*\)"/\1/p' include/zipscan.h)
@@ -50,7 +50,7 @@ HEADERS  := $(wildcard include/*.h src/*.h)
 
 # Debian packages: to build, to test, to benchmark.
 DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev \
-	     libzstd-dev libbz2-dev liblzma-dev
+	     libzstd-dev libbz2-dev liblzma-dev zlib1g-dev
 DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools \
 	     zstd g++ pkgconf python3-pytest python3-venv python3-pip groff \
 	     man-db bash-completion zsh tmux
@@ -218,9 +218,15 @@ build/fixtures/deflate64/.done: test/deflate64.py test/fixtures.py | \
 	$(PYTHON) test/deflate64.py build/fixtures/deflate64
 	@touch $@
 
+# SOZip archives, valid and with lying indexes, for test/test_sozip.c
+build/fixtures/sozip/.done: test/sozip.py test/fixtures.py | build/.deps
+	@mkdir -p build/fixtures/sozip
+	$(PYTHON) test/sozip.py build/fixtures/sozip
+	@touch $@
+
 FIXTURES = build/fixtures/.done build/fixtures/bombs/.done \
 	   build/fixtures/limits/.done build/fixtures/methods/.done \
-	   build/fixtures/deflate64/.done
+	   build/fixtures/deflate64/.done build/fixtures/sozip/.done
 
 # Said once, where a newcomer sees it: what runs without the corpus.
 check-corpus:

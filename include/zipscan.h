@@ -512,6 +512,22 @@ ZS_API int zs_report_check_text(const zs_archive *a, int status, int quiet, FILE
 ZS_API int zs_report_check_json(const zs_archive *a, int status, FILE *f);
 
 /*
+ * SOZip (Seek-Optimized ZIP, the GDAL project's specification): an entry
+ * whose Deflate stream is flushed into independently decodable chunks,
+ * with a hidden index after its data.  zs_open validates every index
+ * (a lying one is an error finding, sozip-index, and is not used);
+ * zs_scan_entries decodes such entries chunk by chunk on every thread.
+ */
+/* The chunk size of entry i if it is seek-optimized (its index holds),
+ * else 0. */
+ZS_API uint32_t zs_entry_sozip_chunk(const zs_archive *a, size_t i);
+/* `check`: decode every chunk of every selected seek-optimized entry on
+ * its own (on o->threads threads) and record a finding (sozip-chunk) for
+ * an entry whose chunks do not agree with its index.  Returns the
+ * archive's exit status. */
+ZS_API int zs_sozip_check(zs_archive *a, const zs_options *o);
+
+/*
  * Extraction.  Every path is cleaned (zs_path_clean) and then resolved
  * beneath the target directory with openat2(RESOLVE_BENEATH |
  * RESOLVE_NO_SYMLINKS): nothing is written, created or chmod-ed through a

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "sozip.h"
 
 static int archive_finish_open(zs_archive *a, const zs_options *o)
 {
@@ -72,6 +73,7 @@ int zs_archive_open_memory(zs_archive *a, const char *label, const void *buf,
 
 void zs_archive_close(zs_archive *a)
 {
+	zs_sozip_free(a);
 	zs_index_free(&a->index);
 	zs_unmap(a);
 	zs_findings_free(a);

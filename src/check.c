@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "sozip.h"
 
 /* Flag bits a reader acts on; the others (deflate level hints, reserved
  * bits) may differ between the two headers.  Bit 3 may too: it says where
@@ -349,12 +350,14 @@ void zs_check_entries(zs_archive *a, int threads)
 			       "out of memory checking %zu entries", n);
 		return;
 	}
+	zs_sozip_prepare(a);
 	#pragma omp parallel for schedule(static) num_threads(threads) \
 		if (zs_worth_parallel(n, 0))
 	for (size_t i = 0; i < n; i++) {
 		if ((i & 1023) == 0 && zs_stopping(a))
 			continue;   /* the whole check is abandoned below */
 		s[i].end = check_local(a, i);
+		zs_sozip_find(a, i, s[i].end);
 		s[i].start = ix->local_offset[i];
 		s[i].entry = i;
 	}
@@ -363,6 +366,10 @@ void zs_check_entries(zs_archive *a, int threads)
 		free(s);
 		return;
 	}
+	/* a SOZip index's hidden record is its entry's */
+	zs_sozip_load(a);
+	for (size_t i = 0; a->sozip_at && i < n; i++)
+		s[i].end = zs_sozip_span(a, i, s[i].end);
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
 		if (s[i].end)

@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "isal_feed.h"
 #include "internal.h"
 
 /* The decoders of the other methods; a worker keeps a state for each,
@@ -386,14 +387,7 @@ static uint64_t inflate_stream(zs_worker *w, zs_archive *a, size_t i,
 	isal_inflate_init(st);
 	struct stream_check sc = stream_begin(w);
 	for (;;) {
-		if (st->avail_in == 0 && in_left > 0) {
-			uint32_t take = in_left > (1u << 30) ? 1u << 30 :
-					(uint32_t)in_left;
-			st->next_in = (uint8_t *)in;
-			st->avail_in = take;
-			in += take;
-			in_left -= take;
-		}
+		zs_isal_feed(st, &in, &in_left);
 		uint32_t before_in = st->avail_in;
 		st->next_out = w->chunk;
 		st->avail_out = ZS_STREAM_CHUNK;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "sozip.h"
 
 /* A path, a '/', a temporary name and a NUL. */
 #define ZS_PATH_BUF (PATH_MAX + ZS_TMP_NAME + 2)
@@ -133,7 +134,9 @@ static int set_file_attrs(job *j, int fd, size_t i, mode_t mode)
 	return (mode & 07000) ? fchmod(fd, mode) : 0;
 }
 
-/* Decode entry i into a new file and give it its name if it checks out. */
+/* Decode entry i into a new file and give it its name if it checks out.
+ * With no worker, a seek-optimized entry is decoded by its chunks on every
+ * thread; if they do not settle it, it stays to be done (action none). */
 static uint64_t write_file(job *j, zs_worker *w, size_t i, char *buf)
 {
 	zs_archive *a = j->a;
@@ -160,7 +163,10 @@ static uint64_t write_file(job *j, zs_worker *w, size_t i, char *buf)
 		goto out;
 	}
 	zs_sink s = { .fd = fd, .stop = j->o->stop };
-	out = zs_decode_entry_to(w, a, i, &s);
+	if (w)
+		out = zs_decode_entry_to(w, a, i, &s);
+	else   /* SOZip: by its chunks on every thread, or left untested */
+		out = zs_sozip_write(a, i, fd, zs_threads_effective(j->o));
 	if (s.err) {
 		fail(x, i, ZS_STEP_WRITE, s.err);
 		if (s.err == ENOSPC || s.err == EDQUOT)
@@ -228,12 +234,28 @@ static int is_file_work(const zs_archive *a, const zs_extraction *x, size_t i)
 	       (zs_entry_is_symlink(a, i) || !zs_entry_is_dir(a, i));
 }
 
+/* Seek-optimized files first, each by its chunks on every thread; the
+ * loop of write_files skips those they wrote. */
+static uint64_t write_sozip_files(job *j)
+{
+	uint64_t out = 0;
+	char *buf = j->a->n_sozip ? malloc(ZS_PATH_BUF) : NULL;
+
+	for (size_t i = 0; buf && i < j->a->index.count && !stopping(j); i++)
+		if (is_file_work(j->a, j->x, i) &&
+		    !zs_entry_is_symlink(j->a, i) &&
+		    zs_sozip_wanted(j->a, i, j->o))
+			out += write_file(j, NULL, i, buf);
+	free(buf);
+	return out;
+}
+
 /* The parallel loop over files and link targets, largest first. */
 static int write_files(job *j, uint64_t *bytes)
 {
 	size_t n = 0;
 	zs_work *order = zs_order_largest_first(&j->a, 1, &n);
-	uint64_t out = 0;
+	uint64_t out = write_sozip_files(j);
 	int nt = zs_threads_effective(j->o), nomem = 0;
 
 	if (!order)
@@ -540,6 +562,7 @@ static int run_phases(job *j, zs_plan *pl)
 	zs_progress_phase(j->o->progress, "extracting");
 	int files_rc = write_files(j, &j->x->bytes);
 	zs_trailing_findings(j->a);
+	zs_sozip_scan_findings(j->a);
 	if (files_rc != 0)
 		goto out;
 	zs_progress_phase(j->o->progress, "making links");

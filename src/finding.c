@@ -35,6 +35,8 @@ static const struct code_info {
 	  "offsets that count them (zip -A, a self-extractor)" },
 	{ "padding", ZS_NOTE, "zero bytes between entries or before the "
 	  "central directory (alignment)" },
+	{ "sozip-version", ZS_NOTE, "a SOZip index of a version this "
+	  "reader does not know: not used" },
 	{ "trailing-padding", ZS_NOTE, "zero bytes after the end record "
 	  "(a tape block: bsdtar, tar -b)" },
 	/* warnings: unzip warns too, or readers may disagree */
@@ -99,6 +101,10 @@ static const struct code_info {
 	{ "overlap", ZS_ERROR, "entries overlap (possible zip bomb): exit 12" },
 	{ "max-total", ZS_ERROR, "declared output over --max-total: exit 12" },
 	{ "max-ratio", ZS_ERROR, "declared output over --max-ratio: exit 12" },
+	{ "sozip-index", ZS_ERROR, "a SOZip index that disagrees with its "
+	  "entry or itself: not used, exit 2" },
+	{ "sozip-chunk", ZS_ERROR, "a SOZip index whose chunks do not "
+	  "decode on their own as the entry does: exit 2" },
 	{ "interrupted", ZS_ERROR, "the run was stopped: exit 80" },
 };
 

@@ -96,6 +96,11 @@ struct zs_archive {
 					 open (index, checks, audit) */
 	int threads;                  /* zs_options' thread count, for the
 					 reports that format in parallel */
+	/* SOZip (sozip.h): per entry, its hidden index's local header (0:
+	 * none, or not valid), and the entries whose index holds */
+	uint64_t *sozip_at;
+	struct zs_sozip *sozip;
+	size_t n_sozip;
 };
 
 /* archive.c: open into caller's storage (zs_open wraps these); the

@@ -231,6 +231,11 @@ static void put_line(const zs_archive *a, size_t i, line_ctx *c, text *t)
 	p = put_when(put_sep(p), ix->dos_date[i], ix->dos_time[i]);
 	p = put_hex8(put_sep(p), ix->crc32[i]);
 	p = put_sep(p);
+	if (a->n_sozip) {   /* the SOZip column, as "%-5s  " */
+		memcpy(p, zs_entry_sozip_chunk(a, i) ? "yes    " : "-      ",
+		       7);
+		p += 7;
+	}
 	p = zs_text_escape(p, name, n);
 	*p++ = '\n';
 	t->len += (size_t)(p - start);
@@ -296,11 +301,15 @@ int zs_report_list_text(const zs_archive *a, FILE *f)
 	int nt = ix->count > 2 * ZS_LIST_CHUNK && a->threads > 1 ?
 		 a->threads : 1;
 
+	/* a SOZip column only where there are seek-optimized entries:
+	 * other listings stay unzip -v's */
+	int seek = a->n_sozip > 0;
 	fputs("Archive:  ", f);
 	zs_put_text(f, a->path);
-	fputs("\n    Length  Method        Size  Cmpr       Date   Time    "
-	      "CRC-32  Name\n----------  ---------  ----------  ----  "
-	      "----------  -----  --------  ----\n", f);
+	fprintf(f, "\n    Length  Method        Size  Cmpr       Date   Time    "
+		"CRC-32  %sName\n----------  ---------  ----------  ----  "
+		"----------  -----  --------  %s----\n", seek ? "SOZip  " : "",
+		seek ? "-----  " : "");
 	if (put_lines(a, nt, f) != 0)
 		return -1;
 	for (size_t i = 0; i < ix->count; i++)

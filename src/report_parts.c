@@ -102,6 +102,9 @@ void zs_json_entry_open(const zs_archive *a, size_t i, int with_status,
 		fprintf(f, ",\"mtime_utc\":\"%sZ\"", when);
 	if (zs_entry_is_symlink(a, i))
 		fputs(",\"is_symlink\":true", f);
+	if (zs_entry_sozip_chunk(a, i))   /* seek-optimized: its chunk size */
+		fprintf(f, ",\"sozip_chunk_size\":%u",
+			zs_entry_sozip_chunk(a, i));
 	if (ix->xxh128 && ix->status[i] == ZS_ENTRY_OK)
 		fprintf(f, ",\"xxh3_128\":\"%016llx%016llx\"",
 			(unsigned long long)ix->xxh128[2 * i],

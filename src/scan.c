@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "sozip.h"
 
 /* Size classes for the largest-first order: the bit length of the size and
  * the two bits below its top bit, so sizes in one class differ by less than
@@ -139,6 +140,11 @@ static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 		return -1;
 	for (size_t k = 0; k < na; k++)
 		decode[k] = (uint8_t)zs_decode_permitted(as[k], o);
+	/* seek-optimized entries first, each on every thread by its chunks;
+	 * the loop below skips those they settled */
+	for (size_t k = 0; k < na; k++)
+		if (decode[k])
+			zs_sozip_scan(as[k], nt, o);
 	size_t m = na * T_FIELDS;
 	uint64_t bytes = 0;
 	for (size_t k = 0; k < n; k++)
@@ -158,7 +164,8 @@ static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 			if (o->stop && *o->stop)
 				continue;  /* interrupted: leave untested */
 			uint64_t out = 0;
-			if (decode[order[k].archive])
+			if (decode[order[k].archive] &&
+			    !(out = zs_sozip_settled(a, i)))
 				out = zs_decode_entry(w, a, i);
 			s[T_OUT] += out;
 			switch (a->index.status[i]) {
@@ -214,6 +221,7 @@ int zs_scan_batch(zs_archive **as, size_t na, const zs_options *o,
 	}
 	for (size_t k = 0; k < na; k++) {
 		zs_trailing_findings(as[k]);
+		zs_sozip_scan_findings(as[k]);
 		zs_map_check_changed(as[k]);
 		if (zs_stopping(as[k]) && as[k]->indexed)
 			zs_interrupted(as[k]);   /* entries left untested */
