@@ -57,7 +57,8 @@ DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools \
 	     man-db bash-completion zsh tmux postgresql sqlite3
 DEPS_BENCH = hyperfine
 
-.PHONY: all deps deps-bench test asan demo bench clean test-browser \
+.PHONY: all deps deps-bench test asan demo bench bench-catalog clean \
+	test-browser \
 	fuzz fuzz-smoke fuzz-regress fuzz-coverage fuzz-inflate64 \
 	fuzz-inflate64-smoke fuzz-inflate64-regress install uninstall \
 	check-install check-python check-corpus
@@ -429,6 +430,12 @@ demo: build/.deps all
 
 bench: build/.deps all deps-bench build/floor build/inflate64_speed
 	bench/run
+	bench/catalog build/bench/many-files.zip build/bench
+
+# What --db costs (README "The catalog"): CPU time, SQLite and PostgreSQL.
+bench-catalog: all
+	bench/catalog $(BENCH_MANY) build/bench
+BENCH_MANY ?= build/bench/many-files.zip
 
 build/floor: bench/floor.c build/libzipscan.a
 	$(CC) -O2 $(ZS_FLAGS) -Isrc $< build/libzipscan.a $(LDLIBS) -o $@

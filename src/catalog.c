@@ -28,21 +28,55 @@ void zs_cat_fail(zs_catalog *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The civil date of a day count since 1970-01-01 (proleptic Gregorian;
+ * H. Hinnant's days_from_civil, inverted). */
+static void civil(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static char *digits(char *p, unsigned v, int n)
+{
+	for (int k = n - 1; k >= 0; k--, v /= 10)
+		p[k] = (char)('0' + v % 10);
+	return p + n;
+}
+
+/* Written by hand, not by gmtime and snprintf: it runs once per entry
+ * and was 9% of `list --db`'s instructions. */
 int zs_cat_time(int64_t t, char out[32])
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
+	int64_t y;
+	unsigned m, d;
 
-	if (t < -62135596800LL || t > 253402300799LL || !gmtime_r(&tt, &tm)) {
+	if (t < -62135596800LL || t > 253402300799LL) {   /* years 1-9999 */
 		out[0] = '\0';
 		return 0;
 	}
-	char buf[96];   /* room for any int, to keep -Wformat-truncation
-			   quiet: the year is 1 to 9999 here */
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d+00:00",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec);
-	snprintf(out, 32, "%.31s", buf);
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	unsigned secs = (unsigned)(t - days * 86400);
+	civil(days, &y, &m, &d);
+	char *p = digits(out, (unsigned)y, 4);
+	*p++ = '-';
+	p = digits(p, m, 2);
+	*p++ = '-';
+	p = digits(p, d, 2);
+	*p++ = ' ';
+	p = digits(p, secs / 3600, 2);
+	*p++ = ':';
+	p = digits(p, secs / 60 % 60, 2);
+	*p++ = ':';
+	p = digits(p, secs % 60, 2);
+	memcpy(p, "+00:00", 7);
 	return 1;
 }
 

@@ -6,7 +6,8 @@
  * timeout so that several processes can share one file.  synchronous =
  * NORMAL: in WAL mode a transaction is atomic whatever happens and
  * durable across a crash of the process; only a power loss may lose the
- * last ones (never half of one).
+ * last ones (never half of one).  The connection is opened NOMUTEX:
+ * catalog.c's db_lock already keeps it to one thread at a time.
  */
 #include <limits.h>
 #include <sqlite3.h>
@@ -318,7 +319,7 @@ int zs_cat_sqlite_open(zs_catalog *c, const char *path)
 
 	c->be = &sqlite_backend;
 	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
-				 SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+				 SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 				 NULL);
 	c->db = db;
 	if (rc != SQLITE_OK) {
