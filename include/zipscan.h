@@ -629,13 +629,16 @@ ZS_API int zs_catalog_open(const char *db, const char *command,
 			   zs_catalog **out);
 /* The first error, in full ("" if none). */
 ZS_API const char *zs_catalog_error(const zs_catalog *c);
-/* Is archive a (open, not yet scanned) recorded as it is now: same
- * absolute path, size, mtime and central-directory checksum, and scanned
- * with at least what is asked (decoded: by test or stats; hashed: with
- * --hash)?  1: yes, *status gets its recorded exit status; 0: no, scan it;
- * -1: database error. */
-ZS_API int zs_catalog_current(zs_catalog *c, const zs_archive *a,
-			      int decoded, int hashed, int *status);
+/* Is the archive at path recorded as it is now: same absolute path,
+ * size, mtime (ns) and central-directory checksum (recomputed from the
+ * file's bytes from the recorded central-directory offset to the end,
+ * without opening it), and scanned with at least what is asked (decoded:
+ * by test or stats; hashed: with --hash)?  1: yes, *status gets its
+ * recorded exit status; 0: no, scan it; -1: database error.  Call it
+ * before zs_open: an unchanged archive costs a stat, one query and a read
+ * of its central directory. */
+ZS_API int zs_catalog_current(zs_catalog *c, const char *path, int decoded,
+			      int hashed, int *status);
 /* Record archive a after its scan (command: "list", "test", ...) in one
  * transaction, and close a: zs_catalog_record before returning,
  * zs_catalog_submit on the writer thread.  Either way a belongs to the
@@ -668,8 +671,9 @@ ZS_API int zs_catalog_entries(zs_catalog *c, const char *path,
 			      zs_catalog_entry **out, size_t *n);
 ZS_API void zs_catalog_entries_free(zs_catalog_entry *e, size_t n);
 
-/* XXH3-64 of the archive's central directory and end records (0 if it
- * has no index): what the catalog compares to see a change. */
+/* XXH3-64 of the archive's bytes from the start of its central
+ * directory to the end of the file (0 if it has no index): what the
+ * catalog compares to see a change. */
 ZS_API uint64_t zs_archive_cd_checksum(const zs_archive *a);
 /* --shard K/N: the shard (0 to n - 1) of a path, XXH3-64 of its bytes as
  * given, modulo n; stable across machines and versions. */

@@ -39,8 +39,10 @@ CREATE TABLE IF NOT EXISTS archives (
     size               BIGINT NOT NULL,
     mtime              TIMESTAMPTZ NOT NULL,
     mtime_ns           BIGINT NOT NULL,        -- st_mtime in nanoseconds
-    cd_checksum        BIGINT NOT NULL,        -- XXH3-64 of the central
-                                               -- directory and end records
+    cd_offset          BIGINT NOT NULL,        -- where the central
+                                               -- directory starts
+    cd_checksum        BIGINT NOT NULL,        -- XXH3-64 of the bytes from
+                                               -- cd_offset to the end
     command            TEXT NOT NULL,          -- what scanned it
     decoded            BOOLEAN NOT NULL,       -- test/stats: statuses real
     hashed             BOOLEAN NOT NULL,       -- --hash: xxh3_128 present

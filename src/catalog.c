@@ -6,6 +6,7 @@
  * write (catalog_sqlite.c, catalog_pg.c).  The writer thread is in
  * catalog_queue.c.
  */
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -149,6 +150,7 @@ int zs_cat_archive_row(const zs_archive *a, const char *path,
 	r->size = clamp64(a->size);
 	r->mtime_ns = mtime_ns;
 	r->cd_checksum = (int64_t)zs_archive_cd_checksum(a);
+	r->cd_offset = a->indexed ? clamp64(a->layout.cd_offset) : 0;
 	zs_cat_time(mtime_ns / 1000000000, r->mtime);
 	zs_cat_time((int64_t)time(NULL), r->scanned);
 	r->command = command;
@@ -276,32 +278,74 @@ const char *zs_catalog_error(const zs_catalog *c)
 	return c ? c->err : "out of memory";
 }
 
-int zs_catalog_current(zs_catalog *c, const zs_archive *a, int decoded,
+/* XXH3-64 of the file's bytes from off to its end (size bytes in all),
+ * read with pread: the checksum zs_archive_cd_checksum gives from the
+ * mapping, without opening the archive.  0 with *ok 0 if it cannot be
+ * read whole. */
+static uint64_t tail_checksum(const char *path, uint64_t off, uint64_t size,
+			      int *ok)
+{
+	XXH3_state_t *st = XXH3_createState();
+	size_t cap = 1u << 20;
+	char *buf = malloc(cap);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint64_t h = 0;
+
+	*ok = st && buf && fd >= 0 && off <= size &&
+	      XXH3_64bits_reset(st) == XXH_OK;
+	while (*ok && off < size) {
+		size_t want = size - off < cap ? (size_t)(size - off) : cap;
+		ssize_t got = pread(fd, buf, want, (off_t)off);
+		if (got <= 0)
+			*ok = 0;   /* shrank, or unreadable: not unchanged */
+		else
+			XXH3_64bits_update(st, buf, (size_t)got);
+		off += got > 0 ? (uint64_t)got : 0;
+	}
+	if (*ok)
+		h = XXH3_64bits_digest(st);
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	XXH3_freeState(st);
+	return h;
+}
+
+int zs_catalog_current(zs_catalog *c, const char *file, int decoded,
 		       int hashed, int *status)
 {
 	zs_cat_known k;
-	char *path;
-	int found;
+	struct stat st;
+	int found, ok;
 
-	if (c->failed || !a->indexed)
-		return c->failed ? -1 : 0;
-	path = absolute_path(a->path);
-	if (!path)
+	if (c->failed)
+		return -1;
+	char *path = absolute_path(file);
+	if (!path || stat(file, &st) != 0 || !S_ISREG(st.st_mode)) {
+		free(path);
 		return 0;
+	}
 	pthread_mutex_lock(&c->db_lock);
 	found = c->be->lookup(c, archive_id(path), &k);
 	pthread_mutex_unlock(&c->db_lock);
-	if (found < 0)
-		c->failed = 1;
-	found = found > 0 && k.size == (int64_t)a->size &&
-		k.mtime_ns == stat_mtime_ns(a->path) &&
-		k.cd_checksum == (int64_t)zs_archive_cd_checksum(a) &&
-		(k.decoded || !decoded) && (k.hashed || !hashed) ? 1 :
-		c->failed ? -1 : 0;
-	if (found == 1 && status)
-		*status = k.status;
 	free(path);
-	return found;
+	if (found < 0) {
+		c->failed = 1;
+		return -1;
+	}
+	if (!found || k.size != (int64_t)st.st_size ||
+	    k.mtime_ns != (int64_t)st.st_mtim.tv_sec * 1000000000 +
+			  st.st_mtim.tv_nsec ||
+	    (!k.decoded && decoded) || (!k.hashed && hashed) ||
+	    k.cd_offset <= 0)
+		return 0;
+	uint64_t h = tail_checksum(file, (uint64_t)k.cd_offset,
+				   (uint64_t)st.st_size, &ok);
+	if (!ok || (int64_t)h != k.cd_checksum)
+		return 0;
+	if (status)
+		*status = k.status;
+	return 1;
 }
 
 /* The file's stat now (the scan just read it) and its absolute path. */
@@ -433,11 +477,12 @@ const char zs_cat_sql_upsert[] =
 	"cd_checksum, command, decoded, hashed, status, entries, ok, bad, "
 	"unsupported, encrypted, untested, compressed_bytes, "
 	"uncompressed_bytes, findings, first_recorded, scanned, changes, "
-	"run_id, zipscan_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-	"$9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, 0, "
-	"$21, $22) ON CONFLICT (archive_id) DO UPDATE SET "
+	"run_id, zipscan_version, cd_offset) VALUES ($1, $2, $3, $4, $5, $6, "
+	"$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
+	"$20, 0, $21, $22, $23) ON CONFLICT (archive_id) DO UPDATE SET "
 	"path = excluded.path, size = excluded.size, mtime = excluded.mtime, "
 	"mtime_ns = excluded.mtime_ns, cd_checksum = excluded.cd_checksum, "
+	"cd_offset = excluded.cd_offset, "
 	"command = excluded.command, decoded = excluded.decoded, "
 	"hashed = excluded.hashed, status = excluded.status, "
 	"entries = excluded.entries, ok = excluded.ok, bad = excluded.bad, "
@@ -451,7 +496,8 @@ const char zs_cat_sql_upsert[] =
 	"ELSE 0 END, run_id = excluded.run_id, "
 	"zipscan_version = excluded.zipscan_version";
 const char zs_cat_sql_lookup[] =
-	"SELECT size, mtime_ns, cd_checksum, decoded, hashed, status "
+	"SELECT size, mtime_ns, cd_checksum, decoded, hashed, status, "
+	"cd_offset "
 	"FROM archives WHERE archive_id = $1";
 const char zs_cat_sql_run_begin[] =
 	"INSERT INTO runs (run_id, command, options, threads, host, started, "

@@ -18,7 +18,7 @@
 typedef struct zs_cat_archive {
 	int64_t id;
 	const char *path;          /* absolute, sanitized UTF-8 */
-	int64_t size, mtime_ns, cd_checksum;
+	int64_t size, mtime_ns, cd_checksum, cd_offset;
 	char mtime[32];            /* "YYYY-MM-DD HH:MM:SS+00:00" */
 	char scanned[32];
 	const char *command;
@@ -51,7 +51,7 @@ typedef struct zs_cat_finding {
 
 /* What a backend records about an archive it was asked to look up. */
 typedef struct zs_cat_known {
-	int64_t size, mtime_ns, cd_checksum;
+	int64_t size, mtime_ns, cd_checksum, cd_offset;
 	int decoded, hashed, status;
 } zs_cat_known;
 

@@ -99,6 +99,7 @@ static int pg_lookup(zs_catalog *c, int64_t id, zs_cat_known *k)
 		k->decoded = PQgetvalue(r, 0, 3)[0] == 't';
 		k->hashed = PQgetvalue(r, 0, 4)[0] == 't';
 		k->status = atoi(PQgetvalue(r, 0, 5));
+		k->cd_offset = atoll(PQgetvalue(r, 0, 6));
 	}
 	PQclear(r);
 	return found;
@@ -294,8 +295,8 @@ static int copy_findings(zs_catalog *c, int64_t id, zs_archive *a,
 
 static int put_archive(zs_catalog *c, const zs_cat_archive *r)
 {
-	char v[22][32];
-	const char *p[22];
+	char v[23][32];
+	const char *p[23];
 	const int64_t ints[] = { r->entries, r->ok, r->bad, r->unsupported,
 				 r->encrypted, r->untested, r->comp,
 				 r->uncomp, r->findings };
@@ -310,14 +311,15 @@ static int put_archive(zs_catalog *c, const zs_cat_archive *r)
 	for (int k = 0; k < 9; k++)
 		snprintf(v[10 + k], 32, "%lld", (long long)ints[k]);
 	snprintf(v[20], 32, "%lld", (long long)c->run_id);
-	for (int k = 0; k < 22; k++)
+	snprintf(v[22], 32, "%lld", (long long)r->cd_offset);
+	for (int k = 0; k < 23; k++)
 		p[k] = v[k];
 	p[1] = r->path;
 	p[3] = r->mtime;
 	p[6] = r->command;
 	p[19] = r->scanned;
 	p[21] = ZS_VERSION;
-	return pq(c, "recording an archive", zs_cat_sql_upsert, 22, p);
+	return pq(c, "recording an archive", zs_cat_sql_upsert, 23, p);
 }
 
 static int pg_record(zs_catalog *c, const zs_cat_archive *r, zs_archive *a)

@@ -120,6 +120,7 @@ static int sq_lookup(zs_catalog *c, int64_t id, zs_cat_known *k)
 	k->decoded = sqlite3_column_int(s, 3);
 	k->hashed = sqlite3_column_int(s, 4);
 	k->status = sqlite3_column_int(s, 5);
+	k->cd_offset = sqlite3_column_int64(s, 6);
 	sqlite3_reset(s);
 	return 1;
 }
@@ -145,6 +146,7 @@ static int put_archive(zs_catalog *c, const zs_cat_archive *r)
 	bind_text(s, 20, r->scanned);
 	sqlite3_bind_int64(s, 21, c->run_id);
 	bind_text(s, 22, ZS_VERSION);
+	sqlite3_bind_int64(s, 23, r->cd_offset);
 	return step_done(c, s, "recording an archive");
 }
 
@@ -329,7 +331,8 @@ int zs_cat_sqlite_open(zs_catalog *c, const char *path)
 	}
 	sqlite3_busy_timeout(db, 30000);
 	if (exec(c, "PRAGMA journal_mode = WAL") ||
-	    exec(c, "PRAGMA synchronous = NORMAL"))
+	    exec(c, "PRAGMA synchronous = NORMAL") ||
+	    exec(c, "PRAGMA cache_size = -65536"))
 		return -1;
 	return 0;
 }

@@ -596,23 +596,21 @@ static void put_open_failure(const zs_archive *a)
 		zs_report_findings_text(a, stderr);
 }
 
-/* --db: is archive a recorded as it is now (and with what is asked)?
+/* --db: is the archive recorded as it is now (and with what is asked)?
  * Then it is not scanned again: 1, *status its recorded status; -1 on a
  * database error; 0: scan it. */
-static int catalog_skip(const cli *c, zs_archive *a, int *status)
+static int catalog_skip(const cli *c, const char *path, int *status)
 {
 	int decoded = c->cmd == CMD_TEST || c->cmd == CMD_STATS;
-	int r = zs_catalog_current(c->catalog, a, decoded, c->opt.hash,
+	int r = zs_catalog_current(c->catalog, path, decoded, c->opt.hash,
 				   status);
 	if (r > 0) {
 		if (!c->quiet)
 			fprintf(stderr, "zipscan: %s: unchanged since it was "
 				"recorded (exit %d): skipped; --refresh "
-				"rescans\n", zs_archive_path(a), *status);
+				"rescans\n", path, *status);
 		zs_catalog_skipped(c->catalog);
 	}
-	if (r != 0)
-		zs_close(a);
 	if (r < 0)
 		catalog_failed((cli *)c);
 	return r;
@@ -639,9 +637,14 @@ static int csv_header_done;
 static int run_archive(const cli *c, const char *path, FILE *out)
 {
 	zs_totals t;
+	int status;
+	if (c->catalog && !c->refresh) {
+		int skip = catalog_skip(c, path, &status);
+		if (skip)
+			return skip < 0 ? ZS_EXIT_WRITE : status;
+	}
 	zs_options o = c->opt;
 	o.progress = c->cmd == CMD_TEST ? progress_new(c) : NULL;
-	int status;
 	zs_archive *a = zs_open(path, &o, &status);
 	int wrote = 0;
 
@@ -651,13 +654,6 @@ static int run_archive(const cli *c, const char *path, FILE *out)
 		return ZS_EXIT_NOMEM;
 	}
 	select_entries(c, a);
-	if (c->catalog && !c->refresh) {
-		int skip = catalog_skip(c, a, &status);
-		if (skip) {
-			zs_progress_stop(o.progress);
-			return skip < 0 ? ZS_EXIT_WRITE : status;
-		}
-	}
 	if (c->cmd == CMD_CHECK) {
 		status = zs_archive_status(a);
 		if (c->json)

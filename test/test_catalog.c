@@ -139,14 +139,25 @@ Test(catalog, incremental_skip_and_replace)
 	cr_assert_eq(run(err, sizeof(err), "cd %s && %s test --refresh --db "
 			 "c.sqlite s1.zip 2>&1 >/dev/null", d, ZS_BIN), 0);
 	cr_assert_null(strstr(err, "unchanged"), "%s", err);
-	/* same size, other content (touch keeps nothing: a new mtime and
-	 * central directory): replaced in one go */
+	/* same size and mtime, one byte of the central directory changed
+	 * (a name): the checksum sees it */
+	cr_assert_eq(run(NULL, 0, "cd %s && cp -p s1.zip ref.zip && %s -c \""
+			 "d = open('s1.zip', 'rb').read(); k = d.rindex(b'root.c');"
+			 " open('s1.zip', 'r+b').write(d[:k] + b'R' + d[k + 1:])"
+			 "\" && touch -r ref.zip s1.zip", d, ZS_PYTHON), 0);
+	cr_assert_eq(run(err, sizeof(err), "cd %s && %s test --db c.sqlite "
+			 "s1.zip 2>&1 >/dev/null", d, ZS_BIN), 2);   /* local
+				header and central record now disagree */
+	cr_assert_null(strstr(err, "unchanged"), "%s", err);
+	cr_assert_eq(sql_int(db, "SELECT count(*) FROM entries WHERE name = "
+			     "'Root.c'"), 1);
+	/* other content: replaced in one go */
 	cr_assert_eq(run(NULL, 0, "cd %s && cp mixed.zip s1.zip && %s test "
 			 "-q --db c.sqlite s1.zip", d, ZS_BIN), 0);
 	cr_assert_eq(sql_int(db, "SELECT entries FROM archives WHERE path "
 			     "LIKE '%/s1.zip'"), 606);
 	cr_assert_eq(sql_int(db, "SELECT changes FROM archives WHERE path "
-			     "LIKE '%/s1.zip'"), 1);
+			     "LIKE '%/s1.zip'"), 2);   /* the name, then this */
 	cr_assert_eq(sql_int(db, whole_sql), 0);
 	drop_dir(d);
 }
