@@ -49,7 +49,7 @@ ZS_API const char *zs_library_versions(void);
 /* Free what the library returned as malloc'ed memory (zs_*_string). */
 ZS_API void zs_free(void *p);
 /* sizeof a public struct ("zs_options", "zs_totals", "zs_entry",
- * "zs_finding") as this library was built, 0 for another name: bindings
+ * "zs_finding", "zs_catalog_entry") as this library was built, 0 for another name: bindings
  * that lay the structs out themselves check it before any call. */
 ZS_API size_t zs_struct_size(const char *name);
 

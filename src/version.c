@@ -63,6 +63,7 @@ size_t zs_struct_size(const char *name)
 		{ "zs_totals", sizeof(zs_totals) },
 		{ "zs_entry", sizeof(zs_entry) },
 		{ "zs_finding", sizeof(zs_finding) },
+		{ "zs_catalog_entry", sizeof(zs_catalog_entry) },
 	};
 	for (size_t k = 0; name && k < sizeof(known) / sizeof(known[0]); k++)
 		if (!strcmp(known[k].name, name))
