@@ -334,6 +334,21 @@ Test(catalog, postgresql, .timeout = 120)
 	cr_assert_eq(run(NULL, 0, "%s test -q --db '%s' %s", ZS_BIN, url,
 			 fixture("stats.zip")), 0);
 	check_entries_api(url);
+	/* names with COPY's special bytes, control bytes, CP437 */
+	cr_assert_eq(run(NULL, 0, "cd %s && %s -c \"import zipfile\nz = "
+			 "zipfile.ZipFile('odd.zip', 'w')\nfor n in ('tab\\there',"
+			 " 'nl\\nthere', 'back\\\\slash', 'cr\\rx'): "
+			 "z.writestr(n, n)\nz.close()\"", d, ZS_PYTHON), 0);
+	rc = run(NULL, 0, "cd %s && %s check --db '%s' odd.zip %s %s "
+		 ">/dev/null 2>&1", d, ZS_BIN, url, fixture("cp437.zip"),
+		 ZS_FIXTURES "/control-name.zip");
+	cr_assert(rc == 0 || rc == 1, "exit %d", rc);
+	cr_assert_eq(run(out, sizeof(out), "psql -X -At '%s' -c \"SELECT "
+			 "count(*) FROM entries WHERE name IN (E'tab\\there', "
+			 "E'nl\\nthere', E'back\\\\\\\\slash', E'cr\\rx', "
+			 "'caf\xc3\xa9-\xc2\xa3.txt', E'evil\\x1b[31mred\\x07.txt')"
+			 "\"", url), 0);
+	cr_assert_str_eq(out, "6\n");
 	run(NULL, 0, "%s/pg_server.sh stop %s/pg", ZS_TESTDIR, d);
 	drop_dir(d);
 }
