@@ -162,15 +162,15 @@ Test(catalog, incremental_skip_and_replace)
 	drop_dir(d);
 }
 
-/* A batch of copies of a 20,000-entry archive, recorded into SQLite by a
+/* A batch of copies of a 10,000-entry archive, recorded into SQLite by a
  * process killed with SIGKILL once some (not all) are in. */
 Test(catalog, sigkill_leaves_whole_archives, .timeout = 120)
 {
 	char *d = temp_dir("cat"), db[256], cmd[512];
-	enum { N = 24 };
+	enum { N = 16 };
 	snprintf(db, sizeof(db), "%s/k.sqlite", d);
 	cr_assert_eq(run(NULL, 0, "%s -c \"import zipfile\nz = zipfile.ZipFile("
-			 "'%s/a0.zip', 'w')\nfor i in range(20000): "
+			 "'%s/a0.zip', 'w')\nfor i in range(10000): "
 			 "z.writestr('d/%%06d' %% i, b'')\nz.close()\" && "
 			 "cd %s && for i in $(seq 1 %d); do cp a0.zip a$i.zip;"
 			 " done", ZS_PYTHON, d, d, N - 1), 0);
@@ -194,7 +194,7 @@ Test(catalog, sigkill_leaves_whole_archives, .timeout = 120)
 	cr_assert(WIFSIGNALED(st), "the run ended before it was killed");
 	cr_assert(got >= 2 && got < N, "%lld of %d recorded", got, N);
 	cr_assert_eq(sql_int(db, whole_sql), 0);
-	cr_assert_eq(sql_int(db, "SELECT count(*) FROM entries"), got * 20000);
+	cr_assert_eq(sql_int(db, "SELECT count(*) FROM entries"), got * 10000);
 	/* the next run records the rest, skipping what is there */
 	cr_assert_eq(run(NULL, 0, "cd %s && %s list -q --db k.sqlite a*.zip "
 			 ">/dev/null", d, ZS_BIN), 0);
