@@ -29,11 +29,12 @@ PKG_CONFIG ?= pkg-config
 # -Werror only where developers and CI build (demo, test, asan, bench,
 # fuzz), never in a user's or a distribution's build.
 WERROR   ?=
-ZS_FLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -fopenmp -Iinclude
+ZS_FLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -fopenmp -Iinclude \
+	    -I/usr/include/postgresql
 # The library's objects: position-independent (they go into the shared
 # library too), and only what zipscan.h marks ZS_API is exported.
 LIB_FLAGS = -fPIC -fvisibility=hidden -DZS_BUILDING_LIBRARY
-LDLIBS    = -ldeflate -lisal -lxxhash -lzstd -lbz2 -llzma -lz
+LDLIBS    = -ldeflate -lisal -lxxhash -lzstd -lbz2 -llzma -lz -lsqlite3 -lpq
 
 # The version lives in include/zipscan.h alone.
 VERSION  := $(shell sed -n 's/^\#define ZS_VERSION "\(.*\)"/\1/p' include/zipscan.h)
@@ -50,13 +51,15 @@ HEADERS  := $(wildcard include/*.h src/*.h)
 
 # Debian packages: to build, to test, to benchmark.
 DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev \
-	     libzstd-dev libbz2-dev liblzma-dev zlib1g-dev
+	     libzstd-dev libbz2-dev liblzma-dev zlib1g-dev libsqlite3-dev \
+	     libpq-dev
 DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools \
 	     zstd g++ pkgconf python3-pytest python3-venv python3-pip groff \
-	     man-db bash-completion zsh tmux
+	     man-db bash-completion zsh tmux postgresql sqlite3
 DEPS_BENCH = hyperfine
 
-.PHONY: all deps deps-bench test asan demo bench clean test-browser \
+.PHONY: all deps deps-bench test asan demo bench bench-catalog clean \
+	test-browser \
 	fuzz fuzz-smoke fuzz-regress fuzz-coverage fuzz-inflate64 \
 	fuzz-inflate64-smoke fuzz-inflate64-regress install uninstall \
 	check-install check-python check-corpus
@@ -89,6 +92,15 @@ build/obj/cli.o: src/cli.c include/zipscan.h
 build/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ZS_FLAGS) $(LIB_FLAGS) $(CFLAGS) -c $< -o $@
+
+# The catalog's schema: schema/catalog.sql is the one copy; the library
+# gets it as a C string (src/catalog_schema.c includes this).
+build/gen/catalog_schema.h: schema/catalog.sql
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $< > $@
+build/obj/catalog_schema.o build/asan/obj/catalog_schema.o \
+build/fuzz/obj/catalog_schema.o build/fuzz/cov/catalog_schema.o: \
+	build/gen/catalog_schema.h
 
 build/libzipscan.a: $(LIB_SRC:src/%.c=build/obj/%.o)
 	rm -f $@
@@ -425,6 +437,12 @@ demo: build/.deps all
 
 bench: build/.deps all deps-bench build/floor build/inflate64_speed
 	bench/run
+	bench/catalog build/bench/many-files.zip build/bench
+
+# What --db costs (README "The catalog"): CPU time, SQLite and PostgreSQL.
+bench-catalog: all
+	bench/catalog $(BENCH_MANY) build/bench
+BENCH_MANY ?= build/bench/many-files.zip
 
 build/floor: bench/floor.c build/libzipscan.a
 	$(CC) -O2 $(ZS_FLAGS) -Isrc $< build/libzipscan.a $(LDLIBS) -o $@

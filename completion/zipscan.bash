@@ -14,6 +14,8 @@ _zipscan_common="-j --threads -q --quiet --json --progress -i --include
     --max-input --strict --ignore -h --help"
 _zipscan_report="-o --output"
 _zipscan_stats="--ndjson --csv --html --top --hash"
+_zipscan_list="--ndjson --csv"
+_zipscan_db="--db --refresh --shard"
 _zipscan_extract="-d --dir -o --overwrite -n --never-overwrite
     --keep-special"
 _zipscan_top="-h --help -V --version"
@@ -56,7 +58,8 @@ _zipscan_takes_arg()
 {
     case $2 in
     -j | --threads | -i | --include | -x | --exclude | --memory-limit | \
-        --max-total | --max-ratio | --max-input | --top | --output | -d | --dir)
+        --max-total | --max-ratio | --max-input | --top | --output | -d | --dir | \
+        --db | --shard)
         return 0 ;;
     -o) [[ $1 != extract ]] ;;
     *) return 1 ;;
@@ -113,14 +116,19 @@ _zipscan()
             _zipscan_files "$cur"
             return
         fi ;;
+    --db)
+        _zipscan_files "$cur"
+        return ;;
     -j | --threads | -i | --include | -x | --exclude | --memory-limit | \
-        --max-total | --max-ratio | --max-input | --top)
+        --max-total | --max-ratio | --max-input | --top | --shard)
         return ;;
     esac
 
     case $cmd in
-    test | list | check) opts="$_zipscan_common $_zipscan_report" ;;
-    stats | short) opts="$_zipscan_common $_zipscan_report $_zipscan_stats" ;;
+    test | check) opts="$_zipscan_common $_zipscan_report $_zipscan_db" ;;
+    list) opts="$_zipscan_common $_zipscan_report $_zipscan_list $_zipscan_db" ;;
+    stats) opts="$_zipscan_common $_zipscan_report $_zipscan_stats $_zipscan_db" ;;
+    short) opts="$_zipscan_common $_zipscan_report $_zipscan_stats" ;;
     extract) opts="$_zipscan_common $_zipscan_extract" ;;
     cat) opts="$_zipscan_common" ;;
     esac

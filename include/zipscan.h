@@ -49,7 +49,7 @@ ZS_API const char *zs_library_versions(void);
 /* Free what the library returned as malloc'ed memory (zs_*_string). */
 ZS_API void zs_free(void *p);
 /* sizeof a public struct ("zs_options", "zs_totals", "zs_entry",
- * "zs_finding") as this library was built, 0 for another name: bindings
+ * "zs_finding", "zs_catalog_entry") as this library was built, 0 for another name: bindings
  * that lay the structs out themselves check it before any call. */
 ZS_API size_t zs_struct_size(const char *name);
 
@@ -490,11 +490,16 @@ ZS_API int zs_report_test_text(const zs_archive *a, const zs_totals *t, int quie
 ZS_API int zs_report_json(const zs_archive *a, const zs_totals *t, int with_status,
 		   const zs_stats *st, FILE *f);
 /* stats: the report of one archive (or, with a NULL archive, of the batch
- * total) as text, NDJSON, CSV rows or a JSON object. */
+ * total) as text, NDJSON, CSV rows or a JSON object.  list: NDJSON with t
+ * and st NULL (no statuses, no "stats" in the summary line) and CSV rows
+ * (status "untested"), from the index alone.  CSV quotes every text
+ * column. */
 ZS_API int zs_report_stats_text(const zs_stats *s, const char *title, FILE *f);
 ZS_API int zs_report_ndjson(const zs_archive *a, const zs_totals *t,
 		     const zs_stats *st, FILE *f);
 ZS_API int zs_report_csv(const zs_archive *a, int header, FILE *f);
+/* The CSV header row alone (zs_report_csv writes it when header is set). */
+ZS_API void zs_report_csv_header(FILE *f);
 ZS_API void zs_stats_json(const zs_stats *s, FILE *f);
 /* A batch's overview, before its sections: a row per archive (st[k] is
  * archive k's statistics) with entries, sizes, a status word and the exit
@@ -645,6 +650,86 @@ typedef struct zs_output {
 ZS_API int zs_output_open(zs_output *o, const char *path);
 ZS_API int zs_output_commit(zs_output *o);
 ZS_API void zs_output_abort(zs_output *o);
+
+/*
+ * The catalog (`--db`): every archive, entry and finding in a database,
+ * SQLite (a file path) or PostgreSQL (a "postgresql://" or
+ * "postgres://" URL, or a libpq "key=value" string), one schema for both
+ * (schema/catalog.sql, version 1; README: "The catalog").
+ *
+ * Each archive is recorded in one transaction that replaces all of its
+ * rows: a reader, or a run killed at any moment, sees an archive whole or
+ * not at all.  zs_catalog_submit hands the archive to one writer thread
+ * and returns at once, so the scan does not wait for the database (only
+ * when 8 archives are already waiting).  PostgreSQL: entries go through
+ * COPY FROM STDIN; writers of one archive are serialized by a
+ * transaction-scoped advisory lock on its id, so several processes on
+ * several machines may write one catalog.
+ *
+ * Every call returns 0 or an exit status: ZS_EXIT_WRITE (50) for any
+ * database error (zs_catalog_error says what), ZS_EXIT_NOMEM.  After an
+ * error the handle records nothing more; close it.
+ */
+typedef struct zs_catalog zs_catalog;
+
+/* Open (creating the schema if needed) and start a run row: command
+ * ("list", "test", "check", "stats"), options (the command line, for
+ * the runs table), threads.  *out is set even on failure (close it;
+ * zs_catalog_error says why), NULL only when out of memory. */
+ZS_API int zs_catalog_open(const char *db, const char *command,
+			   const char *options, int threads,
+			   zs_catalog **out);
+/* The first error, in full ("" if none). */
+ZS_API const char *zs_catalog_error(const zs_catalog *c);
+/* Is the archive at path recorded as it is now: same absolute path,
+ * size, mtime (ns) and central-directory checksum (recomputed from the
+ * file's bytes from the recorded central-directory offset to the end,
+ * without opening it), and scanned with at least what is asked (decoded:
+ * by test or stats; hashed: with --hash)?  1: yes, *status gets its
+ * recorded exit status; 0: no, scan it; -1: database error.  Call it
+ * before zs_open: an unchanged archive costs a stat, one query and a read
+ * of its central directory. */
+ZS_API int zs_catalog_current(zs_catalog *c, const char *path, int decoded,
+			      int hashed, int *status);
+/* Record archive a after its scan (command: "list", "test", ...) in one
+ * transaction, and close a: zs_catalog_record before returning,
+ * zs_catalog_submit on the writer thread.  Either way a belongs to the
+ * catalog from the call on. */
+ZS_API int zs_catalog_record(zs_catalog *c, zs_archive *a,
+			     const char *command);
+ZS_API int zs_catalog_submit(zs_catalog *c, zs_archive *a,
+			     const char *command);
+/* Count an archive skipped as unchanged (the runs table's "skipped"). */
+ZS_API void zs_catalog_skipped(zs_catalog *c);
+/* Wait for the writer, end the run row with the run's exit status and
+ * close.  Returns 0 or the status of the first error of the handle's
+ * life; NULL is allowed. */
+ZS_API int zs_catalog_close(zs_catalog *c, int run_status);
+
+/* One recorded entry, as zs_catalog_entries returns it. */
+typedef struct zs_catalog_entry {
+	int64_t index;              /* central-directory order */
+	char *name;                 /* UTF-8, NUL-terminated */
+	uint64_t compressed_size, uncompressed_size;
+	uint32_t crc32;
+	unsigned method;
+	int64_t mtime;              /* seconds since the epoch (UTC); 0: none */
+	char status[12];            /* "ok", "bad", ..., "untested" */
+} zs_catalog_entry;
+/* The recorded entries of the archive at path (made absolute), in index
+ * order: *out (free with zs_catalog_entries_free) and *n.  Returns 0,
+ * ZS_EXIT_NOTZIP (9) if the catalog has no such archive, or an error. */
+ZS_API int zs_catalog_entries(zs_catalog *c, const char *path,
+			      zs_catalog_entry **out, size_t *n);
+ZS_API void zs_catalog_entries_free(zs_catalog_entry *e, size_t n);
+
+/* XXH3-64 of the archive's bytes from the start of its central
+ * directory to the end of the file (0 if it has no index): what the
+ * catalog compares to see a change. */
+ZS_API uint64_t zs_archive_cd_checksum(const zs_archive *a);
+/* --shard K/N: the shard (0 to n - 1) of a path, XXH3-64 of its bytes as
+ * given, modulo n; stable across machines and versions. */
+ZS_API unsigned zs_shard_of(const char *path, unsigned n);
 
 #ifdef __cplusplus
 }

@@ -59,6 +59,18 @@ static const char opt_stats[] =
 "      --html             one self-contained page with charts\n"
 "      --top N            entries in each top list (default 10)\n"
 "      --hash             confirm duplicates with XXH3-128\n";
+static const char opt_list[] =
+"      --ndjson           a line per entry, then a summary line (from the\n"
+"                         index: nothing decoded)\n"
+"      --csv              a row per entry (RFC 4180, text quoted)\n";
+static const char opt_db[] =
+"      --db DB            record every archive, entry and finding in a\n"
+"                         catalog: a SQLite file, or postgresql://... (any\n"
+"                         libpq connection string); exit 50 on a database\n"
+"                         error\n"
+"      --refresh          rescan archives the catalog says are unchanged\n"
+"      --shard K/N        only the archives whose path hashes to K of N\n"
+"                         (0 <= K < N): a stable split for job arrays\n";
 static const char opt_extract[] =
 "  -d, --dir DIR          extract beneath DIR (made if missing; default .)\n"
 "  -o, --overwrite        replace existing files (atomically)\n"
@@ -77,7 +89,8 @@ static const char exit_text[] =
 "  10  bad command line          11  no entry matched\n"
 "  12  overlapping entries (possible zip bomb), or output over\n"
 "      --max-total / --max-ratio\n"
-"  50  an output file or the report could not be written\n"
+"  50  an output file or the report could not be written; a database\n"
+"      error with --db\n"
 "  51  the archive changed (shrank) while it was read\n"
 "  80  interrupted (Ctrl-C, SIGTERM)\n"
 "  81  some entries use unsupported methods (none failed)\n"
@@ -88,22 +101,22 @@ static const struct command_info {
 	const char *name;
 	const char *synopsis;
 	const char *what;
-	const char *groups[4];
+	const char *groups[6];
 } commands[CMD_COUNT] = {
 	[CMD_TEST] = { "test", "zipscan test [OPTIONS] ARCHIVE...",
 		"Decode every entry and check its CRC-32 and sizes, as unzip -t.",
-		{ opt_quiet, opt_select, opt_decode, opt_common } },
+		{ opt_quiet, opt_select, opt_decode, opt_db, opt_common } },
 	[CMD_LIST] = { "list", "zipscan list [OPTIONS] ARCHIVE...",
 		"One line per entry and totals, like unzip -v; nothing is "
 		"decoded.",
-		{ opt_select, opt_common } },
+		{ opt_list, opt_select, opt_db, opt_common } },
 	[CMD_CHECK] = { "check", "zipscan check [OPTIONS] ARCHIVE...",
 		"The structural audit alone, nothing decoded: where the pieces\n"
 		"are and every finding with its offset (exit 1 if any is a\n"
 		"warning, notes leave it 0; 3 with --strict).  Only the\n"
 		"chunks of seek-optimized (SOZip) entries are decoded, each\n"
 		"on its own, to check their index.",
-		{ opt_quiet, opt_select, opt_common } },
+		{ opt_quiet, opt_select, opt_db, opt_common } },
 	[CMD_STATS] = { "stats", "zipscan stats [OPTIONS] ARCHIVE...\n"
 		"       zipscan ARCHIVE [REPORT]   (REPORT's extension picks the "
 		"format:\n"
@@ -111,7 +124,7 @@ static const struct command_info {
 		"else text)",
 		"Test, then an analysis report of each archive and of the "
 		"batch.",
-		{ opt_stats, opt_select, opt_decode, opt_common } },
+		{ opt_stats, opt_select, opt_decode, opt_db, opt_common } },
 	[CMD_EXTRACT] = { "extract",
 		"zipscan extract [OPTIONS] ARCHIVE [-d DIR] [PATTERN...]",
 		"Write the entries (or those matching a PATTERN) beneath DIR,\n"
@@ -129,7 +142,7 @@ static void put_command_help(enum command cmd, FILE *f)
 	const struct command_info *ci = &commands[cmd];
 
 	fprintf(f, "usage: %s\n\n%s\n\nOptions:\n", ci->synopsis, ci->what);
-	for (size_t k = 0; k < 4 && ci->groups[k]; k++)
+	for (size_t k = 0; k < 6 && ci->groups[k]; k++)
 		fputs(ci->groups[k], f);
 	if (cmd == CMD_EXTRACT || cmd == CMD_CAT)
 		fputs("  -j, --threads N        threads to use (default: every "
@@ -162,6 +175,10 @@ static void put_usage(FILE *f)
 	fputs(opt_decode, f);
 	fputs("\nstats:\n", f);
 	fputs(opt_stats, f);
+	fputs("\nlist:\n", f);
+	fputs(opt_list, f);
+	fputs("\nThe catalog (list, test, check, stats):\n", f);
+	fputs(opt_db, f);
 	fputs("\ntest and check:\n", f);
 	fputs(opt_quiet, f);
 	fputs("\nextract:\n", f);
@@ -251,12 +268,18 @@ typedef struct cli {
 	int extract_opts;        /* an extract-only option was given */
 	int is_short;            /* zipscan ARCHIVE [REPORT] */
 	int to_stdout;           /* the report goes to standard output */
+	const char *db;          /* --db */
+	int refresh;             /* --refresh */
+	unsigned shard_k, shard_n; /* --shard K/N (n 0: none) */
+	zs_catalog *catalog;     /* open while the command runs */
+	int db_failed;           /* a database error: stop */
 } cli;
 
 enum { OPT_JSON = 256, OPT_MEMORY, OPT_ALLOW_OVERLAP,
        OPT_NDJSON, OPT_CSV, OPT_HTML, OPT_TOP, OPT_HASH, OPT_PROGRESS,
        OPT_OVERWRITE, OPT_STRICT, OPT_KEEP_SPECIAL, OPT_MAX_TOTAL,
-       OPT_MAX_RATIO, OPT_IGNORE, OPT_MAX_INPUT };
+       OPT_MAX_RATIO, OPT_IGNORE, OPT_MAX_INPUT, OPT_DB, OPT_REFRESH,
+       OPT_SHARD };
 
 static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, 'j' },
@@ -282,6 +305,9 @@ static const struct option long_options[] = {
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "ignore", required_argument, NULL, OPT_IGNORE },
 	{ "keep-special", no_argument, NULL, OPT_KEEP_SPECIAL },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "refresh", no_argument, NULL, OPT_REFRESH },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -367,7 +393,35 @@ static int add_ignored(cli *c, char *arg)
 	return -1;
 }
 
+/* --shard K/N: 0 <= K < N <= 1,000,000. */
+static int parse_shard(cli *c, const char *arg)
+{
+	char *end;
+	errno = 0;
+	unsigned long k = strtoul(arg, &end, 10), n;
+
+	if (errno || end == arg || *end != '/' || arg[0] == '-')
+		return -1;
+	const char *q = end + 1;
+	n = strtoul(q, &end, 10);
+	if (errno || end == q || *end || *q == '-' || n == 0 ||
+	    n > 1000000 || k >= n)
+		return -1;
+	c->shard_k = (unsigned)k;
+	c->shard_n = (unsigned)n;
+	return 0;
+}
+
 static volatile int interrupted;
+
+/* A database error: said once, and the run stops (exit 50). */
+static void catalog_failed(cli *c)
+{
+	if (!c->db_failed)
+		fprintf(stderr, "zipscan: %s: %s\n", c->db,
+			zs_catalog_error(c->catalog));
+	c->db_failed = 1;
+}
 
 /* Returns -1 to go on, or an exit status. */
 static int parse_options(cli *c, int argc, char **argv)
@@ -471,6 +525,13 @@ static int parse_options(cli *c, int argc, char **argv)
 			else if (parse_size(optarg, &c->opt.max_input) != 0)
 				return bad_usage("invalid size '%s'", optarg);
 			break;
+		case OPT_DB: c->db = optarg; break;
+		case OPT_REFRESH: c->refresh = 1; break;
+		case OPT_SHARD:
+			if (parse_shard(c, optarg) != 0)
+				return bad_usage("invalid --shard '%s' (K/N, "
+						 "0 <= K < N)", optarg);
+			break;
 		case 'h':
 			if (c->is_short)
 				put_usage(stdout);
@@ -538,6 +599,40 @@ static void put_open_failure(const zs_archive *a, FILE *err)
 		zs_report_findings_text(a, err);
 }
 
+/* --db: is the archive recorded as it is now (and with what is asked)?
+ * Then it is not scanned again: 1, *status its recorded status; -1 on a
+ * database error; 0: scan it. */
+static int catalog_skip(const cli *c, const char *path, int *status)
+{
+	int decoded = c->cmd == CMD_TEST || c->cmd == CMD_STATS;
+	int r = zs_catalog_current(c->catalog, path, decoded, c->opt.hash,
+				   status);
+	if (r > 0) {
+		if (!c->quiet)
+			fprintf(stderr, "zipscan: %s: unchanged since it was "
+				"recorded (exit %d): skipped; --refresh "
+				"rescans\n", path, *status);
+		zs_catalog_skipped(c->catalog);
+	}
+	if (r < 0)
+		catalog_failed((cli *)c);
+	return r;
+}
+
+/* --db: hand the scanned archive to the catalog's writer thread (which
+ * closes it), or close it; -1 after a database error. */
+static int catalog_give(const cli *c, zs_archive *a)
+{
+	if (!c->catalog || !zs_archive_indexed(a) || interrupted) {
+		zs_close(a);
+		return 0;
+	}
+	if (zs_catalog_submit(c->catalog, a, commands[c->cmd].name) == 0)
+		return 0;
+	catalog_failed((cli *)c);
+	return -1;
+}
+
 /* One archive's report for zs_batch_run (test, list, check): out is where
  * the report goes, err where standard error's part goes; ctx is the cli.
  * Returns the archive's exit status. */
@@ -565,6 +660,14 @@ static int report_archive(void *ctx, zs_archive *a, const zs_totals *t,
 			wrote = zs_report_json(a, t, 1, NULL, out);
 		else if (zs_archive_indexed(a) || !c->to_stdout)
 			wrote = zs_report_test_text(a, t, c->quiet, out);
+	} else if (c->format == FMT_CSV || c->format == FMT_NDJSON) {
+		/* list --csv / --ndjson: from the index, nothing decoded (the
+		 * CSV header row is written once, before the batch) */
+		put_open_failure(a, err);
+		if (zs_archive_indexed(a))
+			wrote = c->format == FMT_CSV ?
+				zs_report_csv(a, 0, out) :
+				zs_report_ndjson(a, NULL, NULL, out);
 	} else if (c->json) {
 		wrote = zs_report_json(a, NULL, 0, NULL, out);
 		put_open_failure(a, err);
@@ -591,6 +694,40 @@ static int run_archives(const cli *c, char **paths, size_t n, FILE *out)
 				   (!c->quiet && isatty(STDERR_FILENO))))
 		b.tty = stderr;
 	return zs_batch_run(paths, n, &b, &c->opt, out, stderr);
+}
+
+/* --db: one archive at a time (skipped when the catalog has it as it is;
+ * handed to the catalog's writer thread after its report), where
+ * run_archives keeps a window of archives open: the catalog's writer
+ * owns and closes each archive it is given. */
+static int run_archive_db(const cli *c, const char *path, FILE *out)
+{
+	zs_totals t = { 0 };
+	int status;
+	if (!c->refresh) {
+		int skip = catalog_skip(c, path, &status);
+		if (skip)
+			return skip < 0 ? ZS_EXIT_WRITE : status;
+	}
+	zs_options o = c->opt;
+	o.progress = c->cmd == CMD_TEST ? progress_new(c) : NULL;
+	zs_archive *a = zs_open(path, &o, &status);
+	if (!a) {
+		zs_progress_stop(o.progress);
+		fprintf(stderr, "zipscan: %s: out of memory\n", path);
+		return ZS_EXIT_NOMEM;
+	}
+	select_entries(c, a);
+	if (c->cmd == CMD_TEST) {
+		zs_progress_phase(o.progress, "testing");
+		zs_progress_set_work(o.progress, &a, 1);
+		zs_scan_entries(a, &o, &t);
+	}
+	zs_progress_stop(o.progress);
+	status = report_archive((void *)c, a, &t, out, stderr);
+	if (catalog_give(c, a) != 0)
+		return ZS_EXIT_WRITE;
+	return status;
 }
 
 /* unzip's word for each name or pattern that matched nothing: exit 11. */
@@ -862,6 +999,13 @@ static int run_stats(const cli *c, char **paths, size_t n, FILE *out)
 	if (c->format == FMT_HTML && !wrote)
 		wrote = zs_report_html_end(out);
 out:
+	if (c->catalog) {
+		/* recorded in order by the writer thread, which closes them */
+		for (size_t k = 0; k < n; k++)
+			if (ap[k] && catalog_give(c, ap[k]) != 0)
+				status = zs_exit_worse(status, ZS_EXIT_WRITE);
+		n = 0;
+	}
 	#pragma omp parallel for schedule(dynamic, 16) \
 		num_threads(zs_threads_effective(&c->opt)) if (n >= 16)
 	for (size_t k = 0; k < n; k++)
@@ -927,6 +1071,38 @@ static const char *output_is_input(const char *output, char **paths,
 	return NULL;
 }
 
+/* --db, --refresh, --shard: where they apply; -1 if all is well. */
+static int check_catalog_options(const cli *c, char **args, int nargs)
+{
+	if ((c->db || c->refresh) && c->cmd > CMD_STATS)
+		return bad_usage("%s", "--db and --refresh are for list, test, "
+				 "check and stats");
+	if (c->shard_n && c->cmd > CMD_STATS)
+		return bad_usage("%s", "--shard is for list, test, check and "
+				 "stats");
+	if (c->refresh && !c->db)
+		return bad_usage("%s", "--refresh needs --db");
+	if (c->db && (c->n_include || c->n_exclude))
+		return bad_usage("%s", "--db records whole archives: no -i "
+				 "or -x");
+	for (int k = optind; c->db && k < nargs; k++)
+		if (!strcmp(args[k], "-"))
+			return bad_usage("%s", "--db needs archives in files, "
+					 "not standard input");
+	return -1;
+}
+
+/* --shard K/N: keep the archives whose path (as given) is in shard K;
+ * returns the new argument count. */
+static int keep_shard(const cli *c, char **args, int nargs)
+{
+	int w = optind;
+	for (int k = optind; k < nargs; k++)
+		if (zs_shard_of(args[k], c->shard_n) == c->shard_k)
+			args[w++] = args[k];
+	return w;
+}
+
 /* `zipscan help [COMMAND]`, `zipscan -h`, `zipscan --version`: answered
  * before anything else; -1 if argv is none of these. */
 static int answer_help(int argc, char **argv)
@@ -970,6 +1146,32 @@ static int first_word(cli *c, const char *w)
 	return unknown_command(w);
 }
 
+/* --db: open the catalog and start its run row (the command line, for
+ * the runs table). */
+static int catalog_open(cli *c, int nargs, char **args)
+{
+	size_t len = 1;
+	for (int k = 1; k < nargs; k++)
+		len += strlen(args[k]) + 1;
+	char *line = calloc(len, 1);
+	if (!line)
+		return ZS_EXIT_NOMEM;
+	for (int k = 1; k < nargs; k++) {
+		strcat(line, args[k]);
+		if (k + 1 < nargs)
+			strcat(line, " ");
+	}
+	int rc = zs_catalog_open(c->db, commands[c->cmd].name, line,
+				 zs_threads_effective(&c->opt), &c->catalog);
+	free(line);
+	if (rc != 0) {
+		catalog_failed(c);
+		zs_catalog_close(c->catalog, rc);
+		c->catalog = NULL;
+	}
+	return rc;
+}
+
 static int run(cli *c, char **args, int nargs)
 {
 	zs_output out;
@@ -980,6 +1182,10 @@ static int run(cli *c, char **args, int nargs)
 			strerror(errno));
 		return ZS_EXIT_WRITE;
 	}
+	if (c->db && (status = catalog_open(c, nargs, args)) != 0) {
+		zs_output_abort(&out);
+		return status;
+	}
 	if (c->cmd == CMD_STATS)
 		status = run_stats(c, args + optind, (size_t)(nargs - optind),
 				   out.f);
@@ -988,9 +1194,21 @@ static int run(cli *c, char **args, int nargs)
 	else if (c->cmd == CMD_CAT)
 		status = run_cat(c, args, nargs);
 	c->to_stdout = out.f == stdout;
-	if (c->cmd <= CMD_CHECK)
+	if (c->cmd <= CMD_CHECK && c->format == FMT_CSV)
+		zs_report_csv_header(out.f);
+	if (c->cmd <= CMD_CHECK && c->catalog)
+		for (int k = optind; k < nargs && !interrupted &&
+		     !c->db_failed; k++)
+			status = zs_exit_worse(status,
+					       run_archive_db(c, args[k], out.f));
+	else if (c->cmd <= CMD_CHECK)
 		status = run_archives(c, args + optind,
 				      (size_t)(nargs - optind), out.f);
+	if (c->catalog && zs_catalog_close(c->catalog, status) != 0) {
+		catalog_failed(c);
+		status = zs_exit_worse(status, ZS_EXIT_WRITE);
+	}
+	c->catalog = NULL;
 	if (interrupted) {
 		zs_output_abort(&out);
 		if (c->cmd != CMD_STATS)   /* stats said what was done */
@@ -1014,6 +1232,11 @@ int main(int argc, char **argv)
 
 	zs_options_init(&c.opt);
 	c.opt.stop = &interrupted;
+	/* DOS times are local: with TZ unset, glibc's mktime stats
+	 * /etc/localtime on every call (a third of `list --db`'s system
+	 * time); naming the same file once keeps the meaning and stops it */
+	if (!getenv("TZ"))
+		setenv("TZ", ":/etc/localtime", 1);
 	if (argc < 2)
 		return bad_usage("%s", "no command given");
 	if ((rc = answer_help(argc, argv)) >= 0 ||
@@ -1040,8 +1263,16 @@ int main(int argc, char **argv)
 			       "is an input archive", input);
 		goto done;
 	}
-	if (c.cmd != CMD_STATS && c.format != FMT_TEXT && c.format != FMT_JSON) {
-		rc = bad_usage("%s", "--ndjson, --csv and --html are for stats");
+	if (c.cmd != CMD_STATS && c.format != FMT_TEXT && c.format != FMT_JSON &&
+	    !(c.cmd == CMD_LIST && c.format != FMT_HTML)) {
+		rc = bad_usage("%s", "--ndjson and --csv are for stats and "
+			       "list, --html for stats");
+		goto done;
+	}
+	if ((rc = check_catalog_options(&c, args, nargs)) >= 0)
+		goto done;
+	if (c.shard_n && (nargs = keep_shard(&c, args, nargs)) == optind) {
+		rc = ZS_EXIT_OK;   /* none of the archives is in this shard */
 		goto done;
 	}
 	catch_signals();

@@ -399,7 +399,7 @@ int zs_report_ndjson(const zs_archive *a, const zs_totals *t,
 		fputs("{\"type\":\"entry\",\"archive\":", f);
 		zs_put_json_path(f, a->path);
 		fputs(",\"entry\":", f);
-		zs_json_entry(a, i, 1, name, f);
+		zs_json_entry(a, i, st != NULL, name, f);
 		fputs("}\n", f);
 	}
 	free(name);
@@ -414,8 +414,10 @@ int zs_report_ndjson(const zs_archive *a, const zs_totals *t,
 	zs_put_json_path(f, a->path);
 	fprintf(f, ",\"status\":%d,", zs_archive_status(a));
 	zs_json_findings(a, f);
-	fputs(",\"stats\":", f);
-	zs_stats_json(st, f);
+	if (st) {   /* list --ndjson has no statistics */
+		fputs(",\"stats\":", f);
+		zs_stats_json(st, f);
+	}
 	if (t)
 		fprintf(f, ",\"timing\":{\"threads\":%d,\"seconds_open\":%.6f,"
 			"\"seconds_scan\":%.6f}", t->threads, a->seconds_open,
@@ -424,13 +426,10 @@ int zs_report_ndjson(const zs_archive *a, const zs_totals *t,
 	return ferror(f) ? -1 : 0;
 }
 
-/* A CSV field, quoted when it holds a comma, quote or line break. */
+/* A CSV text field, always quoted (RFC 4180), so that sniffers (sqlite3's
+ * .import, DuckDB) read every text column as text whatever it holds. */
 static void csv_str(FILE *f, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
 	putc('"', f);
 	for (; *s; s++) {
 		if (*s == '"')
@@ -438,6 +437,13 @@ static void csv_str(FILE *f, const char *s)
 		putc(*s, f);
 	}
 	putc('"', f);
+}
+
+void zs_report_csv_header(FILE *f)
+{
+	fputs("archive,name,method,method_name,compressed_size,"
+	      "uncompressed_size,ratio_pct,crc32,is_dir,is_symlink,"
+	      "encrypted,mtime,offset,status,error,xxh3_128\r\n", f);
 }
 
 int zs_report_csv(const zs_archive *a, int header, FILE *f)
@@ -448,9 +454,7 @@ int zs_report_csv(const zs_archive *a, int header, FILE *f)
 	if (!name)
 		return -1;
 	if (header)
-		fputs("archive,name,method,method_name,compressed_size,"
-		      "uncompressed_size,ratio_pct,crc32,is_dir,is_symlink,"
-		      "encrypted,mtime,offset,status,error,xxh3_128\r\n", f);
+		zs_report_csv_header(f);
 	for (size_t i = 0; i < ix->count; i++) {
 		if (!ix->selected[i])
 			continue;
@@ -459,8 +463,9 @@ int zs_report_csv(const zs_archive *a, int header, FILE *f)
 		csv_str(f, a->path);
 		putc(',', f);
 		csv_str(f, name);
-		fprintf(f, ",%u,%s,%llu,%llu,%.2f,%08x,%d,%d,%d,%s,%llu,%s,",
-			ix->method[i], zs_method_name(ix->method[i]),
+		fprintf(f, ",%u,\"%s\",%llu,%llu,%.2f,\"%08x\",%d,%d,%d,\"%s\","
+			"%llu,\"%s\",", ix->method[i],
+			zs_method_name(ix->method[i]),
 			(unsigned long long)ix->comp_size[i],
 			(unsigned long long)ix->uncomp_size[i],
 			pct(ix->comp_size[i], ix->uncomp_size[i]), ix->crc32[i],
@@ -470,12 +475,12 @@ int zs_report_csv(const zs_archive *a, int header, FILE *f)
 			zs_status_name(ix->status[i]));
 		zs_entry_error(a, i, err, sizeof(err));
 		csv_str(f, err);
-		putc(',', f);
+		fputs(",\"", f);
 		if (ix->xxh128 && ix->status[i] == ZS_ENTRY_OK)
 			fprintf(f, "%016llx%016llx",
 				(unsigned long long)ix->xxh128[2 * i],
 				(unsigned long long)ix->xxh128[2 * i + 1]);
-		fputs("\r\n", f);
+		fputs("\"\r\n", f);
 	}
 	free(name);
 	return ferror(f) ? -1 : 0;

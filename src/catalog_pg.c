@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * catalog_pg.c - the catalog in PostgreSQL (libpq).  One transaction per
+ * archive: a transaction-scoped advisory lock on the archive's id (two
+ * writers of one archive take turns, so it ends with one whole set of
+ * rows), delete its rows, upsert the archive, then its entries and
+ * findings through COPY FROM STDIN in text format, sent in 256 KiB
+ * pieces.  synchronous_commit stays as the server has it (on by
+ * default): a committed archive is durable.
+ */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalog.h"
+
+/* Serializes the schema's creation between processes (any constant). */
+#define ZS_PG_SCHEMA_LOCK 0x7a697073
+
+static int fail(zs_catalog *c, const char *what, PGresult *r)
+{
+	const char *msg = r ? PQresultErrorMessage(r) : "";
+	if (!msg || !*msg)
+		msg = PQerrorMessage(c->db);
+	zs_cat_fail(c, "PostgreSQL: %s: %.*s", what,
+		    (int)strcspn(msg, "\n"), msg);
+	PQclear(r);
+	return -1;
+}
+
+/* A statement (parameters as text, NULL for NULL) that must succeed. */
+static int pq(zs_catalog *c, const char *what, const char *sql, int n,
+	      const char *const *params)
+{
+	PGresult *r = PQexecParams(c->db, sql, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		return fail(c, what, r);
+	PQclear(r);
+	return 0;
+}
+
+static int simple(zs_catalog *c, const char *what, const char *sql)
+{
+	PGresult *r = PQexec(c->db, sql);
+	ExecStatusType st = PQresultStatus(r);
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		return fail(c, what, r);
+	PQclear(r);
+	return 0;
+}
+
+static void rollback(zs_catalog *c)
+{
+	PQclear(PQexec(c->db, "ROLLBACK"));
+}
+
+static int pg_setup(zs_catalog *c)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%d)",
+		 ZS_PG_SCHEMA_LOCK);
+	if (simple(c, "locking the schema", sql) ||
+	    simple(c, "creating the schema", zs_catalog_schema))
+		return rollback(c), -1;
+	PGresult *r = PQexec(c->db, "SELECT max(version) FROM schema_version");
+	int version = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) ?
+		      atoi(PQgetvalue(r, 0, 0)) : -1;
+	PQclear(r);
+	if (version != ZS_CATALOG_SCHEMA_VERSION) {
+		zs_cat_fail(c, "catalog schema version %d, this zipscan "
+			    "writes version %d", version,
+			    ZS_CATALOG_SCHEMA_VERSION);
+		return rollback(c), -1;
+	}
+	return simple(c, "creating the schema", "COMMIT");
+}
+
+static int pg_lookup(zs_catalog *c, int64_t id, zs_cat_known *k)
+{
+	char ids[24];
+	const char *p[] = { ids };
+
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	PGresult *r = PQexecParams(c->db, zs_cat_sql_lookup, 1, NULL, p, NULL,
+				   NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return fail(c, "looking up an archive", r);
+	int found = PQntuples(r) > 0;
+	if (found) {
+		k->size = atoll(PQgetvalue(r, 0, 0));
+		k->mtime_ns = atoll(PQgetvalue(r, 0, 1));
+		k->cd_checksum = atoll(PQgetvalue(r, 0, 2));
+		k->decoded = PQgetvalue(r, 0, 3)[0] == 't';
+		k->hashed = PQgetvalue(r, 0, 4)[0] == 't';
+		k->status = atoi(PQgetvalue(r, 0, 5));
+		k->cd_offset = atoll(PQgetvalue(r, 0, 6));
+	}
+	PQclear(r);
+	return found;
+}
+
+/* ---- COPY text rows ----------------------------------------------------- */
+
+typedef struct copybuf {
+	char *p;
+	size_t n, cap;
+	int oom;
+} copybuf;
+
+#define ZS_PG_COPY_CHUNK (256u << 10)
+
+static void put(copybuf *b, const char *s, size_t n)
+{
+	if (b->n + n > b->cap) {
+		size_t cap = b->cap ? b->cap : ZS_PG_COPY_CHUNK + 4096;
+		while (cap < b->n + n)
+			cap *= 2;
+		char *m = realloc(b->p, cap);
+		if (!m) {
+			b->oom = 1;
+			return;
+		}
+		b->p = m;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+}
+
+/* A text field in COPY's escapes; NULL is \N. */
+static void put_text(copybuf *b, const char *s)
+{
+	if (!s) {
+		put(b, "\\N\t", 3);
+		return;
+	}
+	for (const char *q = s;; q++) {
+		size_t run = strcspn(q, "\\\t\n\r");
+		put(b, q, run);
+		q += run;
+		if (!*q)
+			break;
+		char esc[2] = { '\\', *q == '\\' ? '\\' : *q == '\t' ? 't' :
+				*q == '\n' ? 'n' : 'r' };
+		put(b, esc, 2);
+	}
+	put(b, "\t", 1);
+}
+
+static void put_int(copybuf *b, int64_t v)
+{
+	char s[24];
+	put(b, s, (size_t)snprintf(s, sizeof(s), "%lld\t", (long long)v));
+}
+
+/* Replace the row's last tab by the end of line. */
+static void end_row(copybuf *b)
+{
+	if (b->n && !b->oom)
+		b->p[b->n - 1] = '\n';
+}
+
+static void put_ints(copybuf *b, const int64_t *v, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		put_int(b, v[k]);
+}
+
+/* One entries row, the columns in catalog.sql's order. */
+static void entry_line(copybuf *b, int64_t id, const zs_cat_entry *e)
+{
+	const int64_t head[] = { id, e->idx };
+	const int64_t sizes[] = { e->comp, e->uncomp, e->crc32 };
+	const int64_t tail[] = { e->mode, e->external_attr, e->flags,
+				 e->local_offset, e->data_offset, e->is_dir,
+				 e->is_symlink, e->is_encrypted };
+
+	put_ints(b, head, 2);
+	put_text(b, e->name);
+	put_int(b, e->method);
+	put_text(b, e->method_name);
+	put_ints(b, sizes, 3);
+	put_text(b, e->has_mtime ? e->mtime : NULL);
+	put_ints(b, tail, 8);
+	put_text(b, e->status);
+	put_text(b, e->error);
+	put_text(b, e->hash[0] ? e->hash : NULL);
+	end_row(b);
+}
+
+static int flush(zs_catalog *c, copybuf *b)
+{
+	if (b->oom) {
+		zs_cat_fail(c, "out of memory");
+		return -1;
+	}
+	if (b->n && PQputCopyData(c->db, b->p, (int)b->n) != 1)
+		return fail(c, "sending rows", NULL);
+	b->n = 0;
+	return 0;
+}
+
+static int copy_end(zs_catalog *c, int ok)
+{
+	int rc = ok ? 0 : -1;
+	if (PQputCopyEnd(c->db, ok ? NULL : "zipscan stopped") != 1)
+		rc = fail(c, "ending COPY", NULL);
+	PGresult *r;
+	while ((r = PQgetResult(c->db)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && ok && rc == 0)
+			rc = fail(c, "COPY", r);
+		else
+			PQclear(r);
+	}
+	return rc;
+}
+
+static int copy_begin(zs_catalog *c, const char *sql)
+{
+	PGresult *r = PQexec(c->db, sql);
+	if (PQresultStatus(r) != PGRES_COPY_IN)
+		return fail(c, "starting COPY", r);
+	PQclear(r);
+	return 0;
+}
+
+static int copy_entries(zs_catalog *c, int64_t id, zs_archive *a,
+			copybuf *b)
+{
+	size_t cap = zs_cat_name_cap(a);
+	char *name = malloc(cap), *err = malloc(cap);
+	zs_cat_entry e;
+	int rc = 0;
+
+	if (copy_begin(c, "COPY entries FROM STDIN") != 0) {
+		free(name);
+		free(err);
+		return -1;
+	}
+	b->oom = !name || !err;
+	for (size_t i = 0; rc == 0 && !b->oom && i < a->index.count; i++) {
+		zs_cat_entry_row(a, i, name, err, cap, &e);
+		entry_line(b, id, &e);
+		if (b->n >= ZS_PG_COPY_CHUNK)
+			rc = flush(c, b);
+	}
+	if (rc == 0)
+		rc = flush(c, b);
+	free(name);
+	free(err);
+	return copy_end(c, rc == 0);
+}
+
+static int copy_findings(zs_catalog *c, int64_t id, zs_archive *a,
+			 copybuf *b)
+{
+	int rc = 0;
+
+	if (!a->findings_count)
+		return 0;
+	if (copy_begin(c, "COPY findings FROM STDIN") != 0)
+		return -1;
+	for (size_t k = 0; rc == 0 && k < a->findings_count; k++) {
+		char *msg = malloc(3 * strlen(a->findings[k].text) + 1);
+		zs_cat_finding f;
+		if (!msg) {
+			b->oom = 1;
+			break;
+		}
+		zs_cat_finding_row(a, k, msg, &f);
+		put_int(b, id);
+		if (f.entry >= 0)
+			put_int(b, f.entry);
+		else
+			put_text(b, NULL);
+		put_text(b, f.code);
+		put_text(b, f.severity);
+		put_int(b, f.offset);
+		put_text(b, f.message);
+		end_row(b);
+		free(msg);
+		if (b->n >= ZS_PG_COPY_CHUNK)
+			rc = flush(c, b);
+	}
+	if (rc == 0)
+		rc = flush(c, b);
+	return copy_end(c, rc == 0);
+}
+
+static int put_archive(zs_catalog *c, const zs_cat_archive *r)
+{
+	char v[23][32];
+	const char *p[23];
+	const int64_t ints[] = { r->entries, r->ok, r->bad, r->unsupported,
+				 r->encrypted, r->untested, r->comp,
+				 r->uncomp, r->findings };
+
+	snprintf(v[0], 32, "%lld", (long long)r->id);
+	snprintf(v[2], 32, "%lld", (long long)r->size);
+	snprintf(v[4], 32, "%lld", (long long)r->mtime_ns);
+	snprintf(v[5], 32, "%lld", (long long)r->cd_checksum);
+	snprintf(v[7], 32, "%d", r->decoded);
+	snprintf(v[8], 32, "%d", r->hashed);
+	snprintf(v[9], 32, "%d", r->status);
+	for (int k = 0; k < 9; k++)
+		snprintf(v[10 + k], 32, "%lld", (long long)ints[k]);
+	snprintf(v[20], 32, "%lld", (long long)c->run_id);
+	snprintf(v[22], 32, "%lld", (long long)r->cd_offset);
+	for (int k = 0; k < 23; k++)
+		p[k] = v[k];
+	p[1] = r->path;
+	p[3] = r->mtime;
+	p[6] = r->command;
+	p[19] = r->scanned;
+	p[21] = ZS_VERSION;
+	return pq(c, "recording an archive", zs_cat_sql_upsert, 23, p);
+}
+
+static int pg_record(zs_catalog *c, const zs_cat_archive *r, zs_archive *a)
+{
+	char ids[24];
+	const char *p[] = { ids };
+	copybuf b = { 0 };
+
+	snprintf(ids, sizeof(ids), "%lld", (long long)r->id);
+	int rc = simple(c, "starting a transaction", "BEGIN");
+	if (rc == 0)
+		rc = pq(c, "locking the archive",
+			"SELECT pg_advisory_xact_lock($1::bigint)", 1, p);
+	if (rc == 0)
+		rc = pq(c, "deleting entries",
+			"DELETE FROM entries WHERE archive_id = $1", 1, p);
+	if (rc == 0)
+		rc = pq(c, "deleting findings",
+			"DELETE FROM findings WHERE archive_id = $1", 1, p);
+	if (rc == 0)
+		rc = put_archive(c, r);
+	if (rc == 0)
+		rc = copy_entries(c, r->id, a, &b);
+	if (rc == 0)
+		rc = copy_findings(c, r->id, a, &b);
+	free(b.p);
+	if (rc == 0)
+		rc = simple(c, "committing", "COMMIT");
+	if (rc != 0)
+		rollback(c);
+	return rc;
+}
+
+static int pg_run_begin(zs_catalog *c, const char *command,
+			const char *options, int threads)
+{
+	char host[256] = "", now[32], id[24], th[16];
+
+	gethostname(host, sizeof(host) - 1);
+	zs_cat_time((int64_t)time(NULL), now);
+	c->run_id = zs_cat_run_id();
+	snprintf(id, sizeof(id), "%lld", (long long)c->run_id);
+	snprintf(th, sizeof(th), "%d", threads);
+	const char *p[] = { id, command, options, th, host, now, ZS_VERSION };
+	return pq(c, "starting the run", zs_cat_sql_run_begin, 7, p);
+}
+
+static int pg_run_end(zs_catalog *c, double seconds, int64_t archives,
+		      int64_t skipped, int status)
+{
+	char v[5][32];
+	const char *p[] = { v[0], v[1], v[2], v[3], v[4] };
+
+	snprintf(v[0], 32, "%.6f", seconds);
+	snprintf(v[1], 32, "%lld", (long long)archives);
+	snprintf(v[2], 32, "%lld", (long long)skipped);
+	snprintf(v[3], 32, "%d", status);
+	snprintf(v[4], 32, "%lld", (long long)c->run_id);
+	return pq(c, "ending the run", zs_cat_sql_run_end, 5, p);
+}
+
+static int pg_entries(zs_catalog *c, int64_t id,
+		      int (*fn)(void *ctx, const zs_catalog_entry *e),
+		      void *ctx)
+{
+	char ids[24];
+	const char *p[] = { ids };
+
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	PGresult *r = PQexecParams(c->db, "SELECT idx, name, "
+		"compressed_size, uncompressed_size, crc32, method, "
+		"coalesce(extract(epoch FROM mtime)::bigint, 0), status "
+		"FROM entries WHERE archive_id = $1 ORDER BY idx", 1, NULL, p,
+		NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return fail(c, "reading entries", r);
+	int rc = 0;
+	for (int k = 0; rc == 0 && k < PQntuples(r); k++) {
+		zs_catalog_entry e;
+		memset(&e, 0, sizeof(e));
+		e.index = atoll(PQgetvalue(r, k, 0));
+		e.name = PQgetvalue(r, k, 1);
+		e.compressed_size = strtoull(PQgetvalue(r, k, 2), NULL, 10);
+		e.uncompressed_size = strtoull(PQgetvalue(r, k, 3), NULL, 10);
+		e.crc32 = (uint32_t)strtoull(PQgetvalue(r, k, 4), NULL, 10);
+		e.method = (unsigned)atoi(PQgetvalue(r, k, 5));
+		e.mtime = atoll(PQgetvalue(r, k, 6));
+		snprintf(e.status, sizeof(e.status), "%s",
+			 PQgetvalue(r, k, 7));
+		rc = fn(ctx, &e);
+	}
+	PQclear(r);
+	return rc;
+}
+
+static void pg_close(zs_catalog *c)
+{
+	PQfinish(c->db);
+}
+
+static const zs_cat_backend pg_backend = {
+	pg_setup, pg_lookup, pg_record, pg_run_begin, pg_run_end,
+	pg_entries, pg_close,
+};
+
+static void quiet_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;   /* "relation already exists, skipping" */
+}
+
+int zs_cat_pg_open(zs_catalog *c, const char *conninfo)
+{
+	c->be = &pg_backend;
+	c->db = PQconnectdb(conninfo);
+	if (!c->db) {
+		zs_cat_fail(c, "PostgreSQL: out of memory");
+		return -1;
+	}
+	if (PQstatus(c->db) != CONNECTION_OK) {
+		const char *m = PQerrorMessage(c->db);
+		zs_cat_fail(c, "PostgreSQL: cannot connect: %.*s",
+			    (int)strcspn(m, "\n"), m);
+		return -1;
+	}
+	PQsetNoticeProcessor(c->db, quiet_notice, NULL);
+	return simple(c, "setting the session", "SET TIME ZONE 'UTC'");
+}

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * catalog_sqlite.c - the catalog in a SQLite file (libsqlite3): WAL, one
+ * IMMEDIATE transaction per archive (delete its rows, upsert the archive,
+ * insert entries and findings through prepared statements), a 30 s busy
+ * timeout so that several processes can share one file.  synchronous =
+ * NORMAL: in WAL mode a transaction is atomic whatever happens and
+ * durable across a crash of the process; only a power loss may lose the
+ * last ones (never half of one).  The connection is opened NOMUTEX:
+ * catalog.c's db_lock already keeps it to one thread at a time.
+ */
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalog.h"
+
+enum { S_LOOKUP, S_DEL_ENTRIES, S_DEL_FINDINGS, S_UPSERT, S_ENTRY,
+       S_FINDING, S_ENTRIES, S_COUNT };
+
+static const char *const sql[S_COUNT] = {
+	[S_LOOKUP] = zs_cat_sql_lookup,
+	[S_DEL_ENTRIES] = "DELETE FROM entries WHERE archive_id = $1",
+	[S_DEL_FINDINGS] = "DELETE FROM findings WHERE archive_id = $1",
+	[S_UPSERT] = zs_cat_sql_upsert,
+	[S_ENTRY] = "INSERT INTO entries VALUES ($1, $2, $3, $4, $5, $6, $7, "
+		    "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, "
+		    "$20)",
+	[S_FINDING] = "INSERT INTO findings VALUES ($1, $2, $3, $4, $5, $6)",
+	[S_ENTRIES] = "SELECT idx, name, compressed_size, uncompressed_size, "
+		      "crc32, method, CAST(strftime('%s', mtime) AS INTEGER), "
+		      "status FROM entries WHERE archive_id = $1 ORDER BY idx",
+};
+
+static int fail(zs_catalog *c, const char *what)
+{
+	zs_cat_fail(c, "SQLite: %s: %s", what, sqlite3_errmsg(c->db));
+	return -1;
+}
+
+static int exec(zs_catalog *c, const char *s)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(c->db, s, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	zs_cat_fail(c, "SQLite: %s", msg ? msg : sqlite3_errmsg(c->db));
+	sqlite3_free(msg);
+	return -1;
+}
+
+static sqlite3_stmt *stmt(zs_catalog *c, int k)
+{
+	sqlite3_stmt *s = ((sqlite3_stmt **)c->stmts)[k];
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+/* Run a statement to its end; -1 on an error. */
+static int step_done(zs_catalog *c, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : fail(c, what);
+}
+
+static void bind_text(sqlite3_stmt *s, int k, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, k, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, k);
+}
+
+static int sq_setup(zs_catalog *c)
+{
+	if (exec(c, "BEGIN IMMEDIATE") || exec(c, zs_catalog_schema))
+		return exec(c, "ROLLBACK"), -1;
+	sqlite3_stmt *s;
+	int version = -1;
+	if (sqlite3_prepare_v2(c->db, "SELECT max(version) FROM "
+			       "schema_version", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			version = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	if (version != ZS_CATALOG_SCHEMA_VERSION) {
+		zs_cat_fail(c, "catalog schema version %d, this zipscan "
+			    "writes version %d", version,
+			    ZS_CATALOG_SCHEMA_VERSION);
+		return exec(c, "ROLLBACK"), -1;
+	}
+	if (exec(c, "PRAGMA user_version = 1") || exec(c, "COMMIT"))
+		return -1;
+	sqlite3_stmt **st = calloc(S_COUNT, sizeof(*st));
+	c->stmts = st;
+	for (int k = 0; st && k < S_COUNT; k++)
+		if (sqlite3_prepare_v3(c->db, sql[k], -1,
+				       SQLITE_PREPARE_PERSISTENT, &st[k],
+				       NULL) != SQLITE_OK)
+			return fail(c, "preparing a statement");
+	return st ? 0 : (zs_cat_fail(c, "out of memory"), -1);
+}
+
+static int sq_lookup(zs_catalog *c, int64_t id, zs_cat_known *k)
+{
+	sqlite3_stmt *s = stmt(c, S_LOOKUP);
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return fail(c, "looking up an archive");
+	k->size = sqlite3_column_int64(s, 0);
+	k->mtime_ns = sqlite3_column_int64(s, 1);
+	k->cd_checksum = sqlite3_column_int64(s, 2);
+	k->decoded = sqlite3_column_int(s, 3);
+	k->hashed = sqlite3_column_int(s, 4);
+	k->status = sqlite3_column_int(s, 5);
+	k->cd_offset = sqlite3_column_int64(s, 6);
+	sqlite3_reset(s);
+	return 1;
+}
+
+static int put_archive(zs_catalog *c, const zs_cat_archive *r)
+{
+	sqlite3_stmt *s = stmt(c, S_UPSERT);
+	const int64_t ints[] = { r->entries, r->ok, r->bad, r->unsupported,
+				 r->encrypted, r->untested, r->comp,
+				 r->uncomp, r->findings };
+	sqlite3_bind_int64(s, 1, r->id);
+	bind_text(s, 2, r->path);
+	sqlite3_bind_int64(s, 3, r->size);
+	bind_text(s, 4, r->mtime);
+	sqlite3_bind_int64(s, 5, r->mtime_ns);
+	sqlite3_bind_int64(s, 6, r->cd_checksum);
+	bind_text(s, 7, r->command);
+	sqlite3_bind_int(s, 8, r->decoded);
+	sqlite3_bind_int(s, 9, r->hashed);
+	sqlite3_bind_int(s, 10, r->status);
+	for (int k = 0; k < 9; k++)
+		sqlite3_bind_int64(s, 11 + k, ints[k]);
+	bind_text(s, 20, r->scanned);
+	sqlite3_bind_int64(s, 21, c->run_id);
+	bind_text(s, 22, ZS_VERSION);
+	sqlite3_bind_int64(s, 23, r->cd_offset);
+	return step_done(c, s, "recording an archive");
+}
+
+static int put_entry(zs_catalog *c, int64_t id, const zs_cat_entry *e)
+{
+	sqlite3_stmt *s = stmt(c, S_ENTRY);
+	const int64_t mid[] = { e->comp, e->uncomp, e->crc32 };
+	const int64_t tail[] = { e->mode, e->external_attr, e->flags,
+				 e->local_offset, e->data_offset, e->is_dir,
+				 e->is_symlink, e->is_encrypted };
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, e->idx);
+	bind_text(s, 3, e->name);
+	sqlite3_bind_int(s, 4, (int)e->method);
+	bind_text(s, 5, e->method_name);
+	for (int k = 0; k < 3; k++)
+		sqlite3_bind_int64(s, 6 + k, mid[k]);
+	bind_text(s, 9, e->has_mtime ? e->mtime : NULL);
+	for (int k = 0; k < 8; k++)
+		sqlite3_bind_int64(s, 10 + k, tail[k]);
+	bind_text(s, 18, e->status);
+	bind_text(s, 19, e->error);
+	bind_text(s, 20, e->hash[0] ? e->hash : NULL);
+	return step_done(c, s, "recording an entry");
+}
+
+static int put_rows(zs_catalog *c, const zs_cat_archive *r, zs_archive *a)
+{
+	size_t cap = zs_cat_name_cap(a);
+	char *name = malloc(cap), *err = malloc(cap);
+	int rc = name && err ? 0 : (zs_cat_fail(c, "out of memory"), -1);
+	zs_cat_entry e;
+
+	for (size_t i = 0; rc == 0 && i < a->index.count; i++) {
+		zs_cat_entry_row(a, i, name, err, cap, &e);
+		rc = put_entry(c, r->id, &e);
+	}
+	for (size_t k = 0; rc == 0 && k < a->findings_count; k++) {
+		char *msg = malloc(3 * strlen(a->findings[k].text) + 1);
+		zs_cat_finding f;
+		if (!msg) {
+			zs_cat_fail(c, "out of memory");
+			rc = -1;
+			break;
+		}
+		zs_cat_finding_row(a, k, msg, &f);
+		sqlite3_stmt *s = stmt(c, S_FINDING);
+		sqlite3_bind_int64(s, 1, r->id);
+		if (f.entry >= 0)
+			sqlite3_bind_int64(s, 2, f.entry);
+		bind_text(s, 3, f.code);
+		bind_text(s, 4, f.severity);
+		sqlite3_bind_int64(s, 5, f.offset);
+		bind_text(s, 6, f.message);
+		rc = step_done(c, s, "recording a finding");
+		free(msg);
+	}
+	free(name);
+	free(err);
+	return rc;
+}
+
+static int sq_record(zs_catalog *c, const zs_cat_archive *r, zs_archive *a)
+{
+	if (exec(c, "BEGIN IMMEDIATE"))
+		return -1;
+	sqlite3_stmt *s = stmt(c, S_DEL_ENTRIES);
+	sqlite3_bind_int64(s, 1, r->id);
+	int rc = step_done(c, s, "deleting entries");
+	if (rc == 0) {
+		s = stmt(c, S_DEL_FINDINGS);
+		sqlite3_bind_int64(s, 1, r->id);
+		rc = step_done(c, s, "deleting findings");
+	}
+	if (rc == 0)
+		rc = put_archive(c, r);
+	if (rc == 0)
+		rc = put_rows(c, r, a);
+	if (rc == 0)
+		rc = exec(c, "COMMIT");
+	if (rc != 0)
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int sq_run_begin(zs_catalog *c, const char *command,
+			const char *options, int threads)
+{
+	char host[256] = "", now[32];
+	sqlite3_stmt *s;
+
+	gethostname(host, sizeof(host) - 1);
+	zs_cat_time((int64_t)time(NULL), now);
+	c->run_id = zs_cat_run_id();
+	if (sqlite3_prepare_v2(c->db, zs_cat_sql_run_begin, -1, &s, NULL))
+		return fail(c, "starting the run");
+	sqlite3_bind_int64(s, 1, c->run_id);
+	bind_text(s, 2, command);
+	bind_text(s, 3, options);
+	sqlite3_bind_int(s, 4, threads);
+	bind_text(s, 5, host);
+	bind_text(s, 6, now);
+	bind_text(s, 7, ZS_VERSION);
+	int rc = step_done(c, s, "starting the run");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int sq_run_end(zs_catalog *c, double seconds, int64_t archives,
+		      int64_t skipped, int status)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(c->db, zs_cat_sql_run_end, -1, &s, NULL))
+		return fail(c, "ending the run");
+	sqlite3_bind_double(s, 1, seconds);
+	sqlite3_bind_int64(s, 2, archives);
+	sqlite3_bind_int64(s, 3, skipped);
+	sqlite3_bind_int(s, 4, status);
+	sqlite3_bind_int64(s, 5, c->run_id);
+	int rc = step_done(c, s, "ending the run");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int sq_entries(zs_catalog *c, int64_t id,
+		      int (*fn)(void *ctx, const zs_catalog_entry *e),
+		      void *ctx)
+{
+	sqlite3_stmt *s = stmt(c, S_ENTRIES);
+	zs_catalog_entry e;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&e, 0, sizeof(e));
+		e.index = sqlite3_column_int64(s, 0);
+		e.name = (char *)sqlite3_column_text(s, 1);
+		e.compressed_size = (uint64_t)sqlite3_column_int64(s, 2);
+		e.uncompressed_size = (uint64_t)sqlite3_column_int64(s, 3);
+		e.crc32 = (uint32_t)sqlite3_column_int64(s, 4);
+		e.method = (unsigned)sqlite3_column_int(s, 5);
+		e.mtime = sqlite3_column_int64(s, 6);
+		snprintf(e.status, sizeof(e.status), "%s",
+			 (const char *)sqlite3_column_text(s, 7));
+		if (!e.name || fn(ctx, &e) != 0) {
+			sqlite3_reset(s);
+			return -1;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail(c, "reading entries");
+}
+
+static void sq_close(zs_catalog *c)
+{
+	sqlite3_stmt **st = c->stmts;
+	for (int k = 0; st && k < S_COUNT; k++)
+		sqlite3_finalize(st[k]);
+	free(st);
+	sqlite3_close(c->db);
+}
+
+static const zs_cat_backend sqlite_backend = {
+	sq_setup, sq_lookup, sq_record, sq_run_begin, sq_run_end,
+	sq_entries, sq_close,
+};
+
+int zs_cat_sqlite_open(zs_catalog *c, const char *path)
+{
+	sqlite3 *db = NULL;
+
+	c->be = &sqlite_backend;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+				 SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	c->db = db;
+	if (rc != SQLITE_OK) {
+		zs_cat_fail(c, "SQLite: cannot open %s: %s", path,
+			    db ? sqlite3_errmsg(db) : "out of memory");
+		return -1;
+	}
+	sqlite3_busy_timeout(db, 30000);
+	if (exec(c, "PRAGMA journal_mode = WAL") ||
+	    exec(c, "PRAGMA synchronous = NORMAL") ||
+	    exec(c, "PRAGMA cache_size = -65536"))
+		return -1;
+	return 0;
+}
