@@ -243,6 +243,14 @@ int zs_table_grow(zs_table *t);
 		(t)->hash[k_] = h_;                                        \
 	} while (0)
 
+/* Names compared as bytes, a prefix first (diff's order). */
+static inline int zs_bytes_cmp(const char *x, size_t nx, const char *y,
+			       size_t ny)
+{
+	int c = memcmp(x, y, nx < ny ? nx : ny);
+	return c ? c : (nx > ny) - (nx < ny);
+}
+
 /* *out = a + b; returns 0 if that overflows. */
 static inline int zs_add(uint64_t a, uint64_t b, uint64_t *out)
 {
@@ -400,6 +408,9 @@ void zs_audit(zs_archive *a);
 /* archive.c: a's totals from its entries' statuses, for the loops that
  * do not sum them as they go (extract, cat); t->entries etc. */
 void zs_totals_count(const zs_archive *a, zs_totals *t);
+/* archive.c: the exit status a bad entry's error (enum zs_error) gives:
+ * 2, or 4 for memory, 12 for overlap. */
+int zs_entry_exit(unsigned err);
 
 /* scan.c: the work list, largest entries first (stable: ties in index
  * order).  *n_out gets its length. */
@@ -469,6 +480,8 @@ void zs_plan_free(zs_plan *pl);
 void zs_put_text(FILE *f, const char *s);
 void zs_put_json_str(FILE *f, const char *s);
 void zs_put_json_path(FILE *f, const char *path);
+/* A CSV field: quoted if it must be, or always (text for importers). */
+void zs_put_csv(FILE *f, const char *s, int always);
 const char *zs_status_name(int s);
 /* "note", "warning" or "error" */
 const char *zs_severity_name(int s);

@@ -427,17 +427,7 @@ int zs_report_ndjson(const zs_archive *a, const zs_totals *t,
 /* A CSV field, quoted when it holds a comma, quote or line break. */
 static void csv_str(FILE *f, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	putc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc('"', f);
-		putc(*s, f);
-	}
-	putc('"', f);
+	zs_put_csv(f, s, 0);
 }
 
 int zs_report_csv(const zs_archive *a, int header, FILE *f)
