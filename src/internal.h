@@ -476,6 +476,15 @@ int zs_plan_extraction(zs_archive *a, zs_extraction *x, int strict,
 int zs_plan_fold(zs_extraction *x);
 void zs_plan_free(zs_plan *pl);
 
+/* extract_update.c: -u / -f (mode: enum zs_update).  Should entry i be
+ * written over what `name` in dir holds?  1: yes (replacing it); 0: no,
+ * and x->action[i] says why (unchanged, newer on disk, not on disk with
+ * -f, a directory in the way).  link_target: the entry is a symlink to
+ * it (compared with the link on disk instead of a CRC-32). */
+int zs_update_wanted(const zs_archive *a, zs_extraction *x, size_t i,
+		     int dir, const char *name, int mode,
+		     const char *link_target);
+
 /* report.c: pieces shared by the report writers */
 void zs_put_text(FILE *f, const char *s);
 void zs_put_json_str(FILE *f, const char *s);
