@@ -13,6 +13,9 @@ dup-other.zip  old with a.txt twice, the last one different: changed
 broken.zip     old with one byte of b.txt's stored data flipped (its CRC-32
                field kept): the same by the directory, bad by content
 notzip.zip     text, not a ZIP
+link.zip       a file and a symlink to it (for extract -u on links)
+times.zip      entries at every quarter hour around both 2024 daylight
+               saving changes in Europe, and odd DOS fields
 Python 3 standard library only.
 """
 import os
@@ -104,6 +107,29 @@ def main(out):
     open(p("broken.zip"), "wb").write(bytes(data))
     with open(p("notzip.zip"), "w") as f:
         f.write("not a zip archive\n")
+    write_link(p("link.zip"))
+    write_times(p("times.zip"))
+
+
+def write_link(path):
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("target.txt", STAMP), b"target\n")
+        info = zipfile.ZipInfo("link", STAMP)
+        info.create_system = 3
+        info.external_attr = 0o120777 << 16
+        z.writestr(info, b"target.txt")
+
+
+def write_times(path):
+    stamps = [(2024, 3, 31, h, m, s) for h in range(0, 5)
+              for m in (0, 15, 30, 59) for s in (0, 58)]
+    stamps += [(2024, 10, 27, h, m, 0) for h in range(0, 5)
+               for m in (0, 15, 30, 59)]
+    stamps += [(1980, 1, 1, 0, 0, 0), (2107, 12, 31, 23, 59, 58),
+               (2024, 2, 29, 23, 59, 58), (2024, 12, 31, 23, 59, 58)]
+    with zipfile.ZipFile(path, "w") as z:
+        for k, st in enumerate(stamps):
+            z.writestr(zipfile.ZipInfo("t%03d" % k, st), b"")
 
 
 if __name__ == "__main__":

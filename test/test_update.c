@@ -201,3 +201,51 @@ Test(update, a_directory_where_a_file_goes_fails_that_entry)
 	cr_expect(S_ISDIR(st.st_mode));
 	drop_dir(t);
 }
+
+Test(update, links_are_compared_by_target)
+{
+	char *t = extracted_old(), out[OUT_CAP];
+	static const char *const l[] = { "link" };
+	struct stat st;
+	cr_assert_eq(extract(out, t, "-q", "link.zip"), 0);
+	snap(t, l, 1, &st);
+	cr_expect(S_ISLNK(st.st_mode));
+	cr_expect_eq(extract(out, t, "-u --json", "link.zip"), 0);
+	cr_expect(strstr(out, "\"unchanged\":2"), "%s", out);
+	expect_all_untouched(t, l, 1, &st);
+	/* another target, older than the entry: replaced */
+	in_out(t, "ln -sfn elsewhere link && touch -h -d 2001-01-01 link");
+	cr_expect_eq(extract(out, t, "-u -q", "link.zip"), 0);
+	cr_assert_eq(run(out, OUT_CAP, "readlink %s/out/link", t), 0);
+	cr_expect_str_eq(out, "target.txt\n");
+	drop_dir(t);
+}
+
+/* zs_entry_time keeps one mktime per local hour: the same times as
+ * mktime on every entry, across both daylight saving changes. */
+Test(update, entry_times_equal_mktime_across_dst)
+{
+	char *t = extracted_old();
+	char path[4096];
+	zs_options o;
+	zs_options_init(&o);
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	snprintf(path, sizeof(path), "%s/times.zip", t);
+	zs_archive *a = zs_open(path, &o, NULL);
+	cr_assert(a && zs_archive_indexed(a));
+	cr_assert_geq(zs_entry_count(a), 60);
+	for (size_t i = 0; i < zs_entry_count(a); i++) {
+		unsigned d = a->index.dos_date[i], tm = a->index.dos_time[i];
+		struct tm x = {
+			.tm_year = 80 + (int)(d >> 9),
+			.tm_mon = (int)((d >> 5) & 15) - 1,
+			.tm_mday = (int)(d & 31), .tm_hour = (int)(tm >> 11),
+			.tm_min = (int)((tm >> 5) & 63),
+			.tm_sec = (int)(tm & 31) * 2, .tm_isdst = -1,
+		};
+		cr_expect_eq(zs_entry_time(a, i), mktime(&x), "entry %zu", i);
+	}
+	zs_close(a);
+	drop_dir(t);
+}
