@@ -7,8 +7,8 @@
  * extracts the last) and the earlier ones are marked shadowed.
  *
  * The list owns a copy of every name, so it outlives the archive.  Sorting
- * is qsort's O(n log n); ties are broken by the order of adding, so the
- * result never depends on the C library's sort.
+ * is a merge sort, O(n log n) whatever the names, and stable: entries of
+ * one name keep the order they were added in.
  */
 #include <stdlib.h>
 
@@ -82,11 +82,61 @@ static int name_cmp(const zs_diff_item *x, const zs_diff_item *y)
 	return zs_bytes_cmp(x->name, x->name_len, y->name, y->name_len);
 }
 
-static int item_cmp(const void *p, const void *q)
+static int item_cmp(const zs_diff_item *x, const zs_diff_item *y)
 {
-	const zs_diff_item *x = p, *y = q;
 	int c = name_cmp(x, y);
 	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* One pass of a bottom-up merge sort: runs of w from src merged into dst
+ * (w < n, so lo + 2w cannot overflow). */
+static void merge_pass(zs_diff_item *const *src, zs_diff_item **dst, size_t n,
+		       size_t w)
+{
+	for (size_t lo = 0; lo < n; lo += 2 * w) {
+		size_t mid = lo + w < n ? lo + w : n;
+		size_t hi = mid + w < n ? mid + w : n;
+		size_t a = lo, b = mid, k = lo;
+		while (a < mid && b < hi)
+			dst[k++] = item_cmp(src[b], src[a]) < 0 ? src[b++] :
+				   src[a++];
+		while (a < mid)
+			dst[k++] = src[a++];
+		while (b < hi)
+			dst[k++] = src[b++];
+	}
+}
+
+/* The items in name order: a merge sort of pointers, then one copy.  Its
+ * O(n log n) holds whatever the names (glibc's qsort turns to quicksort
+ * when its buffer cannot be had). */
+static int sort_items(zs_diff_list *l)
+{
+	size_t n = l->count;
+	zs_diff_item **p = malloc(n * sizeof(*p)), **tmp = malloc(n * sizeof(*p));
+	zs_diff_item *out = malloc(n * sizeof(*out));
+	int rc = p && tmp && out ? 0 : -1;
+
+	for (size_t k = 0; rc == 0 && k < n; k++)
+		p[k] = &l->items[k];
+	for (size_t w = 1; rc == 0 && w < n; w *= 2) {
+		merge_pass(p, tmp, n, w);
+		zs_diff_item **swap = p;
+		p = tmp;
+		tmp = swap;
+	}
+	for (size_t k = 0; rc == 0 && k < n; k++)
+		out[k] = *p[k];
+	if (rc == 0) {
+		free(l->items);
+		l->items = out;
+		l->cap = n;
+		out = NULL;
+	}
+	free(p);
+	free(tmp);
+	free(out);
+	return rc;
 }
 
 int zs_diff_list_sort(zs_diff_list *l)
@@ -94,8 +144,8 @@ int zs_diff_list_sort(zs_diff_list *l)
 	/* the arena is final now: the names can be pointed at */
 	for (size_t k = 0; k < l->count; k++)
 		l->items[k].name = l->names + l->items[k].name_off;
-	if (l->count)
-		qsort(l->items, l->count, sizeof(*l->items), item_cmp);
+	if (l->count > 1 && sort_items(l) != 0)
+		return -1;
 	l->shadowed = 0;
 	for (size_t k = 0; k < l->count; k++) {
 		zs_diff_item *it = &l->items[k];
