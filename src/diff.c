@@ -99,20 +99,25 @@ static size_t entry_of(const zs_diff_list *l, int64_t k, const zs_archive *a)
 	return i >= 0 && (uint64_t)i < a->index.count ? (size_t)i : SIZE_MAX;
 }
 
-/* Select, in a, the entries of the pairs still the same. */
+/* Select, in a, the entries of the pairs still the same.  One that a
+ * scan without hashes found ok is decoded again, for its hash. */
 static void select_same(const zs_diff *d, const zs_diff_list *l, int side,
 			zs_archive *a)
 {
-	memset(a->index.selected, 0, a->index.count);
+	zs_index *ix = &a->index;
+
+	memset(ix->selected, 0, ix->count);
 	a->n_selected = 0;
 	for (size_t k = 0; k < d->count; k++) {
 		const zs_diff_change *c = &d->changes[k];
 		size_t i = c->kind != ZS_DIFF_SAME ? SIZE_MAX :
 			   entry_of(l, side ? c->new_item : c->old_item, a);
-		if (i != SIZE_MAX && !a->index.selected[i]) {
-			a->index.selected[i] = 1;
-			a->n_selected++;
-		}
+		if (i == SIZE_MAX || ix->selected[i])
+			continue;
+		ix->selected[i] = 1;
+		a->n_selected++;
+		if (!ix->xxh128 && ix->status[i] == ZS_ENTRY_OK)
+			ix->status[i] = ZS_ENTRY_UNTESTED;
 	}
 }
 

@@ -239,3 +239,40 @@ Test(diff, api_hundred_thousand_names)
 	zs_diff_list_free(&o);
 	zs_diff_list_free(&n);
 }
+
+/* The library's way: lists from two archives, one of them scanned before
+ * (without hashes), then confirmed: the scanned one is decoded again for
+ * its hashes, not taken as hashing to zero. */
+Test(diff, api_confirm_after_a_scan)
+{
+	char *d = fixtures(), path[2][4096];
+	zs_options o;
+	zs_totals t;
+	zs_archive *a[2];
+	zs_diff_list l[2];
+	zs_diff df;
+	zs_options_init(&o);
+	o.threads = 1;
+	for (int k = 0; k < 2; k++) {
+		snprintf(path[k], sizeof(path[k]), "%s/%s", d,
+			 k ? "new.zip" : "old.zip");
+		a[k] = zs_open(path[k], &o, NULL);
+		cr_assert(a[k] && zs_archive_indexed(a[k]));
+		zs_diff_list_init(&l[k], path[k]);
+		cr_assert_eq(zs_diff_list_from_archive(&l[k], a[k]), 0);
+	}
+	cr_assert_eq(zs_scan_entries(a[0], &o, &t), 0);
+	cr_assert_eq(zs_diff_compute(&l[0], &l[1], &df), 0);
+	cr_expect_eq(df.same, 4);
+	cr_assert_eq(zs_diff_confirm(&df, &l[0], a[0], &l[1], a[1], &o), 0);
+	cr_expect_eq(df.same, 3, "forged.bin: same CRC-32, other content");
+	cr_expect_eq(df.changed, 2);
+	cr_expect_eq(zs_diff_status(&df), 1);
+	cr_expect_eq(a[0]->n_selected, 6, "the selection is restored");
+	zs_diff_free(&df);
+	for (int k = 0; k < 2; k++) {
+		zs_diff_list_free(&l[k]);
+		zs_close(a[k]);
+	}
+	drop_dir(d);
+}
