@@ -791,8 +791,15 @@ static int run_diff(const cli *c, char **paths, FILE *out)
 			return ZS_EXIT_NOMEM;
 		}
 		select_entries(c, a[k]);
-		/* the findings and the entries whose headers failed */
-		zs_report_check_text(a[k], zs_archive_status(a[k]), 1, stderr);
+		/* the findings and the entries whose headers failed; with
+		 * -q only those that raise the status, as test -q */
+		if (c->quiet) {
+			zs_totals none = { 0 };
+			zs_report_test_text(a[k], &none, 1, stderr);
+		} else {
+			zs_report_check_text(a[k], zs_archive_status(a[k]), 1,
+					     stderr);
+		}
 		if (!zs_archive_indexed(a[k]))
 			status = zs_exit_worse(status, zs_archive_status(a[k]));
 	}

@@ -52,6 +52,14 @@ Test(diff, same_archive_is_exit_0_and_quiet_prints_nothing)
 	cr_expect_eq(diff(out, d, "-q old.zip new.zip"), 1);
 	cr_expect_str_eq(out, "");
 	cr_expect_eq(diff(out, d, "-q old.zip old.zip"), 0);
+	/* new.zip's note (b.txt and B.txt differ only in case): printed
+	 * on stderr, left out by -q as test -q leaves it out */
+	cr_expect_eq(run(out, OUT_CAP, "cd %s && %s diff -q old.zip new.zip "
+			 "2>&1", d, ZS_BIN), 1);
+	cr_expect_str_eq(out, "");
+	cr_expect_eq(run(out, OUT_CAP, "cd %s && %s diff old.zip new.zip "
+			 "2>&1 >/dev/null", d, ZS_BIN), 1);
+	cr_expect(strstr(out, "differ only in case"), "%s", out);
 	drop_dir(d);
 }
 
