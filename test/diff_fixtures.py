@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Archives with known differences for test/test_diff.c (suite `diff`).
 
-    test/diff_fixtures.py DIR
+    test/diff_fixtures.py DIR [--many]
 
 old.zip   the base: every entry stored
 new.zip   from old: b.txt changed, gone.txt removed, new.txt and B.txt
@@ -14,6 +14,9 @@ broken.zip     old with one byte of b.txt's stored data flipped (its CRC-32
                field kept): the same by the directory, bad by content
 notzip.zip     text, not a ZIP
 link.zip       a file and a symlink to it (for extract -u on links)
+many-old.zip, many-new.zip   (--many) 1,500 entries each (enough for the parallel
+               loop), every 100th changed in content but not in size or
+               CRC-32
 times.zip      entries at every quarter hour around both 2024 daylight
                saving changes in Europe, and odd DOS fields
 Python 3 standard library only.
@@ -89,7 +92,7 @@ def write(path, entries, deflated=()):
             z.writestr(info, data)
 
 
-def main(out):
+def main(out, many=False):
     warnings.filterwarnings("ignore", "Duplicate name")
     os.makedirs(out, exist_ok=True)
     p = lambda name: os.path.join(out, name)
@@ -108,6 +111,8 @@ def main(out):
     with open(p("notzip.zip"), "w") as f:
         f.write("not a zip archive\n")
     write_link(p("link.zip"))
+    if many:
+        write_many(p("many-old.zip"), p("many-new.zip"))
     write_times(p("times.zip"))
 
 
@@ -118,6 +123,14 @@ def write_link(path):
         info.create_system = 3
         info.external_attr = 0o120777 << 16
         z.writestr(info, b"target.txt")
+
+
+def write_many(old, new):
+    base = [("m/%04d.txt" % k, (b"entry %04d " % k) * 20) for k in range(1500)]
+    write(old, base, deflated={n for n, _ in base})
+    forged = [(n, forge_crc(b"E" + d[1:], zlib.crc32(d))
+               if k % 100 == 0 else d) for k, (n, d) in enumerate(base)]
+    write(new, forged, deflated={n for n, _ in base})
 
 
 def write_times(path):
@@ -133,4 +146,4 @@ def write_times(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], "--many" in sys.argv[2:])
