@@ -75,7 +75,8 @@ static const char opt_diff[] =
 "      --csv              a row per difference (every text column quoted)\n"
 "      --hash             decode the entries that look the same and\n"
 "                         compare their contents (XXH3-128)\n"
-"  -q, --quiet            print nothing; only the exit status\n";
+"  -q, --quiet            no report: the exit status says it (errors and\n"
+"                         warnings still go to stderr)\n";
 
 static const char exit_text[] =
 "Exit status (as Info-ZIP unzip):\n"
@@ -268,7 +269,7 @@ typedef struct cli {
 enum { OPT_JSON = 256, OPT_MEMORY, OPT_ALLOW_OVERLAP,
        OPT_NDJSON, OPT_CSV, OPT_HTML, OPT_TOP, OPT_HASH, OPT_PROGRESS,
        OPT_OVERWRITE, OPT_STRICT, OPT_KEEP_SPECIAL, OPT_MAX_TOTAL,
-       OPT_MAX_RATIO, OPT_IGNORE, OPT_MAX_INPUT, OPT_UPDATE, OPT_FRESHEN };
+       OPT_MAX_RATIO, OPT_IGNORE, OPT_MAX_INPUT };
 
 static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, 'j' },
