@@ -5,7 +5,7 @@
 # Installed as share/bash-completion/completions/zipscan; to try it by hand:
 #   source completion/zipscan.bash
 
-_zipscan_commands="test list check stats extract cat help"
+_zipscan_commands="test list check stats extract cat diff help"
 
 # Options of each command.  -o is --output except in extract, where it is
 # --overwrite and takes no argument.
@@ -17,7 +17,8 @@ _zipscan_stats="--ndjson --csv --html --top --hash"
 _zipscan_list="--ndjson --csv"
 _zipscan_db="--db --refresh --shard"
 _zipscan_extract="-d --dir -o --overwrite -n --never-overwrite
-    --keep-special"
+    --keep-special -u --update -f --freshen"
+_zipscan_diff="--csv --hash"
 _zipscan_top="-h --help -V --version"
 
 # Archives: ZIP-like files and directories first; every file if none.
@@ -131,6 +132,7 @@ _zipscan()
     short) opts="$_zipscan_common $_zipscan_report $_zipscan_stats" ;;
     extract) opts="$_zipscan_common $_zipscan_extract" ;;
     cat) opts="$_zipscan_common" ;;
+    diff) opts="$_zipscan_common $_zipscan_report $_zipscan_diff" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))

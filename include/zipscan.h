@@ -552,16 +552,33 @@ typedef struct zs_extract_options {
 	int overwrite;           /* enum zs_overwrite */
 	int strict;              /* refuse names that would need cleaning */
 	int keep_special;        /* keep setuid, setgid and sticky bits */
+	int update;              /* enum zs_update: unzip's -u / -f */
 } zs_extract_options;
+
+/*
+ * -u and -f (extract_update.c), as unzip's.  A file on disk whose time is
+ * later than the entry's is kept (unzip's rule: only a newer entry
+ * replaces a file).  Otherwise a file whose time, size or CRC-32 differs
+ * from the entry's is replaced (atomically, as -o); one equal in all
+ * three is left alone (same inode, same time): ZS_ACT_UNCHANGED.
+ */
+enum zs_update {
+	ZS_UPDATE_NONE = 0,
+	ZS_UPDATE_NEW,           /* -u: also the entries not on disk yet */
+	ZS_UPDATE_FRESHEN,       /* -f: only files already on disk */
+};
 
 /* What became of an entry on disk. */
 enum zs_action {
 	ZS_ACT_NONE = 0,         /* not selected, or not reached */
 	ZS_ACT_WRITTEN,          /* file, directory or link in place */
-	ZS_ACT_SKIPPED,          /* existed, and -n */
+	ZS_ACT_SKIPPED,          /* existed, and -n; or -f and not on disk */
 	ZS_ACT_DUPLICATE,        /* a later entry with the same path wins */
 	ZS_ACT_REFUSED,          /* name or link target refused */
 	ZS_ACT_FAILED,           /* bad data (entry error) or a write error */
+	ZS_ACT_UNCHANGED,        /* -u/-f: on disk with its time, size and
+				    CRC-32: left alone */
+	ZS_ACT_NEWER,            /* -u/-f: the file on disk is newer: kept */
 };
 
 /* Changes made to a name to keep it beneath the target (warnings). */
@@ -603,6 +620,7 @@ typedef struct zs_extraction {
 	int disk_full;           /* stopped: no space left */
 	uint64_t files, dirs, links, skipped, failed, bytes;
 	double seconds;
+	uint64_t unchanged, newer;  /* ZS_ACT_UNCHANGED, ZS_ACT_NEWER */
 } zs_extraction;
 
 /* Extract the selected entries of a (opened, selected) into xo->dir.
@@ -633,6 +651,123 @@ ZS_API int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
  * any.  -1: no memory. */
 ZS_API int zs_entries_named(const zs_archive *a, char *const *names, size_t m,
 		     size_t *list, size_t *n_list, uint8_t *matched);
+
+/*
+ * diff: what changed between two sides, each a list of entries (name,
+ * size, CRC-32, method, time) sorted by the bytes of their names.  An
+ * archive fills one (zs_diff_list_from_archive); anything else that
+ * knows entries (a catalog's rows) fills one with zs_diff_list_add.
+ * Names are compared as bytes (the UTF-8 name as listed).  When a side
+ * holds several entries of one name, the last added is compared (as unzip
+ * extracts the last) and the others are "shadowed" and counted.
+ * Sorting is O(n log n), memory linear.
+ */
+typedef struct zs_diff_item {
+	const char *name;        /* set by zs_diff_list_sort: points into
+				    the list's own copy, NUL-terminated */
+	size_t name_len;
+	uint64_t size;           /* uncompressed */
+	uint32_t crc32;
+	unsigned method;
+	int64_t mtime;           /* seconds since the epoch, UTC */
+	int64_t index;           /* the entry's index in its archive (or a
+				    row's id); -1: none */
+	int is_dir;
+	int has_hash;            /* hash is the content's XXH3-128 */
+	uint64_t hash[2];
+	int shadowed;            /* a later item has the same name */
+	size_t name_off;         /* (the list's: where the name is kept) */
+	size_t seq;              /* (the list's: the order of adding) */
+} zs_diff_item;
+
+typedef struct zs_diff_list {
+	const char *label;       /* the archive's path, a catalog's name */
+	zs_diff_item *items;
+	size_t count, cap;
+	char *names;             /* every name, each NUL-terminated */
+	size_t names_len, names_cap;
+	size_t shadowed;         /* items shadowed by a later one */
+	int sorted;
+} zs_diff_list;
+
+/* An empty list; label must outlive it. */
+ZS_API void zs_diff_list_init(zs_diff_list *l, const char *label);
+/* Add a copy of it (name and len given apart: it->name is ignored);
+ * -1 if out of memory.  The list must be sorted again after. */
+ZS_API int zs_diff_list_add(zs_diff_list *l, const zs_diff_item *it,
+			    const char *name, size_t len);
+/* The selected entries of a (opened and indexed), then sorted.  -1 if
+ * out of memory. */
+ZS_API int zs_diff_list_from_archive(zs_diff_list *l, const zs_archive *a);
+/* Sort by name bytes (ties: the order of adding) and mark the shadowed
+ * items.  -1 if out of memory. */
+ZS_API int zs_diff_list_sort(zs_diff_list *l);
+ZS_API void zs_diff_list_free(zs_diff_list *l);
+
+enum zs_diff_kind {
+	ZS_DIFF_SAME = 0,        /* same size and CRC-32 (and hash, if any) */
+	ZS_DIFF_ADDED,           /* only in the new side */
+	ZS_DIFF_REMOVED,         /* only in the old side */
+	ZS_DIFF_CHANGED,         /* size, CRC-32 or content differ */
+	ZS_DIFF_ERROR,           /* --hash could not decode one side */
+};
+/* What differs (zs_diff_change.what). Method and time are told but do
+ * not make a change by themselves. */
+#define ZS_DIFF_SIZE    0x01u
+#define ZS_DIFF_CRC     0x02u
+#define ZS_DIFF_CONTENT 0x04u    /* same size and CRC-32, hashes differ */
+#define ZS_DIFF_METHOD  0x08u
+#define ZS_DIFF_MTIME   0x10u
+
+typedef struct zs_diff_change {
+	int kind;                /* enum zs_diff_kind */
+	unsigned what;           /* ZS_DIFF_* bits */
+	int64_t old_item;        /* position in the old list, or -1 */
+	int64_t new_item;        /* position in the new list, or -1 */
+	int status;              /* ZS_DIFF_ERROR: the exit status (2 bad
+				    data, 81 unsupported, 82 encrypted...) */
+	int error_side;          /* ZS_DIFF_ERROR: 0 old, 1 new */
+	char *error;             /* ZS_DIFF_ERROR: what went wrong */
+} zs_diff_change;
+
+typedef struct zs_diff {
+	zs_diff_change *changes; /* one per name of either side (shadowed
+				    items left out), in name order */
+	size_t count;
+	uint64_t added, removed, changed, same, errors;
+	int hashed;              /* zs_diff_confirm ran */
+} zs_diff;
+
+/* Compare two sorted lists.  -1 if out of memory. */
+ZS_API int zs_diff_compute(const zs_diff_list *old_side,
+			   const zs_diff_list *new_side, zs_diff *d);
+/* --hash: decode both sides of every pair still "same" and compare their
+ * XXH3-128.  A side whose archive is NULL must carry has_hash in its
+ * items (a catalog's stored hash).  Pairs whose hashes differ become
+ * ZS_DIFF_CHANGED (ZS_DIFF_CONTENT); an entry that fails to decode makes
+ * its pair ZS_DIFF_ERROR (its status and text say why).  Both archives
+ * are decoded in one parallel loop, with the scan's checks and limits;
+ * their selections are left as they were, and zs_archive_status then
+ * includes what the decoding found.  0, or -1 if out of memory. */
+ZS_API int zs_diff_confirm(zs_diff *d, zs_diff_list *old_side,
+			   zs_archive *old_archive, zs_diff_list *new_side,
+			   zs_archive *new_archive, const zs_options *o);
+/* 0 when the sides hold the same entries, 1 when they differ, worse
+ * when a pair could not be confirmed (zs_diff_change.status). */
+ZS_API int zs_diff_status(const zs_diff *d);
+ZS_API void zs_diff_free(zs_diff *d);
+/* The report: text (a line per difference, a summary line unless
+ * quiet), one JSON object, or CSV (a header and a row per difference,
+ * every text column quoted).  0, or -1 on a write error. */
+ZS_API int zs_report_diff_text(const zs_diff_list *old_side,
+			       const zs_diff_list *new_side,
+			       const zs_diff *d, int quiet, FILE *f);
+ZS_API int zs_report_diff_json(const zs_diff_list *old_side,
+			       const zs_diff_list *new_side,
+			       const zs_diff *d, int status, FILE *f);
+ZS_API int zs_report_diff_csv(const zs_diff_list *old_side,
+			      const zs_diff_list *new_side,
+			      const zs_diff *d, FILE *f);
 
 /*
  * Atomic output: zs_output_open makes a temporary file beside PATH;

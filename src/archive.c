@@ -186,7 +186,7 @@ size_t zs_select(zs_archive *a, char *const *include, size_t n_include,
 /* What a bad entry makes the status: an entry that needed more memory
  * than it could have (malloc failed, or its decoder's window is over
  * --memory-limit) is not shown to be bad; Info-ZIP gives 4 for memory. */
-static int entry_exit(unsigned err)
+int zs_entry_exit(unsigned err)
 {
 	switch (err) {
 	case ZS_E_OVERLAP:
@@ -210,7 +210,7 @@ int zs_archive_status(const zs_archive *a)
 			continue;
 		switch (ix->status[i]) {
 		case ZS_ENTRY_BAD:
-			s = zs_exit_worse(s, entry_exit(ix->error[i]));
+			s = zs_exit_worse(s, zs_entry_exit(ix->error[i]));
 			break;
 		case ZS_ENTRY_UNSUPPORTED:
 			unsupported++;

@@ -109,6 +109,30 @@ int zs_entry_utc(const zs_archive *a, size_t i, time_t *out)
 	return found;
 }
 
+/* The start of a DOS date's local hour, as mktime gives it.  mktime
+ * stats /etc/localtime on every call (glibc, TZ unset): 2 us, 200,000
+ * system calls for a diff of two 100,000-entry archives.  Within one
+ * local hour the offset from UTC is fixed, so each thread keeps the
+ * last hour it converted and adds the minutes and seconds. */
+static time_t dos_hour(unsigned d, unsigned hour)
+{
+	static __thread unsigned key = UINT32_MAX;
+	static __thread time_t start;
+	unsigned k = d << 5 | hour;
+
+	if (k != key) {
+		struct tm x = {
+			.tm_year = 80 + (int)(d >> 9),
+			.tm_mon = (int)((d >> 5) & 15) - 1,
+			.tm_mday = (int)(d & 31), .tm_hour = (int)hour,
+			.tm_isdst = -1,
+		};
+		start = mktime(&x);
+		key = k;
+	}
+	return start;
+}
+
 time_t zs_entry_time(const zs_archive *a, size_t i)
 {
 	time_t t;
@@ -116,13 +140,7 @@ time_t zs_entry_time(const zs_archive *a, size_t i)
 		return t;
 	/* DOS time is local time, as unzip reads it */
 	unsigned d = a->index.dos_date[i], tm = a->index.dos_time[i];
-	struct tm x = {
-		.tm_year = 80 + (int)(d >> 9), .tm_mon = (int)((d >> 5) & 15) - 1,
-		.tm_mday = (int)(d & 31), .tm_hour = (int)(tm >> 11),
-		.tm_min = (int)((tm >> 5) & 63), .tm_sec = (int)(tm & 31) * 2,
-		.tm_isdst = -1,
-	};
-	return mktime(&x);
+	return dos_hour(d, tm >> 11) + ((tm >> 5) & 63) * 60 + (tm & 31) * 2;
 }
 
 int zs_entry_get(const zs_archive *a, size_t i, zs_entry *e)

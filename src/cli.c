@@ -19,7 +19,7 @@
 #define ZS_MAX_PATTERNS 4096
 
 enum command { CMD_TEST, CMD_LIST, CMD_CHECK, CMD_STATS, CMD_EXTRACT,
-	       CMD_CAT, CMD_COUNT };
+	       CMD_CAT, CMD_DIFF, CMD_COUNT };
 
 /* Option groups; each command's help is its synopsis and its groups. */
 static const char opt_common[] =
@@ -78,7 +78,17 @@ static const char opt_extract[] =
 "                         (neither: an existing file fails its entry)\n"
 "      --keep-special     keep setuid, setgid and sticky bits\n"
 "      --strict           also refuse names that need cleaning\n"
-"      --ignore CODE[,CODE...]  do not report these findings\n";
+"      --ignore CODE[,CODE...]  do not report these findings\n"
+"  -u, --update           only entries not on disk or that differ from\n"
+"                         the file (time, size, CRC-32); a file newer\n"
+"                         than its entry is kept (as unzip -u)\n"
+"  -f, --freshen          the same, but only files already on disk\n";
+static const char opt_diff[] =
+"      --csv              a row per difference (every text column quoted)\n"
+"      --hash             decode the entries that look the same and\n"
+"                         compare their contents (XXH3-128)\n"
+"  -q, --quiet            no report: the exit status says it (errors and\n"
+"                         warnings still go to stderr)\n";
 
 static const char exit_text[] =
 "Exit status (as Info-ZIP unzip):\n"
@@ -135,6 +145,10 @@ static const struct command_info {
 		"(as unzip -p); a NAME with * ? [ that names no entry is a "
 		"pattern.",
 		{ opt_decode, NULL } },
+	[CMD_DIFF] = { "diff", "zipscan diff [OPTIONS] OLD NEW",
+		"The entries added, removed and changed (size, CRC-32) from\n"
+		"archive OLD to NEW: exit 0 if none, 1 if any, >1 on errors.",
+		{ opt_diff, opt_select, opt_decode, opt_common } },
 };
 
 static void put_command_help(enum command cmd, FILE *f)
@@ -183,6 +197,8 @@ static void put_usage(FILE *f)
 	fputs(opt_quiet, f);
 	fputs("\nextract:\n", f);
 	fputs(opt_extract, f);
+	fputs("\ndiff:\n", f);
+	fputs(opt_diff, f);
 	fputs("\nARCHIVE may be '-' for standard input.  'zipscan COMMAND "
 	      "--help' for one\ncommand.\n\n", f);
 	fputs(exit_text, f);
@@ -308,6 +324,8 @@ static const struct option long_options[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "refresh", no_argument, NULL, OPT_REFRESH },
 	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "update", no_argument, NULL, 'u' },
+	{ "freshen", no_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -432,7 +450,7 @@ static int parse_options(cli *c, int argc, char **argv)
 
 	int writing = c->cmd == CMD_EXTRACT;
 	/* extract follows unzip: -o overwrites, -n never does */
-	const char *shorts = writing ? "j:qond:i:x:hV" : "j:qo:i:x:hV";
+	const char *shorts = writing ? "j:qond:i:x:hVuf" : "j:qo:i:x:hV";
 
 	while ((ch = getopt_long(argc, argv, shorts, long_options,
 				 NULL)) != -1) {
@@ -473,6 +491,12 @@ static int parse_options(cli *c, int argc, char **argv)
 		}
 		case OPT_KEEP_SPECIAL:
 			c->x.keep_special = 1;
+			c->extract_opts = 1;
+			break;
+		case 'u':
+		case 'f':
+			c->x.update = ch == 'u' ? ZS_UPDATE_NEW :
+				      ZS_UPDATE_FRESHEN;
 			c->extract_opts = 1;
 			break;
 		case OPT_JSON: c->json = 1; c->format = FMT_JSON; break;
@@ -548,8 +572,13 @@ static int parse_options(cli *c, int argc, char **argv)
 	if (optind >= argc)
 		return bad_usage("%s", "no archive given");
 	if (c->extract_opts && !writing)
-		return bad_usage("%s", "-d, -n, --overwrite and "
+		return bad_usage("%s", "-d, -n, -u, -f, --overwrite and "
 				 "--keep-special are for extract");
+	if (c->x.update && c->x.overwrite == ZS_OVERWRITE_NEVER)
+		return bad_usage("%s", "-n contradicts -u and -f (they replace "
+				 "files that differ)");
+	if (c->cmd == CMD_DIFF && argc - optind != 2)
+		return bad_usage("%s", "diff needs two archives: OLD NEW");
 	if (c->cmd == CMD_CAT && optind + 1 >= argc)
 		return bad_usage("%s", "cat needs the names of entries");
 	return -1;
@@ -835,6 +864,92 @@ static int run_cat(cli *c, char **args, int nargs)
 	free(list);
 	free(matched);
 	zs_close(a);
+	return status;
+}
+
+/* diff: what could not be compared goes to standard error too, where
+ * a script reading the JSON or CSV report expects errors. */
+static void put_diff_errors(const zs_diff_list *l, const zs_diff *d)
+{
+	for (size_t k = 0; k < d->count; k++) {
+		const zs_diff_change *ch = &d->changes[k];
+		if (ch->kind != ZS_DIFF_ERROR)
+			continue;
+		const zs_diff_list *side = &l[ch->error_side];
+		const zs_diff_item *it = &side->items[ch->error_side ?
+						      ch->new_item :
+						      ch->old_item];
+		fprintf(stderr, "zipscan: %s: entry %lld: %s\n", side->label,
+			(long long)it->index, ch->error);
+	}
+}
+
+/* The lists, the differences and the report of two open archives; the
+ * status: 0 the same, 1 different, worse for an archive's or an entry's
+ * error (an archive's warnings alone change nothing). */
+static int diff_archives(const cli *c, zs_archive **a, FILE *out)
+{
+	zs_diff_list l[2];
+	zs_diff d = { 0 };
+	int status, wrote = 0, nomem;
+
+	zs_diff_list_init(&l[0], zs_archive_path(a[0]));
+	zs_diff_list_init(&l[1], zs_archive_path(a[1]));
+	nomem = zs_diff_list_from_archive(&l[0], a[0]) != 0 ||
+		zs_diff_list_from_archive(&l[1], a[1]) != 0 ||
+		zs_diff_compute(&l[0], &l[1], &d) != 0 ||
+		(c->opt.hash && zs_diff_confirm(&d, &l[0], a[0], &l[1], a[1],
+						&c->opt) != 0);
+	status = nomem ? ZS_EXIT_NOMEM : zs_diff_status(&d);
+	for (int k = 0; k < 2; k++)
+		if (zs_archive_status(a[k]) > ZS_EXIT_WARN)
+			status = zs_exit_worse(status, zs_archive_status(a[k]));
+	if (!nomem && c->format == FMT_JSON)
+		wrote = zs_report_diff_json(&l[0], &l[1], &d, status, out);
+	else if (!nomem && c->format == FMT_CSV)
+		wrote = zs_report_diff_csv(&l[0], &l[1], &d, out);
+	else if (!nomem)
+		wrote = zs_report_diff_text(&l[0], &l[1], &d, c->quiet, out);
+	if (!nomem && (c->format != FMT_TEXT || out != stdout))
+		put_diff_errors(l, &d);
+	zs_diff_free(&d);
+	zs_diff_list_free(&l[0]);
+	zs_diff_list_free(&l[1]);
+	return wrote ? ZS_EXIT_WRITE : status;
+}
+
+/* diff OLD NEW: an archive that cannot be read is said on standard
+ * error with its status, and nothing is compared. */
+static int run_diff(const cli *c, char **paths, FILE *out)
+{
+	zs_archive *a[2];
+	int status = ZS_EXIT_OK;
+
+	for (int k = 0; k < 2; k++) {
+		a[k] = zs_open(paths[k], &c->opt, NULL);
+		if (!a[k]) {
+			fprintf(stderr, "zipscan: %s: out of memory\n",
+				paths[k]);
+			zs_close(a[0]);
+			return ZS_EXIT_NOMEM;
+		}
+		select_entries(c, a[k]);
+		/* the findings and the entries whose headers failed; with
+		 * -q only those that raise the status, as test -q */
+		if (c->quiet) {
+			zs_totals none = { 0 };
+			zs_report_test_text(a[k], &none, 1, stderr);
+		} else {
+			zs_report_check_text(a[k], zs_archive_status(a[k]), 1,
+					     stderr);
+		}
+		if (!zs_archive_indexed(a[k]))
+			status = zs_exit_worse(status, zs_archive_status(a[k]));
+	}
+	if (status == ZS_EXIT_OK)
+		status = diff_archives(c, a, out);
+	zs_close(a[0]);
+	zs_close(a[1]);
 	return status;
 }
 
@@ -1193,6 +1308,8 @@ static int run(cli *c, char **args, int nargs)
 		status = run_extract(c, args, nargs, out.f);
 	else if (c->cmd == CMD_CAT)
 		status = run_cat(c, args, nargs);
+	else if (c->cmd == CMD_DIFF)
+		status = run_diff(c, args + optind, out.f);
 	c->to_stdout = out.f == stdout;
 	if (c->cmd <= CMD_CHECK && c->format == FMT_CSV)
 		zs_report_csv_header(out.f);
@@ -1264,9 +1381,10 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	if (c.cmd != CMD_STATS && c.format != FMT_TEXT && c.format != FMT_JSON &&
-	    !(c.cmd == CMD_LIST && c.format != FMT_HTML)) {
+	    !(c.cmd == CMD_LIST && c.format != FMT_HTML) &&
+	    !(c.cmd == CMD_DIFF && c.format == FMT_CSV)) {
 		rc = bad_usage("%s", "--ndjson and --csv are for stats and "
-			       "list, --html for stats");
+			       "list (--csv for diff too), --html for stats");
 		goto done;
 	}
 	if ((rc = check_catalog_options(&c, args, nargs)) >= 0)

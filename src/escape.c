@@ -122,3 +122,21 @@ void zs_put_json_path(FILE *f, const char *path)
 	zs_put_json_str(f, buf);
 	free(buf);
 }
+
+/* A CSV field (RFC 4180): quoted when it holds a comma, quote or line
+ * break, or always with `always` (so that importers read it as text);
+ * a quote inside is doubled. */
+void zs_put_csv(FILE *f, const char *s, int always)
+{
+	if (!always && !strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	putc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			putc('"', f);
+		putc(*s, f);
+	}
+	putc('"', f);
+}

@@ -112,6 +112,22 @@ static int may_write(job *j, int dir, const char *name, size_t i)
 	return 0;
 }
 
+/* Does a written file replace what has its name (-o, -u, -f)? */
+static int replacing(const job *j)
+{
+	return j->xo->overwrite == ZS_OVERWRITE_ALWAYS || j->xo->update;
+}
+
+/* Entry i's directory could not be opened: with -f, a directory not on
+ * disk holds no file to freshen. */
+static void no_dir(job *j, size_t i, int err)
+{
+	if (j->xo->update == ZS_UPDATE_FRESHEN && err == ENOENT)
+		j->x->action[i] = ZS_ACT_SKIPPED;
+	else
+		fail(j->x, i, ZS_STEP_DIR, err);
+}
+
 /* The name exists after all (linkat / rename said EEXIST). */
 static void placing_failed(job *j, size_t i, int err)
 {
@@ -147,13 +163,15 @@ static uint64_t write_file(job *j, zs_worker *w, size_t i, char *buf)
 	uint64_t out = 0;
 
 	if (dir < 0) {
-		fail(x, i, ZS_STEP_DIR, errno);
+		no_dir(j, i, errno);
 		return 0;
 	}
-	/* Only -n looks first (skipping is its common case, and saves the
-	 * decoding); otherwise linking the new file in finds an existing
-	 * one, race-free. */
-	if (j->xo->overwrite == ZS_OVERWRITE_NEVER &&
+	/* Only -n, -u and -f look first (skipping is their common case, and
+	 * saves the decoding); otherwise linking the new file in finds an
+	 * existing one, race-free. */
+	if (j->xo->update ? !zs_update_wanted(a, x, i, dir, name,
+					       j->xo->update, NULL) :
+	    j->xo->overwrite == ZS_OVERWRITE_NEVER &&
 	    !may_write(j, dir, name, i))
 		goto out;
 	mode_t mode = zs_entry_mode(a, i, j->umask_bits, j->xo->keep_special);
@@ -177,9 +195,7 @@ static uint64_t write_file(job *j, zs_worker *w, size_t i, char *buf)
 		x->action[i] = ZS_ACT_FAILED;  /* the entry error says why */
 	} else if (set_file_attrs(j, fd, i, mode) != 0) {
 		fail(x, i, ZS_STEP_ATTR, errno);
-	} else if (zs_place_file(dir, fd, tmp, name,
-				 j->xo->overwrite == ZS_OVERWRITE_ALWAYS,
-				 i) != 0) {
+	} else if (zs_place_file(dir, fd, tmp, name, replacing(j), i) != 0) {
 		placing_failed(j, i, errno);
 	} else {
 		x->action[i] = ZS_ACT_WRITTEN;
@@ -316,9 +332,11 @@ static void make_dir(job *j, size_t d, int keep_fd, char *buf)
 	mode_t mode = dir->entry < 0 ? 0777 :
 		      zs_entry_mode(j->a, (size_t)dir->entry, j->umask_bits,
 				    0) | 0700;
-	int rc = mkdirat(pfd, name, mode);
-	if (rc != 0 && errno == EEXIST &&
-	    fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+	/* -f makes no directory: one not on disk holds nothing to freshen */
+	int rc = j->xo->update == ZS_UPDATE_FRESHEN ? (errno = EEXIST, -1) :
+		 mkdirat(pfd, name, mode);
+	int existed = rc != 0 && errno == EEXIST;
+	if (existed && fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		rc = S_ISDIR(st.st_mode) ? 0 : (errno = ENOTDIR, -1);
 	if (rc != 0)
 		j->dir_errno[d] = errno;
@@ -328,9 +346,10 @@ static void make_dir(job *j, size_t d, int keep_fd, char *buf)
 	if (dir->entry >= 0) {
 		size_t i = (size_t)dir->entry;
 		if (rc != 0)
-			fail(j->x, i, ZS_STEP_DIR, errno);
+			no_dir(j, i, errno);
 		else if (j->x->action[i] == ZS_ACT_NONE)
-			j->x->action[i] = ZS_ACT_WRITTEN;
+			j->x->action[i] = existed && j->xo->update ?
+					  ZS_ACT_UNCHANGED : ZS_ACT_WRITTEN;
 	}
 	if (owned)
 		close(pfd);
@@ -406,11 +425,14 @@ static void make_link(job *j, size_t i, char *buf)
 	memcpy(buf, path, plen);
 
 	if (dir < 0) {
-		fail(x, i, ZS_STEP_DIR, errno);
+		no_dir(j, i, errno);
 		return;
 	}
 	snprintf(tmp, sizeof(tmp), ".zipscan-%ld-%zu.tmp", (long)getpid(), i);
-	if (!may_write(j, dir, name, i))
+	if (j->xo->update ? !zs_update_wanted(j->a, x, i, dir, name,
+					       j->xo->update,
+					       x->link_target[i]) :
+	    !may_write(j, dir, name, i))
 		goto out;
 	if (symlinkat(x->link_target[i], dir, tmp) != 0) {
 		fail(x, i, ZS_STEP_LINK, errno);
@@ -426,8 +448,7 @@ static void make_link(job *j, size_t i, char *buf)
 	} else if (utimensat(dir, tmp, ts, AT_SYMLINK_NOFOLLOW) != 0) {
 		fail(x, i, ZS_STEP_ATTR, errno);
 	} else if (renameat2(dir, tmp, dir, name,
-			     j->xo->overwrite == ZS_OVERWRITE_ALWAYS ? 0 :
-			     RENAME_NOREPLACE) != 0) {
+			     replacing(j) ? 0 : RENAME_NOREPLACE) != 0) {
 		placing_failed(j, i, errno);
 	} else {
 		x->action[i] = ZS_ACT_WRITTEN;
@@ -532,6 +553,12 @@ static void count_actions(const zs_archive *a, zs_extraction *x)
 			break;
 		case ZS_ACT_REFUSED: case ZS_ACT_FAILED:
 			x->failed++;
+			break;
+		case ZS_ACT_UNCHANGED:
+			x->unchanged++;
+			break;
+		case ZS_ACT_NEWER:
+			x->newer++;
 			break;
 		}
 	}

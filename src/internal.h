@@ -250,6 +250,14 @@ int zs_table_grow(zs_table *t);
 		(t)->hash[k_] = h_;                                        \
 	} while (0)
 
+/* Names compared as bytes, a prefix first (diff's order). */
+static inline int zs_bytes_cmp(const char *x, size_t nx, const char *y,
+			       size_t ny)
+{
+	int c = memcmp(x, y, nx < ny ? nx : ny);
+	return c ? c : (nx > ny) - (nx < ny);
+}
+
 /* *out = a + b; returns 0 if that overflows. */
 static inline int zs_add(uint64_t a, uint64_t b, uint64_t *out)
 {
@@ -407,6 +415,9 @@ void zs_audit(zs_archive *a);
 /* archive.c: a's totals from its entries' statuses, for the loops that
  * do not sum them as they go (extract, cat); t->entries etc. */
 void zs_totals_count(const zs_archive *a, zs_totals *t);
+/* archive.c: the exit status a bad entry's error (enum zs_error) gives:
+ * 2, or 4 for memory, 12 for overlap. */
+int zs_entry_exit(unsigned err);
 
 /* scan.c: the work list, largest entries first (stable: ties in index
  * order).  *n_out gets its length. */
@@ -472,6 +483,15 @@ int zs_plan_extraction(zs_archive *a, zs_extraction *x, int strict,
 int zs_plan_fold(zs_extraction *x);
 void zs_plan_free(zs_plan *pl);
 
+/* extract_update.c: -u / -f (mode: enum zs_update).  Should entry i be
+ * written over what `name` in dir holds?  1: yes (replacing it); 0: no,
+ * and x->action[i] says why (unchanged, newer on disk, not on disk with
+ * -f, a directory in the way).  link_target: the entry is a symlink to
+ * it (compared with the link on disk instead of a CRC-32). */
+int zs_update_wanted(const zs_archive *a, zs_extraction *x, size_t i,
+		     int dir, const char *name, int mode,
+		     const char *link_target);
+
 /* report.c: pieces shared by the report writers */
 void zs_put_text(FILE *f, const char *s);
 /* escape.c: zs_put_text's rules for the n bytes of s (up to a NUL byte,
@@ -480,6 +500,8 @@ void zs_put_text(FILE *f, const char *s);
 char *zs_text_escape(char *out, const char *s, size_t n);
 void zs_put_json_str(FILE *f, const char *s);
 void zs_put_json_path(FILE *f, const char *path);
+/* A CSV field: quoted if it must be, or always (text for importers). */
+void zs_put_csv(FILE *f, const char *s, int always);
 const char *zs_status_name(int s);
 /* "note", "warning" or "error" */
 const char *zs_severity_name(int s);

@@ -46,6 +46,7 @@ static const char *action_name(int act)
 {
 	static const char *const names[] = {
 		"none", "written", "skipped", "duplicate", "refused", "failed",
+		"unchanged", "newer",
 	};
 	return names[act];
 }
@@ -180,9 +181,15 @@ int zs_report_extract_text(const zs_archive *a, const zs_extraction *x,
 			put_fixes(a, x, i, name, err);
 		if (x->action[i] == ZS_ACT_WRITTEN && !quiet)
 			put_entry_line(a, x, i, out);
-		else if (x->action[i] >= ZS_ACT_DUPLICATE)
+		else if (x->action[i] >= ZS_ACT_DUPLICATE &&
+			 x->action[i] <= ZS_ACT_FAILED)
 			put_problem(a, x, i, name, err);
 	}
+	/* -u / -f: what was left alone, counted */
+	if (!quiet && (x->unchanged || x->newer))
+		fprintf(out, "  unchanged: %llu, kept (newer on disk): %llu\n",
+			(unsigned long long)x->unchanged,
+			(unsigned long long)x->newer);
 	if (x->disk_full) {
 		zs_put_text(err, a->path);
 		fputs(": no space left on the device; extraction stopped\n",
@@ -234,12 +241,15 @@ int zs_report_extract_json(const zs_archive *a, const zs_extraction *x,
 	zs_json_findings(a, f);
 	fprintf(f, ",\"summary\":{\"entries\":%zu,\"files\":%llu,"
 		"\"directories\":%llu,\"links\":%llu,\"skipped\":%llu,"
-		"\"failed\":%llu,\"bytes_out\":%llu,\"disk_full\":%s,"
+		"\"failed\":%llu,\"unchanged\":%llu,\"newer\":%llu,"
+		"\"bytes_out\":%llu,\"disk_full\":%s,"
 		"\"status\":%d},\"timing\":{\"threads\":%d,"
 		"\"seconds_open\":%.6f,\"seconds_extract\":%.6f}}\n", n,
 		(unsigned long long)x->files, (unsigned long long)x->dirs,
 		(unsigned long long)x->links, (unsigned long long)x->skipped,
-		(unsigned long long)x->failed, (unsigned long long)x->bytes,
+		(unsigned long long)x->failed,
+		(unsigned long long)x->unchanged, (unsigned long long)x->newer,
+		(unsigned long long)x->bytes,
 		x->disk_full ? "true" : "false", status, t->threads,
 		a->seconds_open, x->seconds);
 	free(name);

@@ -430,13 +430,7 @@ int zs_report_ndjson(const zs_archive *a, const zs_totals *t,
  * .import, DuckDB) read every text column as text whatever it holds. */
 static void csv_str(FILE *f, const char *s)
 {
-	putc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc('"', f);
-		putc(*s, f);
-	}
-	putc('"', f);
+	zs_put_csv(f, s, 1);
 }
 
 void zs_report_csv_header(FILE *f)
