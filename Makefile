@@ -33,7 +33,7 @@ ZS_FLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -fopenmp -Iinclude
 # The library's objects: position-independent (they go into the shared
 # library too), and only what zipscan.h marks ZS_API is exported.
 LIB_FLAGS = -fPIC -fvisibility=hidden -DZS_BUILDING_LIBRARY
-LDLIBS    = -ldeflate -lisal -lxxhash -lzstd -lbz2 -llzma
+LDLIBS    = -ldeflate -lisal -lxxhash -lzstd -lbz2 -llzma -lz
 
 # The version lives in include/zipscan.h alone.
 VERSION  := $(shell sed -n 's/^\#define ZS_VERSION "\(.*\)"/\1/p' include/zipscan.h)
@@ -44,13 +44,15 @@ SOFILE    = libzipscan.so.$(VERSION)
 SHARED   ?= $(abspath ../shared)
 CORPUS   ?= $(SHARED)/corpus/third_party
 
-LIB_SRC  := $(filter-out src/cli.c,$(wildcard src/*.c))
+# The command's files (src/cli*.c) are not the library's.
+CLI_SRC  := src/cli.c src/cli_create.c
+LIB_SRC  := $(filter-out $(CLI_SRC),$(wildcard src/*.c))
 TEST_SRC := $(wildcard test/test_*.c)
 HEADERS  := $(wildcard include/*.h src/*.h)
 
 # Debian packages: to build, to test, to benchmark.
 DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev \
-	     libzstd-dev libbz2-dev liblzma-dev
+	     libzstd-dev libbz2-dev liblzma-dev zlib1g-dev
 DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools \
 	     zstd g++ pkgconf python3-pytest python3-venv python3-pip groff \
 	     man-db bash-completion zsh tmux
@@ -82,7 +84,8 @@ deps-bench: build/.deps
 
 # ---- library and command -------------------------------------------------
 
-build/obj/cli.o: src/cli.c include/zipscan.h
+build/obj/cli.o build/obj/cli_create.o: build/obj/%.o: src/%.c \
+		include/zipscan.h src/cli_create.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ZS_FLAGS) $(CFLAGS) -c $< -o $@
 
@@ -102,13 +105,14 @@ build/$(SOFILE): $(LIB_SRC:src/%.c=build/obj/%.o)
 
 # The command links the library statically: one self-contained binary
 # that runs from the build tree as installed.
-build/zipscan: build/obj/cli.o build/libzipscan.a
+build/zipscan: build/obj/cli.o build/obj/cli_create.o build/libzipscan.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -fopenmp $^ $(LDLIBS) -o $@
 
 # The same command linked against the shared library: it links only if
 # cli.c uses nothing but the exported API (make test builds it).
-build/zipscan-shared: build/obj/cli.o build/$(SOFILE)
-	$(CC) $(CFLAGS) $(LDFLAGS) -fopenmp build/obj/cli.o -Lbuild -lzipscan -o $@
+build/zipscan-shared: build/obj/cli.o build/obj/cli_create.o build/$(SOFILE)
+	$(CC) $(CFLAGS) $(LDFLAGS) -fopenmp build/obj/cli.o build/obj/cli_create.o \
+		-Lbuild -lzipscan -o $@
 
 # zipscan.pc for the prefix of this build (install writes its own, for the
 # prefix it installs to).
@@ -283,7 +287,8 @@ build/asan/libzipscan.a: $(LIB_SRC:src/%.c=build/asan/obj/%.o)
 	rm -f $@
 	ar rcs $@ $^
 
-build/asan/zipscan: build/asan/obj/cli.o build/asan/libzipscan.a
+build/asan/zipscan: build/asan/obj/cli.o build/asan/obj/cli_create.o \
+		build/asan/libzipscan.a
 	$(CC) $(CFLAGS) -fopenmp $^ $(LDLIBS) -o $@
 
 build/asan/test_zipscan: $(TEST_SRC) test/helpers.h build/asan/libzipscan.a
