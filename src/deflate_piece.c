@@ -14,7 +14,6 @@
  */
 #include <libdeflate.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -78,14 +77,14 @@ static int clear_final_bit(z_stream *s, uint8_t *start)
 
 /*
  * Make the whole stream piece[0..n) non-final: walk its blocks, clear the
- * last one's BFINAL, and close it with an empty stored block.  scratch
- * takes the decoded data (len bytes).  Returns the new length, 0 if the
- * stream could not be walked.
+ * last one's BFINAL, and close it with an empty stored block (piece has
+ * room for 5 more bytes).  Returns the new length, 0 if the stream could
+ * not be walked.
  */
-static size_t unfinalize(uint8_t *piece, size_t n, size_t len, uint8_t *scratch)
+static size_t unfinalize(uint8_t *piece, size_t n)
 {
 	z_stream s;
-	uint8_t dummy;
+	uint8_t scratch[32768];   /* the decoded data, dropped as it comes */
 	size_t out = 0;
 
 	memset(&s, 0, sizeof(s));
@@ -93,11 +92,13 @@ static size_t unfinalize(uint8_t *piece, size_t n, size_t len, uint8_t *scratch)
 		return 0;
 	s.next_in = piece;
 	s.avail_in = (uInt)n;
-	s.next_out = len ? scratch : &dummy;
-	s.avail_out = len ? (uInt)len : 1;
 	int last = piece[0] & 1;
 	piece[0] &= (uint8_t)~1u;
 	for (;;) {
+		if (s.avail_out == 0) {
+			s.next_out = scratch;
+			s.avail_out = sizeof(scratch);
+		}
 		int rc = inflate(&s, Z_BLOCK);
 		if (rc != Z_OK && rc != Z_BUF_ERROR)
 			break;
@@ -108,7 +109,7 @@ static size_t unfinalize(uint8_t *piece, size_t n, size_t len, uint8_t *scratch)
 			}
 			last = clear_final_bit(&s, piece);
 		}
-		if (rc == Z_BUF_ERROR)
+		if (rc == Z_BUF_ERROR && s.avail_out)
 			break;
 	}
 	unsigned unused = (unsigned)s.data_type & 7;
@@ -137,11 +138,7 @@ size_t zs_deflate_piece(struct libdeflate_compressor *c, const void *in,
 		goto store;
 	if (final)
 		return n;
-	uint8_t *scratch = malloc(len);
-	if (!scratch)
-		return 0;
-	n = unfinalize(out, n, len, scratch);
-	free(scratch);
+	n = unfinalize(out, n);
 	if (n && n < stored)
 		return n;
 store:

@@ -32,13 +32,40 @@
 typedef struct unit {
 	size_t item;
 	uint64_t offset;        /* of this unit in the entry's data */
-	uint8_t *in;            /* input (owned unless borrowed) */
+	uint8_t *in;            /* input: own_in, or borrowed from the item */
 	size_t len;
-	uint8_t *out;           /* compressed; NULL: stored as read */
+	uint8_t *out;           /* compressed (own_out); NULL: stored as read */
 	size_t out_len;
 	uint32_t crc;
-	uint8_t first, last, borrowed, failed;
+	uint8_t first, last, failed;
+	/* buffers kept from batch to batch (fresh ones fault every page) */
+	uint8_t *own_in, *own_out;
+	size_t cap_in, cap_out;
 } unit;
+
+/* Empty u for its next use, keeping its buffers. */
+static void unit_reset(unit *u)
+{
+	uint8_t *in = u->own_in, *out = u->own_out;
+	size_t ci = u->cap_in, co = u->cap_out;
+
+	memset(u, 0, sizeof(*u));
+	u->own_in = in, u->own_out = out;
+	u->cap_in = ci, u->cap_out = co;
+}
+
+/* One of u's buffers with room for n bytes; NULL if out of memory. */
+static uint8_t *unit_buffer(uint8_t **buf, size_t *cap, size_t n)
+{
+	if (*cap < n) {
+		free(*buf);
+		*cap = 0;
+		if (!(*buf = malloc(n)))
+			return NULL;
+		*cap = n;
+	}
+	return *buf;
+}
 
 /* The entry being read when a batch filled up. */
 typedef struct cursor {
@@ -103,12 +130,15 @@ void zs_w_free_threads(zs_writer *w)
 
 /* ---- 1. read --------------------------------------------------------------- */
 
-static int read_full(int fd, uint8_t *p, size_t n, size_t *got)
+/* n bytes, or fewer at the end of the file; a signal that sets the stop
+ * flag ends the read (a pipe may never send more). */
+static int read_full(const zs_writer *w, int fd, uint8_t *p, size_t n,
+		     size_t *got)
 {
 	*got = 0;
 	while (*got < n) {
 		ssize_t k = read(fd, p + *got, n - *got);
-		if (k < 0 && errno == EINTR)
+		if (k < 0 && errno == EINTR && !(w->o.stop && *w->o.stop))
 			continue;
 		if (k < 0)
 			return -1;
@@ -155,7 +185,7 @@ static int read_unit(zs_writer *w, cursor *c, unit *u)
 	uint64_t left = it->kind == W_STDIN ? chunk : it->size - c->done;
 	size_t want = left < chunk ? (size_t)left : chunk;
 
-	memset(u, 0, sizeof(*u));
+	unit_reset(u);
 	u->item = c->item;
 	u->offset = c->done;
 	u->first = c->done == 0;
@@ -163,14 +193,16 @@ static int read_unit(zs_writer *w, cursor *c, unit *u)
 		return -1;
 	if (it->kind == W_BYTES || it->kind == W_LINK) {
 		u->in = (uint8_t *)it->src + c->done;
-		u->borrowed = 1;
 		got = want;
-	} else if (want && !(u->in = malloc(want))) {
+	} else if (want && !(u->in = unit_buffer(&u->own_in, &u->cap_in,
+						 want))) {
 		return -2;
 	} else if (it->kind == W_FILL) {
 		got = want;      /* filled by the compressing thread */
-	} else if (reads && read_full(c->fd, u->in, want, &got) != 0) {
-		zs_w_warn(w, "%s: read error: %s", it->src, strerror(errno));
+	} else if (reads && read_full(w, c->fd, u->in, want, &got) != 0 &&
+		   errno != EINTR) {
+		zs_w_warn(w, "%s: read error: %s", it->kind == W_STDIN ?
+			  "standard input" : it->src, strerror(errno));
 	}
 	u->len = got;
 	c->done += got;
@@ -199,11 +231,8 @@ static int read_batch(zs_writer *w, cursor *c, unit *units, size_t max,
 	while (c->item < w->n_queue && *n < max &&
 	       (*n == 0 || used + unit_cost(w->o.chunk_size) <= budget)) {
 		int rc = read_unit(w, c, &units[*n]);
-		if (rc == -2) {
-			if (units[*n].in && !units[*n].borrowed)
-				free(units[*n].in);
+		if (rc == -2)
 			return -1;
-		}
 		if (rc == -1) {          /* left out: on to the next entry */
 			zs_w_item_free(&w->queue[c->item++]);
 			c->done = 0;
@@ -237,17 +266,15 @@ static void compress_unit(zs_writer *w, unit *u, struct libdeflate_compressor *c
 	if (!deflated(w, it) || (u->len == 0 && u->first))
 		return;
 	size_t cap = zs_deflate_piece_bound(u->len);
-	if (!(u->out = malloc(cap))) {
+	if (!(u->out = unit_buffer(&u->own_out, &u->cap_out, cap))) {
 		u->failed = 2;
 		return;
 	}
 	if (u->first && u->last) {   /* a whole entry: Deflate if smaller */
 		u->out_len = libdeflate_deflate_compress(c, u->in, u->len,
 							 u->out, cap);
-		if (u->out_len == 0 || u->out_len >= u->len) {
-			free(u->out);
+		if (u->out_len == 0 || u->out_len >= u->len)
 			u->out = NULL;
-		}
 		return;
 	}
 	u->out_len = zs_deflate_piece(c, u->in, u->len, u->last, u->out, cap);
@@ -334,10 +361,8 @@ static int write_unit(zs_writer *w, const unit *u, cursor *c)
 static void free_units(unit *units, size_t n)
 {
 	for (size_t k = 0; k < n; k++) {
-		if (!units[k].borrowed)
-			free(units[k].in);
-		free(units[k].out);
-		memset(&units[k], 0, sizeof(units[k]));
+		free(units[k].own_in);
+		free(units[k].own_out);
 	}
 }
 
@@ -356,7 +381,6 @@ static int write_batch(zs_writer *w, unit *units, size_t n, cursor *c)
 		if (rc == 0)
 			rc = write_unit(w, &units[k], c);
 	}
-	free_units(units, n);
 	return rc;
 }
 
@@ -387,13 +411,14 @@ int zs_w_drain(zs_writer *w)
 		return w->stopped ? -1 : stop(w, ZS_EXIT_NOMEM);
 	}
 	queue_totals(w);
-	while (rc == 0 && c.item < w->n_queue) {
-		if (w->o.stop && *w->o.stop) {
+	for (;;) {
+		if (rc == 0 && w->o.stop && *w->o.stop) {
 			rc = stop(w, ZS_EXIT_INTERRUPT);
 			break;
 		}
+		if (rc != 0 || c.item >= w->n_queue)
+			break;
 		if (read_batch(w, &c, units, max, &n) != 0) {
-			free_units(units, n);
 			rc = stop(w, ZS_EXIT_NOMEM);
 			break;
 		}
@@ -406,6 +431,7 @@ int zs_w_drain(zs_writer *w)
 	for (size_t k = c.item; k < w->n_queue; k++)
 		zs_w_item_free(&w->queue[k]);
 	w->n_queue = 0;
+	free_units(units, max);
 	free(units);
 	return rc;
 }
