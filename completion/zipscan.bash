@@ -5,7 +5,7 @@
 # Installed as share/bash-completion/completions/zipscan; to try it by hand:
 #   source completion/zipscan.bash
 
-_zipscan_commands="test list check stats extract cat help"
+_zipscan_commands="test list check stats extract cat create help"
 
 # Options of each command.  -o is --output except in extract, where it is
 # --overwrite and takes no argument.
@@ -16,6 +16,9 @@ _zipscan_report="-o --output"
 _zipscan_stats="--ndjson --csv --html --top --hash"
 _zipscan_extract="-d --dir -o --overwrite -n --never-overwrite
     --keep-special"
+_zipscan_create="-l --level -x --exclude --store -y --symlinks -@ --names-stdin
+    -0 --null -j --threads --memory-limit --chunk-size --json --progress
+    -q --quiet -h --help"
 _zipscan_top="-h --help -V --version"
 
 # Archives: ZIP-like files and directories first; every file if none.
@@ -56,7 +59,8 @@ _zipscan_takes_arg()
 {
     case $2 in
     -j | --threads | -i | --include | -x | --exclude | --memory-limit | \
-        --max-total | --max-ratio | --max-input | --top | --output | -d | --dir)
+        --max-total | --max-ratio | --max-input | --top | --output | -d | \
+        --dir | -l | --level | --store | --chunk-size)
         return 0 ;;
     -o) [[ $1 != extract ]] ;;
     *) return 1 ;;
@@ -114,7 +118,8 @@ _zipscan()
             return
         fi ;;
     -j | --threads | -i | --include | -x | --exclude | --memory-limit | \
-        --max-total | --max-ratio | --max-input | --top)
+        --max-total | --max-ratio | --max-input | --top | -l | --level | \
+        --store | --chunk-size)
         return ;;
     esac
 
@@ -123,6 +128,7 @@ _zipscan()
     stats | short) opts="$_zipscan_common $_zipscan_report $_zipscan_stats" ;;
     extract) opts="$_zipscan_common $_zipscan_extract" ;;
     cat) opts="$_zipscan_common" ;;
+    create) opts="$_zipscan_create" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -145,6 +151,9 @@ _zipscan()
     extract | cat)
         # the archive, then entry names or patterns (left to the user)
         ((npos == 0)) && _zipscan_archives "$cur" ;;
+    create)
+        # the archive to write, then the files and directories to put in
+        _zipscan_files "$cur" ;;
     short)
         # zipscan ARCHIVE REPORT
         ((npos == 1)) && _zipscan_files "$cur" ;;
