@@ -58,7 +58,7 @@ DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools \
 	     man-db bash-completion zsh tmux
 DEPS_BENCH = hyperfine
 
-.PHONY: all deps deps-bench test asan demo bench clean test-browser \
+.PHONY: all deps deps-bench test asan demo bench clean test-browser zipgen \
 	fuzz fuzz-smoke fuzz-regress fuzz-coverage fuzz-inflate64 \
 	fuzz-inflate64-smoke fuzz-inflate64-regress install uninstall \
 	check-install check-python check-corpus
@@ -422,8 +422,14 @@ fuzz-coverage: build/fuzz/fuzz_archive_cov build/fixtures/.done
 demo: build/.deps all
 	scripts/demo
 
-bench: build/.deps all deps-bench build/floor build/inflate64_speed
+bench: build/.deps all deps-bench build/floor build/inflate64_speed build/zipgen
 	bench/run
+
+# The synthetic archive and tree generator (bench/zipgen.c), on the
+# library's writer: `build/zipgen --entries 1000000 --size 0-4K big.zip`.
+zipgen: build/zipgen
+build/zipgen: bench/zipgen.c build/libzipscan.a
+	$(CC) -O2 -g $(ZS_FLAGS) $< build/libzipscan.a $(LDLIBS) -lm -o $@
 
 build/floor: bench/floor.c build/libzipscan.a
 	$(CC) -O2 $(ZS_FLAGS) -Isrc $< build/libzipscan.a $(LDLIBS) -o $@
