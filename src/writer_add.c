@@ -138,8 +138,9 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names in dir, sorted (NULL and *n 0 when it cannot be read). */
-static char **read_names(const char *dir, size_t *n)
+/* The names in dir, sorted, in *names (NULL if none); -1 with errno
+ * when it cannot be read. */
+static int read_names(const char *dir, char ***names, size_t *n)
 {
 	DIR *d = opendir(dir);
 	char **v = NULL;
@@ -147,8 +148,9 @@ static char **read_names(const char *dir, size_t *n)
 	struct dirent *e;
 
 	*n = 0;
+	*names = NULL;
 	if (!d)
-		return NULL;
+		return -1;
 	while ((e = readdir(d)) != NULL) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
@@ -164,8 +166,10 @@ static char **read_names(const char *dir, size_t *n)
 		(*n)++;
 	}
 	closedir(d);
-	qsort(v, *n, sizeof(*v), cmp_names);
-	return v;
+	if (*n)
+		qsort(v, *n, sizeof(*v), cmp_names);
+	*names = v;
+	return 0;
 }
 
 static char *join(const char *a, const char *b)
@@ -202,8 +206,8 @@ static int add_dir(zs_writer *w, const char *path, const char *name,
 	}
 	if (*name && queue_item(w, &it, name) != 0)
 		return -1;
-	char **names = read_names(path, &n);
-	if (!names && errno)
+	char **names;
+	if (read_names(path, &names, &n) != 0)
 		zs_w_warn(w, "%s: cannot read directory: %s", path,
 			  strerror(errno));
 	wk->dev[wk->depth] = st->st_dev;

@@ -428,7 +428,7 @@ int zs_w_drain(zs_writer *w)
 	}
 	if (c.done && c.item < w->n_queue && c.fd > STDIN_FILENO)
 		close(c.fd);      /* stopped inside an entry */
-	for (size_t k = c.item; k < w->n_queue; k++)
+	for (size_t k = 0; k < w->n_queue; k++)   /* those not written */
 		zs_w_item_free(&w->queue[k]);
 	w->n_queue = 0;
 	free_units(units, max);

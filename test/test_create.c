@@ -324,9 +324,13 @@ Test(create, memory_is_bounded, .timeout = 120)
 	char *argv[] = { "zipscan", "create", "-q", "-j", "2", "-l", "1",
 			 "--memory-limit", "16M", zip, src, NULL };
 	cr_assert_eq(run_cpu(argv, &cpu, &rss), 0);
+	cr_log_info("create of 256 MiB, --memory-limit 16M: peak RSS %ld KiB",
+		    rss);
+#ifndef ZS_BIN_OVERRIDE  /* ASan's shadow memory is not zipscan's */
 	/* 2 threads x 16M in flight, and the program: the default limit
 	 * (64M) holds 128 MiB of input in flight and fails this */
 	cr_assert_lt(rss, 48 * 1024, "peak RSS %ld KiB", rss);
+#endif
 	cr_assert_eq(run(NULL, 0, "%s test -q %s", ZS_BIN, zip), 0);
 	drop_dir(t);
 }
