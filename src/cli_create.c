@@ -278,6 +278,8 @@ int zs_cli_create(int argc, char **argv)
 		rc = usage_error("no archive given", "");
 	if (rc < 0 && optind + 1 >= argc && !c.names_stdin)
 		rc = usage_error("no path given after", argv[optind]);
+	if (rc < 0 && !strcmp(argv[optind], "-"))   /* headers are patched */
+		rc = usage_error("the archive must be a file, not", "-");
 	if (rc < 0) {
 		catch_stop();
 		rc = write_archive(&c, argv[optind], argv + optind + 1,

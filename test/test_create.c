@@ -334,3 +334,21 @@ Test(create, memory_is_bounded, .timeout = 120)
 	cr_assert_eq(run(NULL, 0, "%s test -q %s", ZS_BIN, zip), 0);
 	drop_dir(t);
 }
+
+/* Bad command lines are exit 10, nothing to write exit 11: no file made. */
+Test(create, usage_errors_and_nothing_to_do)
+{
+	char *t = temp_dir("create_use");
+
+	cr_assert_eq(run(NULL, 0, "%s create 2>/dev/null", ZS_BIN), 10);
+	cr_assert_eq(run(NULL, 0, "%s create %s/a.zip 2>/dev/null", ZS_BIN,
+			 t), 10);
+	cr_assert_eq(run(NULL, 0, "%s create - %s 2>/dev/null", ZS_BIN, t),
+		     10);
+	cr_assert_eq(run(NULL, 0, "%s create -l 13 %s/a.zip %s 2>/dev/null",
+			 ZS_BIN, t, t), 10);
+	cr_assert_eq(run(NULL, 0, "cd %s && %s create -x '*' a.zip . "
+			 "2>/dev/null", t, ZS_BIN), 11);
+	cr_assert_eq(files_in(t), 0, "no archive, no temporary file");
+	drop_dir(t);
+}
