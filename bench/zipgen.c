@@ -181,8 +181,8 @@ int main(int argc, char **argv)
 	zs_writer *w = NULL;
 	if (!tree) {
 		if (progress || isatty(STDERR_FILENO))
-			o.progress = zs_progress_new(o.threads ? o.threads : 1,
-						     stderr);
+			o.progress = zs_progress_new(o.threads > 0 ?
+						     o.threads : 1024, stderr);
 		zs_progress_phase(o.progress, "generating");
 		if (!(w = zs_writer_open(argv[optind], &o, &status)))
 			return fprintf(stderr, "zipgen: %s: %s\n", argv[optind],

@@ -237,9 +237,12 @@ static int write_archive(create_cli *c, const char *out, char **paths,
 	int status;
 
 	memset(&t, 0, sizeof(t));
+	zs_options threads;
+	zs_options_init(&threads);
+	threads.threads = c->o.threads;
 	if (c->progress || (!c->quiet && isatty(STDERR_FILENO)))
-		c->o.progress = zs_progress_new(c->o.threads ? c->o.threads :
-						1, stderr);
+		c->o.progress = zs_progress_new(zs_threads_effective(&threads),
+						stderr);
 	zs_progress_phase(c->o.progress, "compressing");
 	zs_writer *w = zs_writer_open(out, &c->o, &status);
 	if (!w) {

@@ -316,7 +316,9 @@ void zs_progress_add_bytes(zs_progress *p, int me, uint64_t in, int entries)
 {
 	if (!p)
 		return;
-	slot *s = &p->slots[me];
+	/* a display made for fewer threads: shared slot, counts may be lost
+	 * but nothing is written outside the slots */
+	slot *s = &p->slots[me >= 0 && me < p->threads ? me : 0];
 	atomic_store_explicit(&s->entries, atomic_load_explicit(&s->entries,
 			      memory_order_relaxed) + (uint64_t)entries,
 			      memory_order_relaxed);

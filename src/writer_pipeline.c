@@ -285,8 +285,11 @@ static void compress_unit(zs_writer *w, unit *u, struct libdeflate_compressor *c
 static void compress_batch(zs_writer *w, unit *units, size_t n)
 {
 	#pragma omp parallel for schedule(dynamic, 1) num_threads(w->threads)
-	for (size_t k = 0; k < n; k++)
-		compress_unit(w, &units[k], w->comp[omp_get_thread_num()]);
+	for (size_t k = 0; k < n; k++) {
+		int me = omp_get_thread_num();
+		compress_unit(w, &units[k], w->comp[me]);
+		zs_progress_add_bytes(w->o.progress, me, units[k].len, 0);
+	}
 }
 
 /* ---- 3. write ---------------------------------------------------------- */
@@ -354,7 +357,6 @@ static int write_unit(zs_writer *w, const unit *u, cursor *c)
 	}
 	if (zs_w_put(w, u->out ? u->out : u->in, n) != 0)
 		return -1;
-	zs_progress_add_bytes(w->o.progress, 0, u->len, 0);
 	return u->last ? end_entry(w, u, c) : 0;
 }
 
