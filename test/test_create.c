@@ -352,3 +352,23 @@ Test(create, usage_errors_and_nothing_to_do)
 	cr_assert_eq(files_in(t), 0, "no archive, no temporary file");
 	drop_dir(t);
 }
+
+/* Without -y a link is followed, as zip: the file it points to is stored;
+ * a dangling link and a link back up the tree are warnings (exit 1). */
+Test(create, links_followed_by_default)
+{
+	char *t = temp_dir("create_ln");
+	char out[4096];
+
+	cr_assert_eq(run(NULL, 0, "cd %s && mkdir -p lt/d && echo hi > lt/d/f "
+			 "&& ln -s f lt/d/lf && ln -s .. lt/d/up && ln -s "
+			 "nowhere lt/d/dang", t), 0);
+	cr_assert_eq(run(out, sizeof(out), "cd %s && %s create -q l.zip lt "
+			 "2>&1", t, ZS_BIN), 1, "%s", out);
+	cr_assert_not_null(strstr(out, "lt/d/dang: No such file"), "%s", out);
+	cr_assert_not_null(strstr(out, "lt/d/up: a link back"), "%s", out);
+	cr_assert_eq(run(out, sizeof(out), "cd %s && unzip -Z1 l.zip | tr '\\n' "
+			 "' ' && unzip -p l.zip lt/d/lf", t), 0);
+	cr_assert_str_eq(out, "lt/ lt/d/ lt/d/f lt/d/lf hi\n");
+	drop_dir(t);
+}
