@@ -372,3 +372,23 @@ Test(create, links_followed_by_default)
 	cr_assert_str_eq(out, "lt/ lt/d/ lt/d/f lt/d/lf hi\n");
 	drop_dir(t);
 }
+
+/* -@ reads the paths from standard input, a line each or (-0) NUL-
+ * separated; the archive keeps their order. */
+Test(create, paths_from_standard_input)
+{
+	char *t = temp_dir("create_at");
+	char out[4096];
+
+	cr_assert_eq(run(NULL, 0, "cd %s && echo 1 > 'a b' && echo 2 > c && "
+			 "echo 3 > d", t), 0);
+	cr_assert_eq(run(out, sizeof(out), "cd %s && printf 'd\\na b\\n' | %s "
+			 "create -q -@ l.zip c && unzip -Z1 l.zip | tr '\\n' ' '",
+			 t, ZS_BIN), 0, "%s", out);
+	cr_assert_str_eq(out, "c d a b ");
+	cr_assert_eq(run(out, sizeof(out), "cd %s && printf 'a b\\0d' | %s "
+			 "create -q -@ -0 n.zip && unzip -Z1 n.zip | tr '\\n' ' '",
+			 t, ZS_BIN), 0, "%s", out);
+	cr_assert_str_eq(out, "a b d ");
+	drop_dir(t);
+}
