@@ -134,7 +134,30 @@ static const char usage[] =
 "              [--seed S] [--level L] [-j N] [--progress] "
 "(OUT.zip | --tree DIR)\n";
 
-int main(int argc, char **argv)
+typedef struct plan {
+	uint64_t n, smin, smax;
+	gen g;
+	const char *tree, *out;
+	int progress;
+	zs_writer_options o;
+} plan;
+
+/* --size MIN[-MAX] */
+static int parse_range(char *arg, plan *p)
+{
+	char *dash = strchr(arg, '-');
+	if (dash)
+		*dash = '\0';
+	if (parse_size(arg, &p->smin) != 0 ||
+	    (dash && parse_size(dash + 1, &p->smax) != 0))
+		return -1;
+	if (!dash)
+		p->smax = p->smin;
+	return 0;
+}
+
+/* 0, or -1 for a bad command line. */
+static int parse_args(plan *p, int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "entries", 1, 0, 'n' }, { "size", 1, 0, 's' },
@@ -142,81 +165,98 @@ int main(int argc, char **argv)
 		{ "level", 1, 0, 'l' }, { "threads", 1, 0, 'j' },
 		{ "tree", 1, 0, 't' }, { "progress", 0, 0, 'p' },
 		{ 0, 0, 0, 0 } };
-	uint64_t n = 1000, smin = 4096, smax = 4096;
-	gen g = { .seed = 1, .pct = 50 };
-	const char *tree = NULL;
-	zs_writer_options o;
-	int ch, progress = 0;
+	int ch;
 
-	zs_writer_options_init(&o);
 	while ((ch = getopt_long(argc, argv, "j:", lo, NULL)) != -1) {
-		char *dash;
 		switch (ch) {
-		case 'n': n = strtoull(optarg, NULL, 10); break;
+		case 'n': p->n = strtoull(optarg, NULL, 10); break;
 		case 's':
-			dash = strchr(optarg, '-');
-			if (dash)
-				*dash = '\0';
-			if (parse_size(optarg, &smin) != 0 || (dash &&
-			    parse_size(dash + 1, &smax) != 0))
-				return fputs(usage, stderr), 10;
-			if (!dash)
-				smax = smin;
+			if (parse_range(optarg, p) != 0)
+				return -1;
 			break;
-		case 'c': g.pct = (unsigned)atoi(optarg); break;
-		case 'S': g.seed = strtoull(optarg, NULL, 10); break;
-		case 'l': o.level = atoi(optarg); break;
-		case 'j': o.threads = atoi(optarg); break;
-		case 't': tree = optarg; break;
-		case 'p': progress = 1; break;
-		default: return fputs(usage, stderr), 10;
+		case 'c': p->g.pct = (unsigned)atoi(optarg); break;
+		case 'S': p->g.seed = strtoull(optarg, NULL, 10); break;
+		case 'l': p->o.level = atoi(optarg); break;
+		case 'j': p->o.threads = atoi(optarg); break;
+		case 't': p->tree = optarg; break;
+		case 'p': p->progress = 1; break;
+		default: return -1;
 		}
 	}
-	if ((!tree && optind != argc - 1) || (tree && optind != argc))
-		return fputs(usage, stderr), 10;
-	entry_ctx *ctx = calloc(n ? n : 1, sizeof(*ctx));
-	if (!ctx)
-		return 4;
+	if (p->tree ? optind != argc : optind != argc - 1)
+		return -1;
+	p->out = p->tree ? NULL : argv[optind];
+	return 0;
+}
+
+/* Every entry, into the writer w or (w NULL) as files under p->tree. */
+static int generate(plan *p, zs_writer *w, entry_ctx *ctx)
+{
 	int status = 0;
-	zs_writer *w = NULL;
-	if (!tree) {
-		if (progress || isatty(STDERR_FILENO))
-			o.progress = zs_progress_new(o.threads > 0 ?
-						     o.threads : 1024, stderr);
-		zs_progress_phase(o.progress, "generating");
-		if (!(w = zs_writer_open(argv[optind], &o, &status)))
-			return fprintf(stderr, "zipgen: %s: %s\n", argv[optind],
-				       strerror(errno)), status;
-	} else if (mkdir(tree, 0755) != 0 && errno != EEXIST) {
-		return perror(tree), 50;
-	}
-	for (uint64_t k = 0; k < n && status <= 1; k++) {
+	int say = !w && (p->progress || isatty(STDERR_FILENO));
+
+	for (uint64_t k = 0; k < p->n && status <= 1; k++) {
 		char name[64];
-		uint64_t size = entry_size(&g, k, smin, smax);
-		ctx[k] = (entry_ctx){ &g, k };
+		uint64_t size = entry_size(&p->g, k, p->smin, p->smax);
+		ctx[k] = (entry_ctx){ &p->g, k };
 		snprintf(name, sizeof(name), "d%04llu/f%07llu.dat",
 			 (unsigned long long)(k / 1000), (unsigned long long)k);
 		if (w)
 			status = zs_writer_add_fill(w, name, size, 0644,
 						    1700000000, fill, &ctx[k]);
-		else if (write_tree(tree, name, size, &ctx[k]) != 0)
+		else if (write_tree(p->tree, name, size, &ctx[k]) != 0)
 			status = 50;
-		if (tree && (progress || isatty(STDERR_FILENO)) &&
-		    (k + 1) % 10000 == 0)
+		if (say && (k + 1) % 10000 == 0)
 			fprintf(stderr, "\rzipgen: %llu of %llu files",
 				(unsigned long long)(k + 1),
-				(unsigned long long)n);
+				(unsigned long long)p->n);
 	}
-	if (w) {
-		zs_writer_totals t;
-		status = zs_writer_finish(w, &t);
-		zs_progress_stop(o.progress);
-		fprintf(stderr, "zipgen: %s: %llu entries, %llu bytes of data, "
-			"%llu bytes written, %.2f s\n", argv[optind],
-			(unsigned long long)t.entries,
-			(unsigned long long)t.bytes_in,
-			(unsigned long long)t.bytes_out, t.seconds);
+	return status;
+}
+
+static int write_archive(plan *p, entry_ctx *ctx)
+{
+	zs_writer_totals t;
+	int status;
+
+	if (p->progress || isatty(STDERR_FILENO))
+		p->o.progress = zs_progress_new(p->o.threads > 0 ?
+						p->o.threads : 1024, stderr);
+	zs_progress_phase(p->o.progress, "generating");
+	zs_writer *w = zs_writer_open(p->out, &p->o, &status);
+	if (!w) {
+		zs_progress_stop(p->o.progress);
+		fprintf(stderr, "zipgen: %s: %s\n", p->out, strerror(errno));
+		return status;
 	}
+	generate(p, w, ctx);
+	status = zs_writer_finish(w, &t);
+	zs_progress_stop(p->o.progress);
+	fprintf(stderr, "zipgen: %s: %llu entries, %llu bytes of data, %llu "
+		"bytes written, %.2f s\n", p->out,
+		(unsigned long long)t.entries, (unsigned long long)t.bytes_in,
+		(unsigned long long)t.bytes_out, t.seconds);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	plan p = { .n = 1000, .smin = 4096, .smax = 4096,
+		   .g = { .seed = 1, .pct = 50 } };
+	int status;
+
+	zs_writer_options_init(&p.o);
+	if (parse_args(&p, argc, argv) != 0)
+		return fputs(usage, stderr), 10;
+	entry_ctx *ctx = calloc(p.n ? p.n : 1, sizeof(*ctx));
+	if (!ctx)
+		return 4;
+	if (p.out)
+		status = write_archive(&p, ctx);
+	else if (mkdir(p.tree, 0755) != 0 && errno != EEXIST)
+		status = (perror(p.tree), 50);
+	else
+		status = generate(&p, NULL, ctx);
 	free(ctx);
 	return status;
 }
