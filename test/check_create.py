@@ -6,7 +6,9 @@ hand (not in make test: minutes of CPU and, with --store, 5 GB of disk).
   1. an entry over 4 GiB (a sparse file of 4.5 GiB, so no disk is spent on
      the input): ZIP64 sizes in its local and central headers; the archive
      passes zipscan test, unzip -t, 7zz t and Python's testzip();
-  2. with --store, the same entry stored: the archive itself passes 4 GiB,
+  2. the same 4.5 GiB through standard input: a streamed entry, its data
+     descriptor with 8-byte sizes;
+  3. with --store, the same entry stored: the archive itself passes 4 GiB,
      and an entry after it needs a ZIP64 offset.
 
 Exit status 1 if a check fails.  Needs ~100 MB of disk (5 GB with --store).
@@ -55,6 +57,15 @@ def main():
               f"create -l1 of a 4.5 GiB file: {r.stdout.strip()}")
         infos = readers(out)
         check(infos[0].file_size == 4608 << 20, "the entry's size")
+        # 3. the same 4.5 GiB through standard input: a streamed entry
+        #    whose data descriptor needs 8-byte sizes
+        with open(big, "rb") as f:
+            r = subprocess.run([ZIPSCAN, "create", "-q", "-l1", out, "-"],
+                               stdin=f)
+        check(r.returncode == 0, "create -l1 of 4.5 GiB from standard input")
+        infos = readers(out)
+        check(infos[0].file_size == 4608 << 20 and infos[0].flag_bits & 8,
+              "the streamed entry's size and data-descriptor flag")
         if STORE:
             r = subprocess.run([ZIPSCAN, "create", "-q", "-l0", out, big,
                                 small])
