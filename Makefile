@@ -45,7 +45,9 @@ SOFILE    = libzipscan.so.$(VERSION)
 SHARED   ?= $(abspath ../shared)
 CORPUS   ?= $(SHARED)/corpus/third_party
 
-LIB_SRC  := $(filter-out src/cli.c,$(wildcard src/*.c))
+# The command's files (src/cli*.c) are not the library's.
+CLI_SRC  := src/cli.c src/cli_create.c
+LIB_SRC  := $(filter-out $(CLI_SRC),$(wildcard src/*.c))
 TEST_SRC := $(wildcard test/test_*.c)
 HEADERS  := $(wildcard include/*.h src/*.h)
 
@@ -59,7 +61,7 @@ DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools \
 DEPS_BENCH = hyperfine
 
 .PHONY: all deps deps-bench test asan demo bench bench-catalog clean \
-	test-browser \
+	test-browser zipgen \
 	fuzz fuzz-smoke fuzz-regress fuzz-coverage fuzz-inflate64 \
 	fuzz-inflate64-smoke fuzz-inflate64-regress install uninstall \
 	check-install check-python check-corpus
@@ -85,7 +87,8 @@ deps-bench: build/.deps
 
 # ---- library and command -------------------------------------------------
 
-build/obj/cli.o: src/cli.c include/zipscan.h
+build/obj/cli.o build/obj/cli_create.o: build/obj/%.o: src/%.c \
+		include/zipscan.h src/cli_create.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ZS_FLAGS) $(CFLAGS) -c $< -o $@
 
@@ -114,13 +117,14 @@ build/$(SOFILE): $(LIB_SRC:src/%.c=build/obj/%.o)
 
 # The command links the library statically: one self-contained binary
 # that runs from the build tree as installed.
-build/zipscan: build/obj/cli.o build/libzipscan.a
+build/zipscan: build/obj/cli.o build/obj/cli_create.o build/libzipscan.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -fopenmp $^ $(LDLIBS) -o $@
 
 # The same command linked against the shared library: it links only if
 # cli.c uses nothing but the exported API (make test builds it).
-build/zipscan-shared: build/obj/cli.o build/$(SOFILE)
-	$(CC) $(CFLAGS) $(LDFLAGS) -fopenmp build/obj/cli.o -Lbuild -lzipscan -o $@
+build/zipscan-shared: build/obj/cli.o build/obj/cli_create.o build/$(SOFILE)
+	$(CC) $(CFLAGS) $(LDFLAGS) -fopenmp build/obj/cli.o build/obj/cli_create.o \
+		-Lbuild -lzipscan -o $@
 
 # zipscan.pc for the prefix of this build (install writes its own, for the
 # prefix it installs to).
@@ -301,7 +305,8 @@ build/asan/libzipscan.a: $(LIB_SRC:src/%.c=build/asan/obj/%.o)
 	rm -f $@
 	ar rcs $@ $^
 
-build/asan/zipscan: build/asan/obj/cli.o build/asan/libzipscan.a
+build/asan/zipscan: build/asan/obj/cli.o build/asan/obj/cli_create.o \
+		build/asan/libzipscan.a
 	$(CC) $(CFLAGS) -fopenmp $^ $(LDLIBS) -o $@
 
 build/asan/test_zipscan: $(TEST_SRC) test/helpers.h build/asan/libzipscan.a
@@ -435,7 +440,7 @@ fuzz-coverage: build/fuzz/fuzz_archive_cov build/fixtures/.done
 demo: build/.deps all
 	scripts/demo
 
-bench: build/.deps all deps-bench build/floor build/inflate64_speed
+bench: build/.deps all deps-bench build/floor build/inflate64_speed build/zipgen
 	bench/run
 	bench/catalog build/bench/many-files.zip build/bench
 
@@ -443,6 +448,12 @@ bench: build/.deps all deps-bench build/floor build/inflate64_speed
 bench-catalog: all
 	bench/catalog $(BENCH_MANY) build/bench
 BENCH_MANY ?= build/bench/many-files.zip
+
+# The synthetic archive and tree generator (bench/zipgen.c), on the
+# library's writer: `build/zipgen --entries 1000000 --size 0-4K big.zip`.
+zipgen: build/zipgen
+build/zipgen: bench/zipgen.c build/libzipscan.a
+	$(CC) -O2 -g $(ZS_FLAGS) $< build/libzipscan.a $(LDLIBS) -lm -o $@
 
 build/floor: bench/floor.c build/libzipscan.a
 	$(CC) -O2 $(ZS_FLAGS) -Isrc $< build/libzipscan.a $(LDLIBS) -o $@

@@ -5,7 +5,7 @@
 # Installed as share/bash-completion/completions/zipscan; to try it by hand:
 #   source completion/zipscan.bash
 
-_zipscan_commands="test list check stats extract cat diff help"
+_zipscan_commands="test list check stats extract cat diff create help"
 
 # Options of each command.  -o is --output except in extract, where it is
 # --overwrite and takes no argument.
@@ -19,6 +19,9 @@ _zipscan_db="--db --refresh --shard"
 _zipscan_extract="-d --dir -o --overwrite -n --never-overwrite
     --keep-special -u --update -f --freshen"
 _zipscan_diff="--csv --hash"
+_zipscan_create="-l --level -x --exclude --store -y --symlinks -@ --names-stdin
+    -0 --null -j --threads --memory-limit --chunk-size --json --progress
+    -q --quiet -h --help"
 _zipscan_top="-h --help -V --version"
 
 # Archives: ZIP-like files and directories first; every file if none.
@@ -60,7 +63,7 @@ _zipscan_takes_arg()
     case $2 in
     -j | --threads | -i | --include | -x | --exclude | --memory-limit | \
         --max-total | --max-ratio | --max-input | --top | --output | -d | --dir | \
-        --db | --shard)
+        --db | --shard | -l | --level | --store | --chunk-size)
         return 0 ;;
     -o) [[ $1 != extract ]] ;;
     *) return 1 ;;
@@ -121,7 +124,8 @@ _zipscan()
         _zipscan_files "$cur"
         return ;;
     -j | --threads | -i | --include | -x | --exclude | --memory-limit | \
-        --max-total | --max-ratio | --max-input | --top | --shard)
+        --max-total | --max-ratio | --max-input | --top | --shard | -l | \
+        --level | --store | --chunk-size)
         return ;;
     esac
 
@@ -133,6 +137,7 @@ _zipscan()
     extract) opts="$_zipscan_common $_zipscan_extract" ;;
     cat) opts="$_zipscan_common" ;;
     diff) opts="$_zipscan_common $_zipscan_report $_zipscan_diff" ;;
+    create) opts="$_zipscan_create" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -155,6 +160,9 @@ _zipscan()
     extract | cat)
         # the archive, then entry names or patterns (left to the user)
         ((npos == 0)) && _zipscan_archives "$cur" ;;
+    create)
+        # the archive to write, then the files and directories to put in
+        _zipscan_files "$cur" ;;
     short)
         # zipscan ARCHIVE REPORT
         ((npos == 1)) && _zipscan_files "$cur" ;;

@@ -866,6 +866,86 @@ ZS_API uint64_t zs_archive_cd_checksum(const zs_archive *a);
  * given, modulo n; stable across machines and versions. */
 ZS_API unsigned zs_shard_of(const char *path, unsigned n);
 
+/*
+ * Writing archives (zipscan create).  zs_writer_open makes a temporary
+ * file beside PATH; zs_writer_add_* queue entries, in the order they are
+ * given (a directory: itself, then what is in it, by name); queued entries
+ * are compressed on every thread and written in that order, so the output
+ * is the same byte for byte whatever the thread count.  zs_writer_finish
+ * writes the central directory and renames the file to PATH;
+ * zs_writer_abort removes it.  Warnings (a file that vanished or changed
+ * while read, a path not found) go to zs_writer_options.warn.
+ */
+typedef struct zs_writer zs_writer;
+
+/* The entry's data, asked for in pieces (at most chunk_size bytes) from
+ * any thread: fill buf with len bytes from offset; 0 on success. */
+typedef int (*zs_fill_fn)(void *ctx, uint64_t offset, void *buf, size_t len);
+
+typedef struct zs_writer_options {
+	int level;               /* 0 store, 1-12 (libdeflate), default 6 */
+	int threads;             /* 0: every CPU this process may use */
+	uint64_t memory_limit;   /* per thread: data in flight (read and
+				    compressed), default 64M */
+	size_t chunk_size;       /* big files are compressed in pieces of
+				    this much input, in parallel (1M) */
+	int store_links;         /* 1: a symlink is stored as a link (-y);
+				    0: what it points to (as zip) */
+	const char *const *store;  /* fnmatch patterns of names stored as
+				    they are; NULL: ZS_STORE_DEFAULT */
+	size_t n_store;
+	const char *const *exclude;  /* names left out (fnmatch, '*'
+				    crosses '/') */
+	size_t n_exclude;
+	volatile int *stop;      /* set (by a signal handler) to stop */
+	zs_progress *progress;   /* NULL: none */
+	FILE *warn;              /* warnings; NULL: standard error */
+} zs_writer_options;
+
+/* Suffixes stored without compression by default (as zip -n), ':'-separated. */
+#define ZS_STORE_DEFAULT ".zip:.gz:.tgz:.bz2:.xz:.txz:.zst:.lz4:.lzma:.7z:" \
+	".rar:.jar:.whl:.apk:.jpg:.jpeg:.png:.gif:.webp:.mp3:.mp4:.mkv:" \
+	".webm:.ogg:.flac:.mov:.avi:.Z:.zoo:.arc:.lzh:.arj"
+#define ZS_WRITER_CHUNK (1u << 20)
+#define ZS_WRITER_MEMORY_LIMIT (64ull << 20)
+
+typedef struct zs_writer_totals {
+	uint64_t entries, files, dirs, links;
+	uint64_t bytes_in, bytes_out;   /* file data read, archive size */
+	uint64_t warnings;
+	int zip64;                /* ZIP64 records were needed */
+	int threads;              /* threads that compressed */
+	const char *threads_why;  /* why fewer than asked, or NULL */
+	double seconds;
+} zs_writer_totals;
+
+ZS_API void zs_writer_options_init(zs_writer_options *o);
+/* NULL on failure, with *status (50: cannot create, 4: no memory) and
+ * errno set. */
+ZS_API zs_writer *zs_writer_open(const char *path,
+				 const zs_writer_options *o, int *status);
+/* A file, directory (recursively), symlink, or "-" (standard input,
+ * streamed: entry "-" with a data descriptor).  The name in the archive
+ * is the path without leading "/", "./" and "../".  Returns the exit
+ * status so far. */
+ZS_API int zs_writer_add_path(zs_writer *w, const char *path);
+/* An entry of len bytes copied from data (mode: Unix st_mode; mtime:
+ * seconds since the epoch; a name ending in '/' is a directory). */
+ZS_API int zs_writer_add_bytes(zs_writer *w, const char *name,
+			       const void *data, size_t len, uint32_t mode,
+			       int64_t mtime);
+/* An entry of size bytes that fill produces (from several threads). */
+ZS_API int zs_writer_add_fill(zs_writer *w, const char *name, uint64_t size,
+			      uint32_t mode, int64_t mtime, zs_fill_fn fill,
+			      void *ctx);
+/* Write what is queued, the central directory, and rename to PATH.
+ * Frees w.  Returns the exit status: 0, 1 (warnings), 4, 11 (nothing to
+ * write: no file is made), 50 (a write failed: nothing is left), 80
+ * (stopped: nothing is left). */
+ZS_API int zs_writer_finish(zs_writer *w, zs_writer_totals *t);
+/* Remove the temporary file and free w; NULL is allowed. */
+ZS_API void zs_writer_abort(zs_writer *w);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_create.h"
 #include "zipscan.h"
 
 #define ZS_MAX_THREADS 1024
@@ -179,7 +180,9 @@ static void put_usage(FILE *f)
 		fprintf(f, "  %-8s %.*s\n", commands[k].name,
 			(int)strcspn(w, "\n"), w);
 	}
-	fputs("  help     zipscan help COMMAND: that command's options\n"
+	fputs("  create   Write a ZIP archive of files and directories, on "
+	      "every thread.\n"
+	      "  help     zipscan help COMMAND: that command's options\n"
 	      "\nOptions for every command:\n", f);
 	fputs(opt_common, f);
 	fputs("  -V, --version          zipscan's version and its "
@@ -331,8 +334,8 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* "256M", "1G", "65536": bytes, with binary suffixes. */
-static int parse_size(const char *s, uint64_t *out)
+/* "256M", "1G", "65536": bytes, with binary suffixes (cli_create.h). */
+int parse_size(const char *s, uint64_t *out)
 {
 	char *end;
 	errno = 0;
@@ -1356,6 +1359,9 @@ int main(int argc, char **argv)
 		setenv("TZ", ":/etc/localtime", 1);
 	if (argc < 2)
 		return bad_usage("%s", "no command given");
+	if (!strcmp(argv[1], "create") ||
+	    (argc > 2 && !strcmp(argv[1], "help") && !strcmp(argv[2], "create")))
+		return zs_cli_create(argc - 1, argv + 1);
 	if ((rc = answer_help(argc, argv)) >= 0 ||
 	    (rc = first_word(&c, argv[1])) != 0)
 		return rc;

@@ -303,6 +303,10 @@ void zs_size_bucket_label(int b, char out[ZS_HUMAN_SIZE]);
 /* progress.c: count one entry done by thread `me` (the decode loops);
  * relaxed stores to the thread's own slot, no lock. */
 void zs_progress_add(zs_progress *p, int me, uint64_t in, uint64_t out);
+/* The same for the writer: in bytes and entries (0 or 1) done; the work
+ * as totals (the counts start again from zero). */
+void zs_progress_add_bytes(zs_progress *p, int me, uint64_t in, int entries);
+void zs_progress_set_totals(zs_progress *p, uint64_t entries, uint64_t in);
 
 /* map.c */
 /* max_input: the most read into memory from what cannot be mapped (0: no

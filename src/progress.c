@@ -308,6 +308,28 @@ void zs_progress_set_work(zs_progress *p, zs_archive **as, size_t n)
 			if (as[k]->index.selected[i])
 				in += as[k]->index.comp_size[i];
 	}
+	zs_progress_set_totals(p, entries, in);
+}
+
+/* The writer's part of an entry: bytes without an entry (entries: 0). */
+void zs_progress_add_bytes(zs_progress *p, int me, uint64_t in, int entries)
+{
+	if (!p)
+		return;
+	/* a display made for fewer threads: shared slot, counts may be lost
+	 * but nothing is written outside the slots */
+	slot *s = &p->slots[me >= 0 && me < p->threads ? me : 0];
+	atomic_store_explicit(&s->entries, atomic_load_explicit(&s->entries,
+			      memory_order_relaxed) + (uint64_t)entries,
+			      memory_order_relaxed);
+	atomic_store_explicit(&s->in, atomic_load_explicit(&s->in,
+			      memory_order_relaxed) + in, memory_order_relaxed);
+}
+
+void zs_progress_set_totals(zs_progress *p, uint64_t entries, uint64_t in)
+{
+	if (!p)
+		return;
 	pthread_mutex_lock(&p->lock);
 	for (int k = 0; k < p->threads; k++) {
 		atomic_store_explicit(&p->slots[k].entries, 0,

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: MIT
+"""bench/create_bench.py - the `create` series of bench/run (BENCH_ONLY=create):
+zipscan create -l 6 against Info-ZIP zip -6, 7-Zip (-mx5 -mmt=2) and bsdtar,
+each writing a ZIP of the same input: the many-files tree (Python's
+standard library) and the big-files set (the largest shared libraries).
+
+CPU time (user + system of the child, from wait4) is reported beside the
+wall time: on a shared machine the wall time depends on the neighbours,
+the CPU time much less.  Median of BENCH_ROUNDS rounds, commands
+alternating round by round.
+"""
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ZIPSCAN = "build/zipscan"
+
+
+def run_once(cmd, out):
+    if os.path.exists(out):
+        os.unlink(out)   # 7zz a would add to it
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        sys.exit(f"bench: {' '.join(cmd)} exited {code}")
+    return wall, ru.ru_utime + ru.ru_stime, os.path.getsize(out)
+
+
+def commands(paths, out, level=6):
+    return {
+        f"zipscan create -l{level}": [ZIPSCAN, "create", "-q", f"-l{level}",
+                                      out] + paths,
+        f"zipscan create -l{level} -j1": [ZIPSCAN, "create", "-q", "-j1",
+                                          f"-l{level}", out] + paths,
+        "zip -r -6": ["zip", "-qr6", out] + paths,
+        "7zz -mx5 -mmt=2": ["7zz", "a", "-tzip", "-mx5", "-mmt=2", out]
+        + paths,
+        "bsdtar (zip)": ["bsdtar", "--format", "zip", "-cf", out] + paths,
+    }
+
+
+def bench(label, paths, rounds, workdir):
+    out = os.path.abspath(os.path.join(workdir, "create-out.zip"))
+    cmds = commands(paths, out)
+    res = {k: [] for k in cmds}
+    for _ in range(rounds):
+        for name, cmd in cmds.items():
+            res[name].append(run_once(cmd, out))
+    os.unlink(out)
+    print(f"\ncreate, {label}: median of {rounds} rounds (CPU = user + "
+          f"system seconds; wall under whatever load there is)")
+    print(f"| {'command':<24} | {'CPU s':>7} | {'wall s':>7} | "
+          f"{'archive bytes':>14} | {'CPU vs zip':>10} |")
+    print(f"|{'-' * 26}|{'-' * 8}:|{'-' * 8}:|{'-' * 15}:|{'-' * 11}:|")
+    med = {k: [statistics.median(x[i] for x in v) for i in range(3)]
+           for k, v in res.items()}
+    zip_cpu = med["zip -r -6"][1]
+    for name, (wall, cpu, size) in med.items():
+        print(f"| {name:<24} | {cpu:7.2f} | {wall:7.2f} | {int(size):>14,} "
+              f"| {zip_cpu / cpu:9.2f}x |", flush=True)
+
+
+def main(rounds, workdir, many_trees, big_files):
+    bench("many files (" + ", ".join(many_trees) + ")", many_trees, rounds,
+          workdir)
+    bench(f"big files ({len(big_files)} largest libraries)", big_files,
+          rounds, workdir)

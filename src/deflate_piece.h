@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * deflate_piece.h - one chunk of input compressed into a Deflate piece that
+ * can be joined to others: the writer's parallel compression of big files
+ * (pieces in a row are one Deflate stream) and SOZip's independently
+ * decodable chunks use it.
+ */
+#ifndef ZS_DEFLATE_PIECE_H
+#define ZS_DEFLATE_PIECE_H
+
+#include <stddef.h>
+
+struct libdeflate_compressor;
+
+/* The most zs_deflate_piece writes for len bytes of input. */
+size_t zs_deflate_piece_bound(size_t len);
+
+/*
+ * Compress in[0..len) with c (NULL: stored blocks only) into out (cap
+ * bytes, at least zs_deflate_piece_bound(len)).  final: a whole Deflate
+ * stream, ending in a final block.  Not final: a piece ending on a byte
+ * boundary with an empty stored block (what zlib's Z_FULL_FLUSH writes),
+ * with no final block and no reference to data before it: any piece may
+ * follow it, and it decodes without what came before.  The data is stored
+ * when Deflate would not make it smaller.  Returns the bytes written, 0 on
+ * error (out of memory).
+ */
+size_t zs_deflate_piece(struct libdeflate_compressor *c, const void *in,
+			size_t len, int final, void *out, size_t cap);
+
+#endif

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * writer.h - the archive writer's insides, shared by writer.c (the output
+ * file, headers, central directory), writer_add.c (what is queued: paths,
+ * directories, bytes) and writer_pipeline.c (read, compress in parallel,
+ * write in order).
+ */
+#ifndef ZS_WRITER_H
+#define ZS_WRITER_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#include "internal.h"
+
+enum wkind { W_FILE, W_DIR, W_LINK, W_STDIN, W_BYTES, W_FILL };
+
+/* An entry queued, not yet written. */
+typedef struct witem {
+	char *name;            /* in the archive; a directory's ends in '/' */
+	char *src;             /* the file to read (W_FILE), link target
+				  (W_LINK), or the copied bytes (W_BYTES) */
+	int kind;              /* enum wkind */
+	int store;             /* stored whatever the level */
+	uint32_t mode;         /* st_mode */
+	int64_t mtime;
+	uint64_t size;         /* as stat said when queued */
+	struct timespec ctim;  /* W_FILE: to see it change while read */
+	zs_fill_fn fill;
+	void *ctx;
+} witem;
+
+/* An entry written: what its central record needs. */
+typedef struct wrecord {
+	char *name;
+	uint64_t offset, csize, usize;
+	uint32_t crc, mode;
+	int64_t mtime;
+	uint16_t method, flags;
+	uint8_t local64;       /* its local header has a ZIP64 extra */
+} wrecord;
+
+struct zs_writer {
+	zs_writer_options o;
+	char *path, *tmp;
+	int fd;
+	dev_t tmp_dev, out_dev;      /* never archive the output itself */
+	ino_t tmp_ino, out_ino;
+	int have_out;
+	uint8_t *buf;                /* output buffer, ZS_WBUF bytes */
+	size_t buf_len;
+	uint64_t offset;             /* bytes written so far (and buffered) */
+	int write_errno;             /* first write failure */
+	witem *queue;
+	size_t n_queue, cap_queue;
+	wrecord *rec;
+	size_t n_rec, cap_rec;
+	int status;
+	int stopped;                 /* a write failed or a stop came:
+					add nothing more */
+	int threads;
+	zs_writer_totals t;
+	double t0;
+	struct libdeflate_compressor **comp;   /* one per thread */
+	FILE *warn;
+};
+
+#define ZS_WBUF (1u << 20)
+/* Queued entries are written once there are this many. */
+#define ZS_WQUEUE_MAX 16384
+
+/* writer.c */
+int zs_w_put(zs_writer *w, const void *p, size_t n);
+int zs_w_flush(zs_writer *w);
+int zs_w_patch(zs_writer *w, uint64_t off, const void *p, size_t n);
+/* Whether an entry of this many bytes needs ZIP64 sizes in its local
+ * header (decided before its data is compressed). */
+int zs_w_local64(uint64_t size);
+int zs_w_local_header(zs_writer *w, wrecord *r);
+int zs_w_patch_local(zs_writer *w, const wrecord *r);
+int zs_w_descriptor(zs_writer *w, const wrecord *r);
+wrecord *zs_w_record(zs_writer *w, const witem *it);
+void zs_w_warn(zs_writer *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* writer_add.c */
+/* Room for one more element in *array (a pointer to the array pointer),
+ * doubling *cap; -1 if out of memory. */
+int zs_w_grow(void *array, size_t *cap, size_t n, size_t size);
+int zs_w_enqueue(zs_writer *w, const witem *it);
+void zs_w_item_free(witem *it);
+
+/* writer_pipeline.c: write every queued entry; returns -1 when a write
+ * failed or the run was stopped (w->status says which). */
+int zs_w_drain(zs_writer *w);
+int zs_w_setup_threads(zs_writer *w);
+void zs_w_free_threads(zs_writer *w);
+
+#endif

@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: MIT
+/*
+ * writer_pipeline.c - the writer's three stages, batch after batch:
+ *
+ *  1. read (sequential): the queued entries are cut into units of at most
+ *     chunk_size bytes of input, read in order, until the batch holds
+ *     threads x memory_limit bytes (input plus room for its output);
+ *  2. compress (parallel): each unit by one thread with libdeflate, into
+ *     its own buffer; a big file's units become Deflate pieces that join
+ *     into one stream (deflate_piece.c), their CRC-32s combined later;
+ *  3. write (sequential, in queue order): local header, data, and for an
+ *     entry of several units its CRC-32 and sizes patched in afterwards
+ *     (a data descriptor for standard input).
+ *
+ * What a unit becomes depends only on its bytes, the level and the chunk
+ * size, never on the thread that compressed it or on the batch it fell
+ * in: the output is the same for every thread count.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libdeflate.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "deflate_piece.h"
+#include "writer.h"
+
+typedef struct unit {
+	size_t item;
+	uint64_t offset;        /* of this unit in the entry's data */
+	uint8_t *in;            /* input: own_in, or borrowed from the item */
+	size_t len;
+	uint8_t *out;           /* compressed (own_out); NULL: stored as read */
+	size_t out_len;
+	uint32_t crc;
+	uint8_t first, last, failed;
+	/* buffers kept from batch to batch (fresh ones fault every page) */
+	uint8_t *own_in, *own_out;
+	size_t cap_in, cap_out;
+} unit;
+
+/* Empty u for its next use, keeping its buffers. */
+static void unit_reset(unit *u)
+{
+	uint8_t *in = u->own_in, *out = u->own_out;
+	size_t ci = u->cap_in, co = u->cap_out;
+
+	memset(u, 0, sizeof(*u));
+	u->own_in = in, u->own_out = out;
+	u->cap_in = ci, u->cap_out = co;
+}
+
+/* One of u's buffers with room for n bytes; NULL if out of memory. */
+static uint8_t *unit_buffer(uint8_t **buf, size_t *cap, size_t n)
+{
+	if (*cap < n) {
+		free(*buf);
+		*cap = 0;
+		if (!(*buf = malloc(n)))
+			return NULL;
+		*cap = n;
+	}
+	return *buf;
+}
+
+/* The entry being read when a batch filled up. */
+typedef struct cursor {
+	size_t item;
+	uint64_t done;          /* bytes of it read */
+	int fd;
+	size_t rec;             /* its record, once its header is out */
+} cursor;
+
+/* ---- threads ------------------------------------------------------------ */
+
+/* MemAvailable from /proc/meminfo, bytes; 0 if unknown. */
+static uint64_t available_memory(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	unsigned long long kib = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return (uint64_t)kib << 10;
+}
+
+int zs_w_setup_threads(zs_writer *w)
+{
+	zs_options o;
+	zs_options_init(&o);
+	o.threads = w->o.threads;
+	int n = zs_threads_effective(&o);
+	uint64_t avail = available_memory();
+
+	if (w->o.chunk_size == 0)
+		w->o.chunk_size = ZS_WRITER_CHUNK;
+	if (w->o.memory_limit == 0)
+		w->o.memory_limit = ZS_WRITER_MEMORY_LIMIT;
+	if (avail && (uint64_t)n * w->o.memory_limit > avail / 2) {
+		uint64_t fit = avail / 2 / w->o.memory_limit;
+		n = fit ? (int)(fit < (uint64_t)n ? fit : (uint64_t)n) : 1;
+		w->t.threads_why = "available memory holds the buffers of "
+				   "fewer threads";
+	}
+	w->threads = w->t.threads = n;
+	w->comp = calloc((size_t)n, sizeof(*w->comp));
+	if (!w->comp)
+		return -1;
+	for (int k = 0; k < n && w->o.level > 0; k++)
+		if (!(w->comp[k] = libdeflate_alloc_compressor(w->o.level)))
+			return -1;
+	return 0;
+}
+
+void zs_w_free_threads(zs_writer *w)
+{
+	for (int k = 0; w->comp && k < w->threads; k++)
+		libdeflate_free_compressor(w->comp[k]);
+	free(w->comp);
+	w->comp = NULL;
+}
+
+/* ---- 1. read --------------------------------------------------------------- */
+
+/* n bytes, or fewer at the end of the file; a signal that sets the stop
+ * flag ends the read (a pipe may never send more). */
+static int read_full(const zs_writer *w, int fd, uint8_t *p, size_t n,
+		     size_t *got)
+{
+	*got = 0;
+	while (*got < n) {
+		ssize_t k = read(fd, p + *got, n - *got);
+		if (k < 0 && errno == EINTR && !(w->o.stop && *w->o.stop))
+			continue;
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			break;
+		*got += (size_t)k;
+	}
+	return 0;
+}
+
+/* Did the file change while it was read (size, or ctime: data written)? */
+static void check_unchanged(zs_writer *w, const witem *it, int fd,
+			    uint64_t got)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && (uint64_t)st.st_size == it->size &&
+	    got == it->size && st.st_ctim.tv_sec == it->ctim.tv_sec &&
+	    st.st_ctim.tv_nsec == it->ctim.tv_nsec)
+		return;
+	zs_w_warn(w, "%s: changed while being read (%llu bytes stored, "
+		  "as read; the archive is consistent)", it->src,
+		  (unsigned long long)got);
+}
+
+/* Open the file of it for its first unit; -1: vanished (warned). */
+static int open_item(zs_writer *w, const witem *it, cursor *c)
+{
+	c->fd = it->kind == W_STDIN ? STDIN_FILENO :
+		open(it->src, O_RDONLY | O_CLOEXEC);
+	if (c->fd < 0)
+		zs_w_warn(w, "%s: cannot open: %s, left out", it->src,
+			  strerror(errno));
+	return c->fd < 0 ? -1 : 0;
+}
+
+/* Fill u with the next unit of the entry at the cursor.  -1: the entry
+ * is left out (it vanished); -2: out of memory. */
+static int read_unit(zs_writer *w, cursor *c, unit *u)
+{
+	witem *it = &w->queue[c->item];
+	size_t chunk = w->o.chunk_size, got = 0;
+	int reads = it->kind == W_FILE || it->kind == W_STDIN;
+	uint64_t left = it->kind == W_STDIN ? chunk : it->size - c->done;
+	size_t want = left < chunk ? (size_t)left : chunk;
+
+	unit_reset(u);
+	u->item = c->item;
+	u->offset = c->done;
+	u->first = c->done == 0;
+	if (u->first && reads && open_item(w, it, c) != 0)
+		return -1;
+	if (it->kind == W_BYTES || it->kind == W_LINK) {
+		u->in = (uint8_t *)it->src + c->done;
+		got = want;
+	} else if (want && !(u->in = unit_buffer(&u->own_in, &u->cap_in,
+						 want))) {
+		return -2;
+	} else if (it->kind == W_FILL) {
+		got = want;      /* filled by the compressing thread */
+	} else if (reads && read_full(w, c->fd, u->in, want, &got) != 0 &&
+		   errno != EINTR) {
+		zs_w_warn(w, "%s: read error: %s", it->kind == W_STDIN ?
+			  "standard input" : it->src, strerror(errno));
+	}
+	u->len = got;
+	c->done += got;
+	u->last = got < want || (it->kind != W_STDIN && c->done == it->size) ||
+		  (it->kind == W_STDIN && got < chunk);
+	if (u->last && it->kind == W_FILE) {
+		check_unchanged(w, it, c->fd, c->done);
+		close(c->fd);
+	}
+	return 0;
+}
+
+/* Bytes a unit of len holds in memory, input and output. */
+static uint64_t unit_cost(size_t len)
+{
+	return (uint64_t)len + zs_deflate_piece_bound(len);
+}
+
+/* Units of the queue from the cursor on, up to the batch's budget. */
+static int read_batch(zs_writer *w, cursor *c, unit *units, size_t max,
+		      size_t *n)
+{
+	uint64_t budget = (uint64_t)w->threads * w->o.memory_limit, used = 0;
+
+	*n = 0;
+	while (c->item < w->n_queue && *n < max &&
+	       (*n == 0 || used + unit_cost(w->o.chunk_size) <= budget)) {
+		int rc = read_unit(w, c, &units[*n]);
+		if (rc == -2)
+			return -1;
+		if (rc == -1) {          /* left out: on to the next entry */
+			zs_w_item_free(&w->queue[c->item++]);
+			c->done = 0;
+			continue;
+		}
+		used += unit_cost(units[*n].len);
+		if (units[(*n)++].last) {
+			c->item++;
+			c->done = 0;
+		}
+	}
+	return 0;
+}
+
+/* ---- 2. compress ------------------------------------------------------ */
+
+static int deflated(const zs_writer *w, const witem *it)
+{
+	return w->o.level > 0 && !it->store && (it->kind == W_FILE ||
+		it->kind == W_STDIN || it->kind == W_BYTES || it->kind == W_FILL);
+}
+
+static void compress_unit(zs_writer *w, unit *u, struct libdeflate_compressor *c)
+{
+	const witem *it = &w->queue[u->item];
+
+	if (it->kind == W_FILL && u->len &&
+	    it->fill(it->ctx, u->offset, u->in, u->len) != 0)
+		u->failed = 1;
+	u->crc = (uint32_t)libdeflate_crc32(0, u->in, u->len);
+	if (!deflated(w, it) || (u->len == 0 && u->first))
+		return;
+	size_t cap = zs_deflate_piece_bound(u->len);
+	if (!(u->out = unit_buffer(&u->own_out, &u->cap_out, cap))) {
+		u->failed = 2;
+		return;
+	}
+	if (u->first && u->last) {   /* a whole entry: Deflate if smaller */
+		u->out_len = libdeflate_deflate_compress(c, u->in, u->len,
+							 u->out, cap);
+		if (u->out_len == 0 || u->out_len >= u->len)
+			u->out = NULL;
+		return;
+	}
+	u->out_len = zs_deflate_piece(c, u->in, u->len, u->last, u->out, cap);
+	if (u->out_len == 0)
+		u->failed = 2;
+}
+
+static void compress_batch(zs_writer *w, unit *units, size_t n)
+{
+	#pragma omp parallel for schedule(dynamic, 1) num_threads(w->threads)
+	for (size_t k = 0; k < n; k++) {
+		int me = omp_get_thread_num();
+		compress_unit(w, &units[k], w->comp[me]);
+		zs_progress_add_bytes(w->o.progress, me, units[k].len, 0);
+	}
+}
+
+/* ---- 3. write ---------------------------------------------------------- */
+
+static void count_entry(zs_writer *w, const witem *it, const wrecord *r)
+{
+	if (it->kind == W_DIR)
+		w->t.dirs++;
+	else if (it->kind == W_LINK)
+		w->t.links++;
+	else
+		w->t.files++;
+	w->t.bytes_in += r->usize;
+	zs_progress_add_bytes(w->o.progress, 0, 0, 1);
+}
+
+/* The entry's header, before its first unit's data. */
+static int begin_entry(zs_writer *w, const unit *u, cursor *c)
+{
+	const witem *it = &w->queue[u->item];
+	wrecord *r = zs_w_record(w, it);
+
+	if (!r)
+		return -2;
+	c->rec = w->n_rec - 1;
+	int whole = u->first && u->last;
+	r->method = (whole ? u->out != NULL : deflated(w, it)) ? 8 : 0;
+	if (whole && it->kind != W_STDIN) {
+		r->crc = u->crc;
+		r->usize = u->len;
+		r->csize = u->out ? u->out_len : u->len;
+	}
+	return zs_w_local_header(w, r);
+}
+
+/* The entry's CRC-32 and sizes after its last unit. */
+static int end_entry(zs_writer *w, const unit *u, cursor *c)
+{
+	witem *it = &w->queue[u->item];
+	wrecord *r = &w->rec[c->rec];
+	int rc = 0;
+
+	if (it->kind == W_STDIN)
+		rc = zs_w_descriptor(w, r);
+	else if (!u->first)
+		rc = zs_w_patch_local(w, r);
+	count_entry(w, it, r);
+	zs_w_item_free(it);
+	return rc;
+}
+
+static int write_unit(zs_writer *w, const unit *u, cursor *c)
+{
+	int rc;
+
+	if (u->first && (rc = begin_entry(w, u, c)) != 0)
+		return rc;
+	wrecord *r = &w->rec[c->rec];
+	size_t n = u->out ? u->out_len : u->len;
+	if (!(u->first && u->last) || w->queue[u->item].kind == W_STDIN) {
+		r->crc = (uint32_t)crc32_combine64(r->crc, u->crc,
+						   (z_off64_t)u->len);
+		r->usize += u->len;
+		r->csize += n;
+	}
+	if (zs_w_put(w, u->out ? u->out : u->in, n) != 0)
+		return -1;
+	return u->last ? end_entry(w, u, c) : 0;
+}
+
+static void free_units(unit *units, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		free(units[k].own_in);
+		free(units[k].own_out);
+	}
+}
+
+/* Compress and write one batch; -1: write failed, -2: no memory. */
+static int write_batch(zs_writer *w, unit *units, size_t n, cursor *c)
+{
+	int rc = 0;
+
+	compress_batch(w, units, n);
+	for (size_t k = 0; k < n && rc == 0; k++) {
+		if (units[k].failed == 2)
+			rc = -2;
+		else if (units[k].failed)
+			zs_w_warn(w, "%s: its data could not be made",
+				  w->queue[units[k].item].name);
+		if (rc == 0)
+			rc = write_unit(w, &units[k], c);
+	}
+	return rc;
+}
+
+static void queue_totals(zs_writer *w)
+{
+	uint64_t bytes = 0;
+	for (size_t k = 0; k < w->n_queue; k++)
+		bytes += w->queue[k].size;
+	zs_progress_set_totals(w->o.progress, w->n_queue, bytes);
+}
+
+static int stop(zs_writer *w, int status)
+{
+	w->stopped = 1;
+	w->status = zs_exit_worse(w->status, status);
+	return -1;
+}
+
+int zs_w_drain(zs_writer *w)
+{
+	size_t max = 4096 * (size_t)w->threads, n;
+	unit *units = calloc(max, sizeof(*units));
+	cursor c = { .fd = -1 };
+	int rc = 0;
+
+	if (w->stopped || !units) {
+		free(units);
+		return w->stopped ? -1 : stop(w, ZS_EXIT_NOMEM);
+	}
+	queue_totals(w);
+	for (;;) {
+		if (rc == 0 && w->o.stop && *w->o.stop) {
+			rc = stop(w, ZS_EXIT_INTERRUPT);
+			break;
+		}
+		if (rc != 0 || c.item >= w->n_queue)
+			break;
+		if (read_batch(w, &c, units, max, &n) != 0) {
+			rc = stop(w, ZS_EXIT_NOMEM);
+			break;
+		}
+		rc = write_batch(w, units, n, &c);
+		if (rc != 0)
+			rc = stop(w, rc == -2 ? ZS_EXIT_NOMEM : ZS_EXIT_WRITE);
+	}
+	if (c.done && c.item < w->n_queue && c.fd > STDIN_FILENO)
+		close(c.fd);      /* stopped inside an entry */
+	for (size_t k = 0; k < w->n_queue; k++)   /* those not written */
+		zs_w_item_free(&w->queue[k]);
+	w->n_queue = 0;
+	free_units(units, max);
+	free(units);
+	return rc;
+}
