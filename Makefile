@@ -33,7 +33,9 @@ ZS_FLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -fopenmp -Iinclude
 # The library's objects: position-independent (they go into the shared
 # library too), and only what zipscan.h marks ZS_API is exported.
 LIB_FLAGS = -fPIC -fvisibility=hidden -DZS_BUILDING_LIBRARY
-LDLIBS    = -ldeflate -lisal -lxxhash -lzstd -lbz2 -llzma
+# -lz: zlib's crc32_combine64 joins the CRC-32s of one entry's chunks
+# decoded on several threads (src/pinflate.c).
+LDLIBS    = -ldeflate -lisal -lxxhash -lzstd -lbz2 -llzma -lz
 
 # The version lives in include/zipscan.h alone.
 VERSION  := $(shell sed -n 's/^\#define ZS_VERSION "\(.*\)"/\1/p' include/zipscan.h)
@@ -50,7 +52,7 @@ HEADERS  := $(wildcard include/*.h src/*.h)
 
 # Debian packages: to build, to test, to benchmark.
 DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev \
-	     libzstd-dev libbz2-dev liblzma-dev
+	     libzstd-dev libbz2-dev liblzma-dev zlib1g-dev
 DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools \
 	     zstd g++ pkgconf python3-pytest python3-venv python3-pip groff \
 	     man-db bash-completion zsh tmux
