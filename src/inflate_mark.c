@@ -43,16 +43,9 @@ typedef struct bits {
 	size_t over;
 } bits;
 
-static void refill(bits *b)
+/* Near the end: a byte at a time. */
+static void __attribute__((noinline)) refill_tail(bits *b)
 {
-	if (b->end - b->p >= 8) {
-		uint64_t v;
-		memcpy(&v, b->p, 8);   /* little-endian hosts (x86, arm64) */
-		b->buf |= v << b->cnt;
-		b->p += (63 - b->cnt) >> 3;
-		b->cnt |= 56;
-		return;
-	}
 	while (b->cnt <= 56) {
 		if (b->p < b->end)
 			b->buf |= (uint64_t)*b->p++ << b->cnt;
@@ -60,6 +53,19 @@ static void refill(bits *b)
 			b->over++;
 		b->cnt += 8;
 	}
+}
+
+static inline void refill(bits *b)
+{
+	if (__builtin_expect(b->end - b->p >= 8, 1)) {
+		uint64_t v;
+		memcpy(&v, b->p, 8);   /* little-endian hosts (x86, arm64) */
+		b->buf |= v << b->cnt;
+		b->p += (63 - b->cnt) >> 3;
+		b->cnt |= 56;
+		return;
+	}
+	refill_tail(b);
 }
 
 static void bits_at(bits *b, const zs_mark_dec *d)
@@ -122,11 +128,46 @@ static uint32_t entry_for(unsigned s, unsigned len, int kind)
 	return ENTRY(len, K_BAD, 0, 0);
 }
 
-/* Build a table from n code lengths.  zlib's rule: complete, or a single
+/* Tables are two-level: the first PRIMARY bits index the table; codes
+ * longer than that go through a subtable (an entry with SUB set holds its
+ * offset) indexed by the bits after them.  A whole 15-bit table (128 KiB)
+ * costs 32,768 stores per block and misses the cache on every symbol. */
+#define PRIMARY 10u
+#define SUB 0x80u
+
+/* Fill the entries of code r (len bits) in a table of 2^bits entries. */
+static void fill(uint32_t *t, unsigned r, unsigned len, unsigned bits,
+		 uint32_t e)
+{
+	for (; r < (1u << bits); r += 1u << len)
+		t[r] = e;
+}
+
+/* Symbol s of length l, code code: into the primary table, or into the
+ * subtable of its first PRIMARY bits (made on first use at *free). */
+static void place(uint32_t *table, unsigned code, unsigned l, unsigned max,
+		  uint32_t e, unsigned *free_at)
+{
+	unsigned r = reverse(code, l), pb = max < PRIMARY ? max : PRIMARY;
+	if (l <= pb) {
+		fill(table, r, l, pb, e);
+		return;
+	}
+	uint32_t *head = &table[r & ((1u << PRIMARY) - 1)];
+	if (!(*head & SUB)) {
+		*head = SUB | (uint32_t)*free_at << 16;
+		*free_at += 1u << (max - PRIMARY);
+	}
+	fill(table + (*head >> 16), r >> PRIMARY, l - PRIMARY, max - PRIMARY,
+	     e);
+}
+
+/* Build a table from n code lengths; *tbits gets the primary bits (low
+ * 4) and the subtable bits (next 4).  zlib's rule: complete, or a single
  * code of length 1; no codes at all only for distances (then any distance
  * is an error).  -1 otherwise. */
 static int build(const uint8_t *lens, unsigned n, uint32_t *table,
-		 unsigned *bits_out, int kind)
+		 unsigned *tbits, int kind)
 {
 	unsigned count[16] = { 0 }, next[16], max = 0;
 	for (unsigned s = 0; s < n; s++)
@@ -143,34 +184,35 @@ static int build(const uint8_t *lens, unsigned n, uint32_t *table,
 	if (max == 0) {
 		if (kind != T_DIST)
 			return -1;
-		*bits_out = 1;
+		*tbits = 1;
 		table[0] = table[1] = 0;
 		return 0;
 	}
 	if (left > 0 && max != 1)
 		return -1;       /* incomplete */
-	*bits_out = max;
-	if (left > 0)
-		memset(table, 0, sizeof(*table) << max);
+	unsigned pb = max < PRIMARY ? max : PRIMARY, free_at = 1u << pb;
+	*tbits = pb | (max - pb) << 4;
+	if (left > 0 || max > PRIMARY)
+		memset(table, 0, sizeof(*table) << pb);
 	next[1] = 0;
 	for (unsigned l = 1; l < 15; l++)
 		next[l + 1] = (next[l] + count[l]) << 1;
-	for (unsigned s = 0; s < n; s++) {
-		unsigned l = lens[s];
-		if (!l)
-			continue;
-		uint32_t e = entry_for(s, l, kind);
-		for (unsigned r = reverse(next[l]++, l); r < (1u << max);
-		     r += 1u << l)
-			table[r] = e;
-	}
+	for (unsigned s = 0; s < n; s++)
+		if (lens[s])
+			place(table, next[lens[s]]++, lens[s], max,
+			      entry_for(s, lens[s], kind), &free_at);
 	return 0;
 }
 
 /* One symbol through a table (0 if the bits hit a hole). */
-static uint32_t decode_sym(bits *b, const uint32_t *table, unsigned tbits)
+static inline uint32_t decode_sym(bits *b, const uint32_t *table,
+				  unsigned tbits)
 {
-	uint32_t e = table[b->buf & ((1u << tbits) - 1)];
+	unsigned pb = tbits & 15;
+	uint32_t e = table[b->buf & ((1u << pb) - 1)];
+	if (e & SUB)
+		e = table[(e >> 16) +
+			  ((b->buf >> pb) & ((1u << (tbits >> 4)) - 1))];
 	unsigned l = e & 31;
 	b->buf >>= l;
 	b->cnt -= l;
@@ -199,7 +241,7 @@ static int read_lengths(bits *b, uint8_t *lens, unsigned total)
 	static const uint8_t order[19] = { 16, 17, 18, 0, 8, 7, 9, 6, 10, 5,
 					   11, 4, 12, 3, 13, 2, 14, 1, 15 };
 	uint8_t cl[19] = { 0 };
-	uint32_t table[1u << 7];
+	uint32_t table[1u << 7];   /* lengths <= 7: one level */
 	unsigned tbits, ncl = take(b, 4) + 4;
 
 	for (unsigned k = 0; k < ncl; k++) {
@@ -282,10 +324,8 @@ int zs_mark_header(zs_mark_dec *d)
 /* ---- output ---------------------------------------------------------- */
 
 /* Room for `n` more symbols; ZS_MARK_FULL past cap_max. */
-static int room(zs_mark_dec *d, size_t n)
+static int __attribute__((noinline)) grow(zs_mark_dec *d, size_t n)
 {
-	if (d->len + n <= d->cap)
-		return ZS_MARK_OK;
 	if (d->len + n > d->cap_max)
 		return ZS_MARK_FULL;
 	size_t cap = d->cap ? d->cap : 1u << 16;
@@ -299,6 +339,12 @@ static int room(zs_mark_dec *d, size_t n)
 	d->out = p;
 	d->cap = cap;
 	return ZS_MARK_OK;
+}
+
+static inline int room(zs_mark_dec *d, size_t n)
+{
+	return __builtin_expect(d->len + n <= d->cap, 1) ? ZS_MARK_OK :
+							  grow(d, n);
 }
 
 static int stored_body(zs_mark_dec *d)
@@ -405,16 +451,15 @@ int64_t zs_mark_resolve(zs_mark_dec *d, const uint8_t *win, size_t known)
 {
 	uint8_t *bytes = (uint8_t *)d->out;
 	size_t first = ZS_MARK_WINDOW - known;
+	uint16_t lowest = 0x7fff;
 	int64_t n = 0;
+	/* branch-free: markers are rare and unpredictable */
 	for (size_t k = 0; k < d->len; k++) {
-		uint16_t v = d->out[k];
-		if (v & ZS_MARK_BIT) {
-			if ((size_t)(v & 0x7fff) < first)
-				return -1;
-			v = win[v & 0x7fff];
-			n++;
-		}
-		bytes[k] = (uint8_t)v;
+		uint16_t v = d->out[k], m = v & ZS_MARK_BIT, p = v & 0x7fff;
+		uint16_t idx = m ? p : lowest;
+		lowest = m && p < lowest ? p : lowest;
+		n += m >> 15;
+		bytes[k] = m ? win[idx] : (uint8_t)v;
 	}
-	return n;
+	return n && lowest < first ? -1 : n;
 }

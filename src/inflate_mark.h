@@ -33,13 +33,13 @@ typedef struct zs_mark_dec {
 	uint16_t *out;           /* the output so far (owned, grows) */
 	size_t len, cap, cap_max;
 	size_t marker_end;       /* index after the last marker written */
-	unsigned lit_bits, dist_bits;
-	uint32_t lit[1u << 15];  /* lookup by the next lit_bits bits */
-	uint32_t dist[1u << 15];
+	unsigned lit_bits, dist_bits;    /* two-level tables (inflate_mark.c) */
+	uint32_t lit[(1u << 10) + (1u << 15)];
+	uint32_t dist[(1u << 10) + (1u << 15)];
 } zs_mark_dec;
 
 /* Start at bit `pos` of in[0..in_len) with an empty output that may grow to
- * cap_max symbols.  The decoder is big (256 KiB of tables): allocate it. */
+ * cap_max symbols.  The decoder is big (264 KiB of tables): allocate it. */
 void zs_mark_start(zs_mark_dec *d, const uint8_t *in, size_t in_len,
 		   uint64_t pos, size_t cap_max);
 void zs_mark_free(zs_mark_dec *d);

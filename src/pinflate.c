@@ -329,7 +329,7 @@ static int publish(zs_pinflate *j, scratch *s, size_t x, size_t y,
 	const chunk *prev = x ? &j->c[x - 1] : NULL;
 	chunk *c = &j->c[x], *last = &j->c[y - 1];
 	uint64_t off = prev ? prev->end_off : 0;
-	uint8_t *win = malloc(WIN);
+	uint8_t *win = calloc(1, WIN);
 
 	if (!win)
 		return -1;
