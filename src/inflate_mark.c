@@ -363,25 +363,32 @@ static int stored_body(zs_mark_dec *d)
 }
 
 /* A match of `n` symbols from `dist` back: before the start it is markers,
- * inside the output a copy (of markers too). */
-static void copy_match(zs_mark_dec *d, unsigned n, unsigned dist)
+ * inside the output a copy (of markers too).  marker_end stays a bound: a
+ * copy whose source starts before it may have copied markers.  In-output
+ * copies of 8+ back go 8 symbols at a time (up to 7 written past the end:
+ * the caller keeps room for them). */
+static inline void copy_match(zs_mark_dec *d, unsigned n, unsigned dist)
 {
 	uint16_t *o = d->out + d->len;
-	uint16_t any = 0;
 	if (dist <= d->len) {
 		const uint16_t *s = o - dist;
-		for (unsigned k = 0; k < n; k++)
-			any |= o[k] = s[k];
+		if (dist >= 8)
+			for (unsigned k = 0; k < n; k += 8)
+				memcpy(o + k, s + k, 16);
+		else
+			for (unsigned k = 0; k < n; k++)
+				o[k] = s[k];
+		if (d->marker_end > d->len - dist)
+			d->marker_end = d->len + n;
 	} else {
 		size_t from = ZS_MARK_WINDOW + d->len - dist;
 		for (unsigned k = 0; k < n; k++, from++)
-			any |= o[k] = from < ZS_MARK_WINDOW ?
+			o[k] = from < ZS_MARK_WINDOW ?
 				(uint16_t)(ZS_MARK_BIT | from) :
 				d->out[from - ZS_MARK_WINDOW];
+		d->marker_end = d->len + n;
 	}
 	d->len += n;
-	if (any & ZS_MARK_BIT)
-		d->marker_end = d->len;
 }
 
 static int huffman_body(zs_mark_dec *d)
@@ -389,7 +396,7 @@ static int huffman_body(zs_mark_dec *d)
 	bits b;
 	bits_at(&b, d);
 	for (;;) {
-		if (room(d, 258) != ZS_MARK_OK) {
+		if (room(d, 258 + 8) != ZS_MARK_OK) {
 			bits_done(&b, d);
 			return ZS_MARK_FULL;
 		}
