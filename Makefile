@@ -408,17 +408,16 @@ build/fuzz/fuzz_pinflate: test/fuzz/fuzz_pinflate.c build/fuzz/libzipscan.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(ZS_FLAGS) -Isrc $< \
 		build/fuzz/libzipscan.a $(LDLIBS) -o $@
 
-fuzz-pinflate: build/fuzz/fuzz_pinflate build/fixtures/deflate64/.done
-	@mkdir -p build/fuzz/pinflate build/fuzz/crashes
-	nice -n 10 build/fuzz/fuzz_pinflate $(FUZZPIN_OPTS) \
-		-max_total_time=$(FUZZ_SECONDS) build/fuzz/pinflate \
-		$(FUZZ64_SEEDS)
-
-fuzz-pinflate-smoke: build/fuzz/fuzz_pinflate build/fixtures/deflate64/.done
+# One recipe for both: the smoke run starts from the seeds alone.
+PIN_SMOKE = $(filter %-smoke,$@)
+fuzz-pinflate fuzz-pinflate-smoke: build/fuzz/fuzz_pinflate \
+		build/fixtures/deflate64/.done
 	@rm -rf build/fuzz/pinflate-smoke
-	@mkdir -p build/fuzz/pinflate-smoke build/fuzz/crashes
-	build/fuzz/fuzz_pinflate $(FUZZPIN_OPTS) -max_total_time=25 \
-		build/fuzz/pinflate-smoke $(FUZZ64_SEEDS)
+	@mkdir -p build/fuzz/pinflate build/fuzz/pinflate-smoke \
+		build/fuzz/crashes
+	nice -n 10 build/fuzz/fuzz_pinflate $(FUZZPIN_OPTS) \
+		-max_total_time=$(if $(PIN_SMOKE),25,$(FUZZ_SECONDS)) \
+		build/fuzz/pinflate$(if $(PIN_SMOKE),-smoke) $(FUZZ64_SEEDS)
 
 # The harness again with clang's source coverage instead of libFuzzer's
 # hooks (libFuzzer's main still replays the files), over the corpus.

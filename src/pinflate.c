@@ -103,6 +103,8 @@ static size_t compose(uint8_t *dst, const uint8_t *a, size_t na,
 	size_t len[3] = { nc, nb, na }, have = 0;
 	for (int k = 0; k < 3 && have < WIN; k++) {
 		size_t take = len[k] < WIN - have ? len[k] : WIN - have;
+		if (take == 0)
+			continue;
 		memcpy(dst + WIN - have - take, src[k] + len[k] - take, take);
 		have += take;
 	}
@@ -124,6 +126,8 @@ static void tail_push(scratch *s, const uint8_t *p, size_t n)
 
 static int bytes_push(scratch *s, const uint8_t *p, size_t n, size_t cap)
 {
+	if (n == 0)
+		return 0;
 	if (s->bytes_len + n > s->bytes_cap) {
 		size_t c = s->bytes_cap ? s->bytes_cap : 1u << 20;
 		while (c < s->bytes_len + n)
@@ -336,13 +340,16 @@ static int publish(zs_pinflate *j, scratch *s, size_t x, size_t y,
 	if (j->cfg.out) {
 		if (off + npre + p->len > j->cfg.out_cap)
 			return -1;
-		memcpy(j->cfg.out + off, pre, npre);
-		memcpy(j->cfg.out + off + npre, s->bytes, p->len);
+		if (npre)
+			memcpy(j->cfg.out + off, pre, npre);
+		if (p->len)
+			memcpy(j->cfg.out + off + npre, s->bytes, p->len);
 	}
 	size_t known = compose(win, prev ? prev->win + WIN - prev->known : NULL,
 			       prev ? prev->known : 0, pre, npre, s->tail,
 			       s->tail_len);
-	c->crc = (uint32_t)crc32_combine64(libdeflate_crc32(0, pre, npre),
+	c->crc = (uint32_t)crc32_combine64(npre ? libdeflate_crc32(0, pre, npre)
+						: 0,
 					   p->crc, (z_off64_t)p->len);
 	c->size = npre + p->len;
 	c->used = s->used;
