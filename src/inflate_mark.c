@@ -454,19 +454,25 @@ void zs_mark_free(zs_mark_dec *d)
 	}
 }
 
-int64_t zs_mark_resolve(zs_mark_dec *d, const uint8_t *win, size_t known)
+int64_t zs_mark_resolve_to(const uint16_t *src, size_t n, const uint8_t *win,
+			   size_t known, uint8_t *dst)
 {
-	uint8_t *bytes = (uint8_t *)d->out;
 	size_t first = ZS_MARK_WINDOW - known;
 	uint16_t lowest = 0x7fff;
-	int64_t n = 0;
+	int64_t markers = 0;
 	/* branch-free: markers are rare and unpredictable */
-	for (size_t k = 0; k < d->len; k++) {
-		uint16_t v = d->out[k], m = v & ZS_MARK_BIT, p = v & 0x7fff;
+	for (size_t k = 0; k < n; k++) {
+		uint16_t v = src[k], m = v & ZS_MARK_BIT, p = v & 0x7fff;
 		uint16_t idx = m ? p : lowest;
 		lowest = m && p < lowest ? p : lowest;
-		n += m >> 15;
-		bytes[k] = m ? win[idx] : (uint8_t)v;
+		markers += m >> 15;
+		dst[k] = m ? win[idx] : (uint8_t)v;
 	}
-	return n && lowest < first ? -1 : n;
+	return markers && lowest < first ? -1 : markers;
+}
+
+int64_t zs_mark_resolve(zs_mark_dec *d, const uint8_t *win, size_t known)
+{
+	return zs_mark_resolve_to(d->out, d->len, win, known,
+				  (uint8_t *)d->out);
 }

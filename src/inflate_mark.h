@@ -54,5 +54,8 @@ int zs_mark_block(zs_mark_dec *d);
  * names a byte before the known part (a reference before the stream),
  * else how many markers there were. */
 int64_t zs_mark_resolve(zs_mark_dec *d, const uint8_t *win, size_t known);
+/* The same for src[0..n) into dst (dst == src works, as above). */
+int64_t zs_mark_resolve_to(const uint16_t *src, size_t n, const uint8_t *win,
+			   size_t known, uint8_t *dst);
 
 #endif

@@ -42,6 +42,7 @@ typedef struct chunk {
 	size_t known;         /* valid bytes at the end of win */
 	uint64_t end_off;     /* output offset where the next chunk starts */
 	uint64_t used;        /* the last: input bytes to the stream's end */
+	uint64_t off;         /* output offset where it starts */
 	uint64_t size;        /* this chunk's output */
 	uint32_t crc;
 	int absorbed;         /* a false start, decoded by a chunk before */
@@ -325,44 +326,52 @@ static int isal_phase(zs_pinflate *j, scratch *s, size_t x, size_t *y,
 	}
 }
 
-/* Chunk x covers up to chunk y's start: publish its CRC and size, the
- * window and output offset for chunk y, and mark x+1..y-1 absorbed. */
+/* Chunk x covers up to chunk y's start, `size` bytes ending in the
+ * resolved pre ++ s->tail: publish the window and output offset for chunk
+ * y, and mark x+1..y-1 absorbed.  Only this is on the chain from chunk to
+ * chunk; resolving the rest and its CRC come after (finish). */
 static int publish(zs_pinflate *j, scratch *s, size_t x, size_t y,
-		   const uint8_t *pre, size_t npre, const part *p)
+		   const uint8_t *pre, size_t npre, uint64_t size)
 {
 	const chunk *prev = x ? &j->c[x - 1] : NULL;
 	chunk *c = &j->c[x], *last = &j->c[y - 1];
-	uint64_t off = prev ? prev->end_off : 0;
 	uint8_t *win = calloc(1, WIN);
 
 	if (!win)
 		return -1;
-	if (j->cfg.out) {
-		if (off + npre + p->len > j->cfg.out_cap)
-			return -1;
-		if (npre)
-			memcpy(j->cfg.out + off, pre, npre);
-		if (p->len)
-			memcpy(j->cfg.out + off + npre, s->bytes, p->len);
-	}
 	size_t known = compose(win, prev ? prev->win + WIN - prev->known : NULL,
 			       prev ? prev->known : 0, pre, npre, s->tail,
 			       s->tail_len);
+	c->off = prev ? prev->end_off : 0;
+	c->used = s->used;
+	for (size_t z = x + 1; z < y; z++)
+		j->c[z].absorbed = 1;
+	last->win = win;
+	last->known = known;
+	last->end_off = c->off + size;
+	for (size_t z = x; z < y; z++)
+		atomic_store_explicit(&j->c[z].ready, 1, memory_order_release);
+	return 0;
+}
+
+/* Chunk x's output is pre (resolved) ++ ISA-L's part: CRC and size, and
+ * the bytes for cfg.out. */
+static int finish(zs_pinflate *j, scratch *s, size_t x, const uint8_t *pre,
+		  size_t npre, const part *p)
+{
+	chunk *c = &j->c[x];
+	if (j->cfg.out) {
+		if (c->off + npre + p->len > j->cfg.out_cap)
+			return -1;
+		if (npre)
+			memcpy(j->cfg.out + c->off, pre, npre);
+		if (p->len)
+			memcpy(j->cfg.out + c->off + npre, s->bytes, p->len);
+	}
 	c->crc = (uint32_t)crc32_combine64(npre ? libdeflate_crc32(0, pre, npre)
 						: 0,
 					   p->crc, (z_off64_t)p->len);
 	c->size = npre + p->len;
-	c->used = s->used;
-	for (size_t z = x + 1; z < y; z++) {
-		j->c[z].absorbed = 1;
-		j->c[z].size = 0;
-		j->c[z].crc = 0;
-	}
-	last->win = win;
-	last->known = known;
-	last->end_off = off + c->size;
-	for (size_t z = x; z < y; z++)
-		atomic_store_explicit(&j->c[z].ready, 1, memory_order_release);
 	return 0;
 }
 
@@ -390,7 +399,8 @@ static void decode_first(zs_pinflate *j, scratch *s)
 		atomic_fetch_add(&j->redecoded, 1);
 	}
 	atomic_fetch_add(&j->isal_bytes, p.len);
-	if (publish(j, s, 0, y, NULL, 0, &p) != 0)
+	if (publish(j, s, 0, y, NULL, 0, p.len) != 0 ||
+	    finish(j, s, 0, NULL, 0, &p) != 0)
 		fail(j);
 }
 
@@ -415,8 +425,23 @@ static void decode_chunk(zs_pinflate *j, scratch *s, size_t x)
 	}
 	atomic_fetch_add(&j->marker_syms, d->len);
 	atomic_fetch_add(&j->isal_bytes, p.len);
-	if (d->marker_end != (size_t)-1) {
-		const chunk *prev = &j->c[x - 1];
+	const chunk *prev = &j->c[x - 1];
+	int resolved = d->marker_end == (size_t)-1;
+	size_t nt = d->len < WIN ? d->len : WIN;
+	const uint8_t *tail = (const uint8_t *)d->out + d->len - nt;
+	if (!resolved) {   /* the window first: only its bytes */
+		tail = s->dict;
+		if (zs_mark_resolve_to(d->out + d->len - nt, nt, prev->win,
+				       prev->known, s->dict) < 0) {
+			fail(j);
+			return;
+		}
+	}
+	if (publish(j, s, x, y, tail, nt, d->len + p.len) != 0) {
+		fail(j);
+		return;
+	}
+	if (!resolved) {
 		int64_t n = zs_mark_resolve(d, prev->win, prev->known);
 		if (n < 0) {
 			fail(j);
@@ -424,7 +449,7 @@ static void decode_chunk(zs_pinflate *j, scratch *s, size_t x)
 		}
 		atomic_fetch_add(&j->markers, (uint64_t)n);
 	}
-	if (publish(j, s, x, y, (uint8_t *)d->out, d->len, &p) != 0)
+	if (finish(j, s, x, (uint8_t *)d->out, d->len, &p) != 0)
 		fail(j);
 	free(j->c[x - 1].win);   /* chunk x was its only reader */
 	j->c[x - 1].win = NULL;
