@@ -28,6 +28,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "blockfind.h"
@@ -59,6 +60,7 @@ struct zs_pinflate {
 	_Atomic int fail;
 	_Atomic uint64_t absorbed, redecoded, marker_syms, markers,
 		isal_bytes, switch_pred, switch_clean;
+	_Atomic uint64_t cpu_max, cpu_sum, wait_sum;   /* thread CPU, ns */
 };
 
 /* One thread's buffers. */
@@ -232,11 +234,32 @@ static int isal_run(zs_pinflate *j, scratch *s, uint64_t from, uint64_t to,
 
 /* ---- one chunk ------------------------------------------------------- */
 
+/* This thread's CPU time, ns (whatever else runs on the machine). */
+static uint64_t thread_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 static void wait_ready(zs_pinflate *j, size_t x)
 {
+	if (atomic_load_explicit(&j->c[x].ready, memory_order_acquire))
+		return;
+	uint64_t t0 = thread_ns();
 	while (!atomic_load_explicit(&j->c[x].ready, memory_order_acquire) &&
 	       !failing(j))
 		sched_yield();
+	atomic_fetch_add(&j->wait_sum, thread_ns() - t0);
+}
+
+/* This thread's share of the work, for the figures. */
+static void count_cpu(zs_pinflate *j, uint64_t t0)
+{
+	uint64_t t = thread_ns() - t0, max = atomic_load(&j->cpu_max);
+	atomic_fetch_add(&j->cpu_sum, t);
+	while (t > max && !atomic_compare_exchange_weak(&j->cpu_max, &max, t))
+		;
 }
 
 static int is_ready(zs_pinflate *j, size_t x)
@@ -500,6 +523,7 @@ static void keep_found(zs_pinflate *j)
 
 void zs_pinflate_team(zs_pinflate *j)
 {
+	uint64_t t0 = thread_ns();
 	scratch *s = malloc(sizeof(*s));
 	if (s && scratch_new(s, j->cfg.sym_cap) != 0) {
 		scratch_free(s);
@@ -525,6 +549,7 @@ void zs_pinflate_team(zs_pinflate *j)
 	if (s)
 		scratch_free(s);
 	free(s);
+	count_cpu(j, t0);
 	#pragma omp barrier
 }
 
@@ -585,6 +610,9 @@ void zs_pinflate_end(zs_pinflate *j, zs_pinflate_result *r)
 	r->isal_bytes = j->isal_bytes;
 	r->switch_pred = j->switch_pred;
 	r->switch_clean = j->switch_clean;
+	r->cpu_max = j->cpu_max;
+	r->cpu_sum = j->cpu_sum;
+	r->wait_sum = j->wait_sum;
 	for (size_t x = 0; x < j->n; x++)
 		free(j->c[x].win);
 	free(j->c);

@@ -43,6 +43,9 @@ typedef struct zs_pinflate_result {
 	uint64_t switch_pred;  /* chunks that left marker mode: chunk before
 				  done */
 	uint64_t switch_clean; /* ... their last 32 KiB marker-free */
+	uint64_t cpu_max;      /* the busiest thread's CPU time, ns */
+	uint64_t cpu_sum;      /* all threads' */
+	uint64_t wait_sum;     /* of which waiting for the chunk before */
 } zs_pinflate_result;
 
 typedef struct zs_pinflate zs_pinflate;

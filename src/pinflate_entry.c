@@ -35,7 +35,8 @@ int zs_pinflate_wanted(const zs_archive *a, size_t i, const zs_options *o,
 		return 0;   /* refused by zs_decode_entry */
 	if (tc)
 		return ix->comp_size[i] > tc;
-	return nt > 1 && ix->comp_size[i] >= ZS_PINFLATE_MIN &&
+	return nt >= ZS_PINFLATE_MIN_THREADS &&
+	       ix->comp_size[i] >= ZS_PINFLATE_MIN &&
 	       ix->uncomp_size[i] > whole;
 }
 
@@ -66,14 +67,16 @@ static void print_stats(const zs_pinflate_result *r)
 	fprintf(stderr, "pinflate: ok %d, %llu chunks, %llu absorbed, "
 		"%llu redecoded, %llu marker symbols (%llu markers), "
 		"%llu bytes by ISA-L, switches %llu (chunk before done) "
-		"%llu (clean window)\n", r->ok,
+		"%llu (clean window); thread CPU: busiest %.3f s, all %.3f s, "
+		"waiting %.3f s\n", r->ok,
 		(unsigned long long)r->chunks, (unsigned long long)r->absorbed,
 		(unsigned long long)r->redecoded,
 		(unsigned long long)r->marker_syms,
 		(unsigned long long)r->markers,
 		(unsigned long long)r->isal_bytes,
 		(unsigned long long)r->switch_pred,
-		(unsigned long long)r->switch_clean);
+		(unsigned long long)r->switch_clean, r->cpu_max / 1e9,
+		r->cpu_sum / 1e9, r->wait_sum / 1e9);
 }
 
 /* The split result, or the sequential decoder's. */
