@@ -454,21 +454,39 @@ void zs_mark_free(zs_mark_dec *d)
 	}
 }
 
+/* Markers through a 64 Ki-entry map (symbol -> byte): one load per
+ * symbol.  Only with all 32 KiB known; else each marker is checked. */
+static void resolve_mapped(const uint16_t *src, size_t n, const uint8_t *win,
+			   uint8_t *dst)
+{
+	static _Thread_local uint8_t map[1u << 16];
+	for (unsigned v = 0; v < 256; v++)
+		map[v] = (uint8_t)v;
+	memcpy(map + ZS_MARK_BIT, win, ZS_MARK_WINDOW);
+	for (size_t k = 0; k < n; k++)
+		dst[k] = map[src[k]];
+}
+
 int64_t zs_mark_resolve_to(const uint16_t *src, size_t n, const uint8_t *win,
 			   size_t known, uint8_t *dst)
 {
-	size_t first = ZS_MARK_WINDOW - known;
-	uint16_t lowest = 0x7fff;
-	int64_t markers = 0;
-	/* branch-free: markers are rare and unpredictable */
-	for (size_t k = 0; k < n; k++) {
-		uint16_t v = src[k], m = v & ZS_MARK_BIT, p = v & 0x7fff;
-		uint16_t idx = m ? p : lowest;
-		lowest = m && p < lowest ? p : lowest;
-		markers += m >> 15;
-		dst[k] = m ? win[idx] : (uint8_t)v;
+	if (known == ZS_MARK_WINDOW) {
+		resolve_mapped(src, n, win, dst);
+		return 0;   /* not counted: that is a pass of its own */
 	}
-	return markers && lowest < first ? -1 : markers;
+	size_t first = ZS_MARK_WINDOW - known;
+	int64_t markers = 0;
+	for (size_t k = 0; k < n; k++) {
+		uint16_t v = src[k];
+		if (v & ZS_MARK_BIT) {
+			if ((size_t)(v & 0x7fff) < first)
+				return -1;
+			v = win[v & 0x7fff];
+			markers++;
+		}
+		dst[k] = (uint8_t)v;
+	}
+	return markers;
 }
 
 int64_t zs_mark_resolve(zs_mark_dec *d, const uint8_t *win, size_t known)
