@@ -16,6 +16,8 @@
  * up to that byte only.  A chunk must end exactly where the next one
  * starts: if it runs past it, that start was false and the chunk goes on to
  * the start after (ISA-L's part decoded again), absorbing the false one.
+ * A chunk publishes its window (only its last 32 KiB resolved) before it
+ * resolves the rest, so the chain from chunk to chunk costs 32 KiB.
  * Each chunk's CRC-32 is combined in order by zlib's crc32_combine64 (the
  * whole output is never held); any failure, or a size or CRC that differs
  * from the entry's, sends the caller back to the sequential decoder, which
