@@ -12,6 +12,7 @@
 #   make asan     the same suite under AddressSanitizer + UBSan
 #   make fuzz     libFuzzer on the whole command path (FUZZ_SECONDS=600)
 #   make fuzz-inflate64  libFuzzer on the Deflate64 decoder alone
+#   make fuzz-pinflate   libFuzzer on one Deflate stream on several threads
 #   make demo     zip a real tree with Info-ZIP zip, then test and list it
 #   make bench    zipscan against unzip, 7zz and a libdeflate floor; the
 #                 Deflate64 decoder's speed against libdeflate
@@ -63,14 +64,16 @@ DEPS_BENCH = hyperfine
 .PHONY: all deps deps-bench test asan demo bench bench-catalog clean \
 	test-browser zipgen \
 	fuzz fuzz-smoke fuzz-regress fuzz-coverage fuzz-inflate64 \
-	fuzz-inflate64-smoke fuzz-inflate64-regress install uninstall \
+	fuzz-inflate64-smoke fuzz-inflate64-regress fuzz-pinflate \
+	fuzz-pinflate-smoke install uninstall \
 	check-install check-python check-corpus
 
 all: build/zipscan build/libzipscan.a build/$(SOFILE) build/zipscan.pc
 
 # The developers' and CI's targets: -Werror on everything they build.
 demo test asan bench fuzz fuzz-smoke fuzz-regress fuzz-inflate64 \
-fuzz-inflate64-smoke fuzz-inflate64-regress: WERROR = -Werror
+fuzz-inflate64-smoke fuzz-inflate64-regress fuzz-pinflate \
+fuzz-pinflate-smoke: WERROR = -Werror
 
 # ---- dependencies --------------------------------------------------------
 
@@ -409,6 +412,33 @@ fuzz-inflate64-regress: build/fuzz/fuzz_inflate64
 	@mkdir -p build/fuzz/crashes
 	$(if $(REGRESS64),build/fuzz/fuzz_inflate64 $(FUZZ64_OPTS) \
 		$(REGRESS64),@echo "fuzz-inflate64-regress: no test/regress/inflate64-* yet")
+
+# build/fuzz/fuzz_pinflate: one raw Deflate stream decoded on several
+# threads (src/pinflate.c) against ISA-L's sequential decode
+# (test/fuzz/fuzz_pinflate.c).  Seeds: the Deflate64 seeds (their plain
+# Deflate streams), behind the same control byte.
+#
+#   make fuzz-pinflate FUZZ_SECONDS=N  (corpus: build/fuzz/pinflate/)
+#   make fuzz-pinflate-smoke           25 s
+
+FUZZPIN_OPTS = -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+	       -artifact_prefix=build/fuzz/crashes/pinflate- \
+	       -print_final_stats=1
+
+build/fuzz/fuzz_pinflate: test/fuzz/fuzz_pinflate.c build/fuzz/libzipscan.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(ZS_FLAGS) -Isrc $< \
+		build/fuzz/libzipscan.a $(LDLIBS) -o $@
+
+# One recipe for both: the smoke run starts from the seeds alone.
+PIN_SMOKE = $(filter %-smoke,$@)
+fuzz-pinflate fuzz-pinflate-smoke: build/fuzz/fuzz_pinflate \
+		build/fixtures/deflate64/.done
+	@rm -rf build/fuzz/pinflate-smoke
+	@mkdir -p build/fuzz/pinflate build/fuzz/pinflate-smoke \
+		build/fuzz/crashes
+	nice -n 10 build/fuzz/fuzz_pinflate $(FUZZPIN_OPTS) \
+		-max_total_time=$(if $(PIN_SMOKE),25,$(FUZZ_SECONDS)) \
+		build/fuzz/pinflate$(if $(PIN_SMOKE),-smoke) $(FUZZ64_SEEDS)
 
 # The harness again with clang's source coverage instead of libFuzzer's
 # hooks (libFuzzer's main still replays the files), over the corpus.

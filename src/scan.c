@@ -12,7 +12,8 @@
  * shared writes are each thread's own progress counters (relaxed atomics,
  * read by the progress thread) and, per archive, one atomic count of the
  * entries left, so the last thread to finish an archive can release its
- * entry data.
+ * entry data.  A huge Deflate entry is first decoded by the whole team
+ * (pinflate_entry.h), before the loop hands out the others.
  */
 #include <omp.h>
 #include <stdatomic.h>
@@ -20,6 +21,7 @@
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "pinflate_entry.h"
 #include "sozip.h"
 
 /* Size classes for the largest-first order: the bit length of the size and
@@ -130,14 +132,59 @@ static void store_totals(zs_archive **as, size_t na, const uint64_t *sum,
 	}
 }
 
+/* One entry's result into the thread's sums, progress and the archive's
+ * count of entries left. */
+static void count_entry(zs_archive *a, size_t i, uint64_t out, uint64_t *s,
+			const zs_options *o, int me, _Atomic size_t *left)
+{
+	s[T_OUT] += out;
+	switch (a->index.status[i]) {
+	case ZS_ENTRY_OK:
+		s[T_OK]++;
+		s[T_IN] += a->index.comp_size[i];
+		break;
+	case ZS_ENTRY_BAD: s[T_BAD]++; break;
+	case ZS_ENTRY_UNSUPPORTED: s[T_UNSUPPORTED]++; break;
+	case ZS_ENTRY_ENCRYPTED: s[T_ENCRYPTED]++; break;
+	}
+	zs_progress_add(o->progress, me, a->index.comp_size[i], out);
+	if (atomic_fetch_sub_explicit(left, 1, memory_order_acq_rel) == 1)
+		archive_done(a);
+}
+
+/* The entries decoded by the whole team (pinflate_entry.h): their
+ * positions in the work list, marked in split[]. */
+static size_t find_splits(zs_archive **as, const zs_options *o,
+			  const work *order, size_t n, const uint8_t *decode,
+			  int nt, uint8_t *split, size_t *pos)
+{
+	size_t ns = 0;
+	for (size_t k = 0; k < n; k++) {
+		zs_archive *a = as[order[k].archive];
+		/* not a seek-optimized entry its chunks already settled */
+		split[k] = decode[order[k].archive] &&
+			   zs_pinflate_wanted(a, order[k].entry, o, nt) &&
+			   !zs_sozip_settled(a, order[k].entry);
+		if (split[k])
+			pos[ns++] = k;
+	}
+	return ns;
+}
+
 static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 		      const work *order, size_t n, zs_worker **workers,
 		      _Atomic size_t *left, uint64_t *sum, int nt)
 {
 	/* a possible zip bomb is not decoded, only counted */
 	uint8_t *decode = malloc(na ? na : 1);
-	if (!decode)
+	uint8_t *split = calloc(n ? n : 1, 1);
+	size_t *pos = malloc((n ? n : 1) * sizeof(*pos));
+	if (!decode || !split || !pos) {
+		free(decode);
+		free(split);
+		free(pos);
 		return -1;
+	}
 	for (size_t k = 0; k < na; k++)
 		decode[k] = (uint8_t)zs_decode_permitted(as[k], o);
 	/* seek-optimized entries first, each on every thread by its chunks;
@@ -150,41 +197,39 @@ static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 	for (size_t k = 0; k < n; k++)
 		if (decode[order[k].archive])
 			bytes += as[order[k].archive]->index.comp_size[order[k].entry];
+	size_t ns = find_splits(as, o, order, n, decode, nt, split, pos);
 
 	#pragma omp parallel num_threads(nt) reduction(+ : sum[:m]) \
-		if (zs_worth_parallel(n, bytes))
+		if (zs_worth_parallel(n, bytes) || ns)
 	{
 		int me = omp_get_thread_num();
 		zs_worker *w = workers[me];
+		for (size_t h = 0; h < ns; h++) {   /* every thread: no break */
+			const work *q = &order[pos[h]];
+			zs_archive *a = as[q->archive];
+			uint64_t out = zs_pinflate_entry(w, a, q->entry, o);
+			if (me == 0)
+				count_entry(a, q->entry, out,
+					    sum + q->archive * T_FIELDS, o, me,
+					    &left[q->archive]);
+		}
 		#pragma omp for schedule(dynamic, 1)
 		for (size_t k = 0; k < n; k++) {
 			zs_archive *a = as[order[k].archive];
-			uint64_t *s = sum + order[k].archive * T_FIELDS;
 			size_t i = order[k].entry;
-			if (o->stop && *o->stop)
+			if ((o->stop && *o->stop) || split[k])
 				continue;  /* interrupted: leave untested */
 			uint64_t out = 0;
 			if (decode[order[k].archive] &&
 			    !(out = zs_sozip_settled(a, i)))
 				out = zs_decode_entry(w, a, i);
-			s[T_OUT] += out;
-			switch (a->index.status[i]) {
-			case ZS_ENTRY_OK:
-				s[T_OK]++;
-				s[T_IN] += a->index.comp_size[i];
-				break;
-			case ZS_ENTRY_BAD: s[T_BAD]++; break;
-			case ZS_ENTRY_UNSUPPORTED: s[T_UNSUPPORTED]++; break;
-			case ZS_ENTRY_ENCRYPTED: s[T_ENCRYPTED]++; break;
-			}
-			zs_progress_add(o->progress, me, a->index.comp_size[i],
-					out);
-			if (atomic_fetch_sub_explicit(&left[order[k].archive],
-				1, memory_order_acq_rel) == 1)
-				archive_done(a);
+			count_entry(a, i, out, sum + order[k].archive * T_FIELDS,
+				    o, me, &left[order[k].archive]);
 		}
 	}
 	free(decode);
+	free(split);
+	free(pos);
 	return 0;
 }
 

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pinflate.h - one raw Deflate stream decoded by every thread of a team
+ * (pinflate.c; the method and its measurements: docs/pinflate.md).
+ */
+#ifndef ZS_PINFLATE_H
+#define ZS_PINFLATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* How a chunk whose start was found leaves marker mode. */
+enum zs_pinflate_mode {
+	ZS_PIN_NORMAL,       /* as soon as it can: the chunk before is done,
+				or its own last 32 KiB hold no markers */
+	ZS_PIN_MARKERS_ONLY, /* never: the whole chunk in markers (tests) */
+};
+
+typedef struct zs_pinflate_cfg {
+	const uint8_t *in;
+	size_t in_len;
+	uint64_t chunk;        /* compressed bytes per chunk */
+	uint64_t max_out;      /* more output than this fails the decode */
+	size_t sym_cap;        /* symbols a thread buffers in marker mode */
+	uint8_t *out;          /* optional: the whole output goes here */
+	size_t out_cap;
+	int mode;              /* enum zs_pinflate_mode */
+	volatile int *stop;    /* Ctrl-C */
+} zs_pinflate_cfg;
+
+typedef struct zs_pinflate_result {
+	int ok;                /* 0: decode the stream sequentially */
+	uint32_t crc;
+	uint64_t size;
+	uint64_t used;         /* input bytes up to the stream's end */
+	/* what it cost */
+	uint64_t chunks;       /* chunks whose start was found */
+	uint64_t absorbed;     /* false starts, decoded by the chunk before */
+	uint64_t redecoded;    /* ISA-L runs started again past a false start */
+	uint64_t marker_syms;  /* symbols decoded in marker mode */
+	uint64_t markers;      /* of which markers (counted only within the
+				  stream's first 32 KiB: the fast path does
+				  not count) */
+	uint64_t isal_bytes;   /* bytes decoded by ISA-L */
+	uint64_t switch_pred;  /* chunks that left marker mode: chunk before
+				  done */
+	uint64_t switch_clean; /* ... their last 32 KiB marker-free */
+	uint64_t cpu_max;      /* the busiest thread's CPU time, ns */
+	uint64_t cpu_sum;      /* all threads' */
+	uint64_t wait_sum;     /* of which waiting for the chunk before */
+} zs_pinflate_result;
+
+typedef struct zs_pinflate zs_pinflate;
+
+zs_pinflate *zs_pinflate_new(const zs_pinflate_cfg *c);
+/* Called by every thread of the team (or by one, outside a parallel
+ * region); it ends in a barrier. */
+void zs_pinflate_team(zs_pinflate *j);
+/* The result, once the team is done; frees j. */
+void zs_pinflate_end(zs_pinflate *j, zs_pinflate_result *r);
+/* new, team on `threads` threads, end. */
+void zs_pinflate_run(const zs_pinflate_cfg *c, int threads,
+		     zs_pinflate_result *r);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pinflate_entry.h - a large Deflate entry decoded by the whole team
+ * (pinflate_entry.c), for the scan loop.
+ */
+#ifndef ZS_PINFLATE_ENTRY_H
+#define ZS_PINFLATE_ENTRY_H
+
+#include "internal.h"
+
+/* Compressed bytes per chunk, and the smallest entry split (README:
+ * "One Deflate entry on every core"); ZS_TEST_PINFLATE_CHUNK=bytes sets
+ * the chunk, splits every entry over one chunk, even on one thread. */
+#define ZS_PINFLATE_CHUNK (4ull << 20)
+#define ZS_PINFLATE_MIN (16ull << 20)
+/* Threads from which an entry is split.  On 2 cores the split measured no
+ * faster than one thread (docs/pinflate.md: the busiest thread's CPU time
+ * equals the sequential decode's), so it stays off there; the model gives
+ * 1 + (N - 1) / 5 for N threads, a gain from 4 on (not measured here). */
+#define ZS_PINFLATE_MIN_THREADS 4
+
+/* Is entry i one to split over nt threads? */
+int zs_pinflate_wanted(const zs_archive *a, size_t i, const zs_options *o,
+		       int nt);
+/* Entry i decoded by every thread of the team, each calling this with its
+ * own worker; sets the entry's status as zs_decode_entry does (which
+ * decodes it, on one thread, whenever the split decode is in doubt) and
+ * returns the bytes out, on every thread. */
+uint64_t zs_pinflate_entry(zs_worker *w, zs_archive *a, size_t i,
+			   const zs_options *o);
+
+#endif

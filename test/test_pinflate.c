@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_pinflate.c - one Deflate stream decoded on several threads
+ * (src/pinflate.c) against the data it was made from, with chunks so small
+ * that every boundary case comes up many times: inside stored blocks,
+ * inside matches, around fixed-Huffman blocks, false block headers hidden
+ * in stored data, matches exactly 32 KiB back; damaged streams never
+ * yield a "good" the sequential decoder would not give; and zipscan test
+ * with the test-only knob ZS_TEST_PINFLATE_CHUNK on the fixtures and the
+ * corpus gives the same report as without.
+ */
+#include <dirent.h>
+#include <libdeflate.h>
+#include <zlib.h>
+
+#include "helpers.h"
+#include "pinflate.h"
+
+static const size_t chunks[] = { 97, 1000, 4099, 65536 };
+#define NCHUNKS (sizeof(chunks) / sizeof(chunks[0]))
+
+/* Reproducible bytes: xorshift. */
+static uint64_t rng = 88172645463325252ull;
+static uint64_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* Text-like: words from a small vocabulary, some long repeats. */
+static void make_text(uint8_t *p, size_t n)
+{
+	static const char *words[] = { "zip ", "scan ", "deflate ", "block ",
+				       "chunk ", "marker ", "window\n", "the " };
+	for (size_t k = 0; k < n;) {
+		const char *w = words[next_rand() % 8];
+		for (; *w && k < n; w++)
+			p[k++] = (uint8_t)*w;
+	}
+}
+
+/* Binary-like: noise, runs of zeros and copies from far back. */
+static void make_binary(uint8_t *p, size_t n)
+{
+	for (size_t k = 0; k < n;) {
+		uint64_t r = next_rand();
+		size_t len = 1 + (size_t)(r >> 40) % 300;
+		if (len > n - k)
+			len = n - k;
+		switch (r % 3) {
+		case 0:
+			for (size_t q = 0; q < len; q++)
+				p[k + q] = (uint8_t)next_rand();
+			break;
+		case 1:
+			memset(p + k, 0, len);
+			break;
+		default: {
+			size_t back = 1 + (size_t)(r >> 20) % 40000;
+			for (size_t q = 0; q < len; q++)
+				p[k + q] = k + q >= back ? p[k + q - back] : 7;
+		}
+		}
+		k += len;
+	}
+}
+
+/* Raw Deflate by zlib, the strategy switched every `seg` bytes through
+ * `strat` (level, strategy pairs): stored, fixed and dynamic blocks. */
+static int mem_level = 9;   /* 1: blocks of 128 symbols */
+static size_t zlib_deflate(const uint8_t *in, size_t n, uint8_t *out,
+			   size_t cap, const int (*strat)[2], size_t nstrat,
+			   size_t seg)
+{
+	z_stream z = { 0 };
+	cr_assert_eq(deflateInit2(&z, strat[0][0], Z_DEFLATED, -15, mem_level,
+				  strat[0][1]), Z_OK);
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	for (size_t at = 0, s = 0; at < n; at += seg, s++) {
+		if (s)
+			cr_assert_eq(deflateParams(&z, strat[s % nstrat][0],
+						   strat[s % nstrat][1]), Z_OK);
+		z.next_in = (uint8_t *)in + at;
+		z.avail_in = (uInt)(n - at < seg ? n - at : seg);
+		cr_assert_eq(deflate(&z, at + seg >= n ? Z_FINISH : Z_NO_FLUSH),
+			     at + seg >= n ? Z_STREAM_END : Z_OK);
+	}
+	size_t len = z.total_out;
+	deflateEnd(&z);
+	return len;
+}
+
+typedef struct stream {
+	uint8_t *data, *comp;
+	size_t n, clen;
+} stream;
+
+static stream make_stream(size_t n, int binary, const int (*strat)[2],
+			  size_t nstrat, size_t seg)
+{
+	stream s = { malloc(n), NULL, n, 0 };
+	size_t cap = n + n / 8 + 4096;
+	s.comp = malloc(cap);
+	cr_assert(s.data && s.comp);
+	if (binary)
+		make_binary(s.data, n);
+	else
+		make_text(s.data, n);
+	s.clen = zlib_deflate(s.data, n, s.comp, cap, strat, nstrat, seg);
+	return s;
+}
+
+static void free_stream(stream *s)
+{
+	free(s->data);
+	free(s->comp);
+}
+
+/* Decode in parallel; the result, its output in *out (n + 1 bytes). */
+static zs_pinflate_result par(const uint8_t *in, size_t len, size_t chunk,
+			      int threads, int mode, uint8_t *out, size_t cap)
+{
+	zs_pinflate_cfg c = { .in = in, .in_len = len, .chunk = chunk,
+			      .max_out = cap, .sym_cap = 16u << 20,
+			      .out = out, .out_cap = cap, .mode = mode };
+	zs_pinflate_result r;
+	zs_pinflate_run(&c, threads, &r);
+	return r;
+}
+
+/* Every chunk size, 1-3 threads, both modes: the same bytes; returns the
+ * false starts seen (absorbed or decoded again). */
+static uint64_t check_identity(const stream *s, const char *what,
+			       int need_split)
+{
+	uint8_t *out = malloc(s->n + 1);
+	uint64_t falses = 0;
+	uint32_t crc = libdeflate_crc32(0, s->data, s->n);
+	cr_assert_not_null(out);
+	for (size_t c = 0; c < NCHUNKS; c++)
+		for (int t = 1; t <= 3; t++)
+			for (int mode = 0; mode < 2; mode++) {
+				memset(out, 0xA5, s->n + 1);
+				zs_pinflate_result r = par(s->comp, s->clen,
+					chunks[c], t, mode, out, s->n);
+				cr_assert(r.ok, "%s: chunk %zu, %d threads, "
+					  "mode %d: not decoded", what,
+					  chunks[c], t, mode);
+				cr_assert_eq(r.size, s->n, "%s: size", what);
+				cr_assert_eq(r.crc, crc, "%s: CRC", what);
+				cr_assert(memcmp(out, s->data, s->n) == 0,
+					  "%s: chunk %zu, %d threads, mode %d:"
+					  " bytes differ", what, chunks[c], t,
+					  mode);
+				if (need_split && s->clen > 4 * chunks[c])
+					cr_assert_gt(r.chunks, 1, "%s: split",
+						     what);
+				falses += r.absorbed + r.redecoded;
+			}
+	free(out);
+	return falses;
+}
+
+static const int dynamic[][2] = { { 6, Z_DEFAULT_STRATEGY } };
+static const int levels[][2] = { { 1, Z_DEFAULT_STRATEGY },
+				 { 9, Z_DEFAULT_STRATEGY },
+				 { 6, Z_HUFFMAN_ONLY }, { 6, Z_RLE } };
+static const int stored[][2] = { { 0, Z_DEFAULT_STRATEGY } };
+static const int mixed[][2] = { { 6, Z_FIXED }, { 6, Z_DEFAULT_STRATEGY },
+				{ 0, Z_DEFAULT_STRATEGY }, { 6, Z_FIXED },
+				{ 9, Z_DEFAULT_STRATEGY } };
+
+Test(pinflate, text_and_binary_every_chunking)
+{
+	mem_level = 1;
+	stream a = make_stream(600000, 0, dynamic, 1, 600000);
+	mem_level = 9;
+	stream b = make_stream(600000, 1, levels, 4, 50000);
+	check_identity(&a, "text", 1);
+	check_identity(&b, "binary, levels 1/9/huffman/rle", 1);
+	free_stream(&a);
+	free_stream(&b);
+}
+
+/* Chunk boundaries fall inside stored blocks (level 0 is all stored). */
+Test(pinflate, inside_stored_blocks)
+{
+	stream s = make_stream(400000, 1, stored, 1, 400000);
+	check_identity(&s, "stored", 1);
+	free_stream(&s);
+}
+
+/* Fixed-Huffman blocks between dynamic and stored ones: the finder skips
+ * them, so a chunk of fixed blocks joins the chunk before. */
+Test(pinflate, around_fixed_blocks)
+{
+	stream s = make_stream(500000, 0, mixed, 5, 20000);
+	check_identity(&s, "fixed/dynamic/stored", 1);
+	free_stream(&s);
+}
+
+/* Stored data holding whole valid Deflate streams (non-final dynamic
+ * blocks and a header after them): the finder takes them for block starts
+ * inside the stored block, and the chunk before must run past them. */
+Test(pinflate, false_starts_in_stored_data)
+{
+	size_t n = 300000, piece_cap = 20000;
+	uint8_t *piece = malloc(piece_cap), *text = malloc(8000);
+	stream s = { malloc(n), NULL, n, 0 };
+	cr_assert(piece && text && s.data);
+	make_text(text, 8000);
+	/* two non-final dynamic blocks, then a fixed one */
+	z_stream z = { 0 };
+	cr_assert_eq(deflateInit2(&z, 6, Z_DEFLATED, -15, 9,
+				  Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_out = piece;
+	z.avail_out = (uInt)piece_cap;
+	for (int k = 0; k < 2; k++) {
+		z.next_in = text + 4000 * k;
+		z.avail_in = 4000;
+		cr_assert_eq(deflate(&z, Z_BLOCK), Z_OK);
+	}
+	cr_assert_eq(deflateParams(&z, 6, Z_FIXED), Z_OK);
+	z.next_in = text;
+	z.avail_in = 100;
+	cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+	size_t plen = z.total_out;
+	deflateEnd(&z);
+	for (size_t k = 0; k < n; k++)
+		s.data[k] = piece[k % plen];
+	size_t cap = n + n / 8 + 4096;
+	s.comp = malloc(cap);
+	s.clen = zlib_deflate(s.data, n, s.comp, cap, stored, 1, n);
+	uint64_t falses = check_identity(&s, "fake headers", 1);
+	cr_assert_gt(falses, 0, "no false start was taken: the test tests "
+		     "nothing");
+	free_stream(&s);
+	free(piece);
+	free(text);
+}
+
+/* ---- a hand-made fixed-Huffman stream: matches exactly 32 KiB back ---- */
+
+typedef struct bitw {
+	uint8_t *p;
+	size_t len;
+	uint64_t buf;
+	unsigned cnt;
+} bitw;
+
+static void put(bitw *w, uint32_t v, unsigned n)
+{
+	w->buf |= (uint64_t)v << w->cnt;
+	w->cnt += n;
+	while (w->cnt >= 8) {
+		w->p[w->len++] = (uint8_t)w->buf;
+		w->buf >>= 8;
+		w->cnt -= 8;
+	}
+}
+
+/* A Huffman code, most significant bit first. */
+static void put_code(bitw *w, uint32_t code, unsigned n)
+{
+	for (unsigned k = n; k-- > 0;)
+		put(w, (code >> k) & 1, 1);
+}
+
+static void fixed_literal(bitw *w, uint8_t b)
+{
+	if (b < 144)
+		put_code(w, 0x30 + b, 8);
+	else
+		put_code(w, 0x190 + b - 144, 9);
+}
+
+Test(pinflate, matches_exactly_32k_back)
+{
+	size_t rounds = 12, n = 32768 + rounds * 32768;
+	stream s = { malloc(n), malloc(n * 2), n, 0 };
+	bitw w = { s.comp, 0, 0, 0 };
+	cr_assert(s.data && s.comp);
+	for (size_t k = 0; k < 32768; k++)
+		s.data[k] = (uint8_t)next_rand();
+	for (size_t k = 32768; k < n; k++)
+		s.data[k] = s.data[k - 32768];
+	/* blocks of 8 KiB literals, then blocks of 127 matches of 258 and
+	 * one of the rest, all 32768 back; the last block final */
+	size_t at = 0;
+	while (at < n) {
+		int lits = at < 32768;
+		size_t take = lits ? 8192 : 32768;
+		put(&w, at + take >= n, 1);
+		put(&w, 1, 2);   /* fixed */
+		if (lits)
+			for (size_t k = 0; k < take; k++)
+				fixed_literal(&w, s.data[at + k]);
+		else
+			for (size_t left = take; left > 0;) {
+				unsigned l = left >= 258 + 3 ? 258 :
+					     (unsigned)left;
+				if (l == 258)
+					put_code(&w, 0xC5, 8);   /* 285 */
+				else   /* 259..261 left: literal for 3+ */
+					for (; l > 0; l--, left--)
+						fixed_literal(&w,
+							s.data[at + take - left]);
+				if (l == 258) {
+					put_code(&w, 29, 5);
+					put(&w, 8191, 13);
+					left -= 258;
+				}
+			}
+		put_code(&w, 0, 7);   /* end of block */
+		at += take;
+	}
+	put(&w, 0, 7);
+	s.clen = w.len;
+	uint8_t *ref = malloc(n);
+	size_t got = 0;
+	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+	cr_assert_eq(libdeflate_deflate_decompress(d, s.comp, s.clen, ref, n,
+						   &got), LIBDEFLATE_SUCCESS);
+	libdeflate_free_decompressor(d);
+	cr_assert(got == n && memcmp(ref, s.data, n) == 0,
+		  "the hand-made stream is wrong");
+	free(ref);
+	/* fixed blocks only: nothing to split at, one chunk */
+	check_identity(&s, "32 KiB back (fixed)", 0);
+	/* the same data by libdeflate: dynamic blocks, split */
+	struct libdeflate_compressor *c = libdeflate_alloc_compressor(12);
+	s.clen = libdeflate_deflate_compress(c, s.data, n, s.comp, n * 2);
+	libdeflate_free_compressor(c);
+	cr_assert_gt(s.clen, 0);
+	check_identity(&s, "32 KiB back (libdeflate 12)", 1);
+	free_stream(&s);
+}
+
+/* ---- damaged streams -------------------------------------------------- */
+
+/* What the sequential decoder (ISA-L, as for big entries) says. */
+static int isal_ok(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+		   size_t *got);
+
+#include <isa-l/igzip_lib.h>
+static int isal_ok(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+		   size_t *got)
+{
+	struct inflate_state st;
+	isal_inflate_init(&st);
+	st.next_in = (uint8_t *)in;
+	st.avail_in = (uint32_t)len;
+	st.next_out = out;
+	st.avail_out = (uint32_t)cap;
+	int r = isal_inflate(&st);
+	*got = cap - st.avail_out;
+	return r == ISAL_DECOMP_OK && st.block_state == ISAL_BLOCK_FINISH;
+}
+
+/* Whatever the damage, "good" (size and CRC as declared) only where the
+ * sequential decoder says good too, and then the same bytes. */
+Test(pinflate, damaged_streams_same_verdict)
+{
+	stream s = make_stream(200000, 1, levels, 4, 30000);
+	uint32_t crc = libdeflate_crc32(0, s.data, s.n);
+	uint8_t *bad = malloc(s.clen), *out = malloc(s.n + 1),
+		*ref = malloc(s.n + 1);
+	cr_assert(bad && out && ref);
+	int good_par = 0, good_seq = 0;
+	for (int k = 0; k < 150; k++) {
+		memcpy(bad, s.comp, s.clen);
+		size_t len = s.clen;
+		if (k % 3 == 0)
+			len = (size_t)(next_rand() % s.clen);   /* cut */
+		else
+			bad[next_rand() % s.clen] ^=
+				(uint8_t)(1u << (next_rand() % 8));
+		size_t got = 0;
+		int seq = isal_ok(bad, len, ref, s.n + 1, &got) &&
+			  got == s.n &&
+			  libdeflate_crc32(0, ref, got) == crc;
+		zs_pinflate_result r = par(bad, len, 1000, 2, k % 2, out,
+					   s.n + 1);
+		int p = r.ok && r.size == s.n && r.crc == crc;
+		good_par += p;
+		good_seq += seq;
+		cr_assert(!p || seq, "damage %d: parallel good, sequential "
+			  "bad", k);
+		if (p)
+			cr_assert(memcmp(out, ref, s.n) == 0);
+	}
+	cr_log_info("damaged: %d good in parallel, %d sequentially", good_par,
+		    good_seq);
+	free(bad);
+	free(out);
+	free(ref);
+	free_stream(&s);
+}
+
+/* ---- zipscan test with the knob, on every archive there is ----------- */
+
+/* Drop the lines with timings from a report. */
+static void drop_timing(char *s)
+{
+	char *t = strstr(s, " s,");
+	while (t) {
+		char *b = t;
+		while (b > s && b[-1] != '\n')
+			b--;
+		char *e = strchr(t, '\n');
+		size_t rest = e ? strlen(e + 1) : 0;
+		memmove(b, e ? e + 1 : b, rest);
+		b[rest] = 0;
+		t = strstr(b, " s,");
+	}
+}
+
+/* The .zip files under dir (two levels), NUL-separated into f. */
+static int list_zips(const char *dir, int depth, FILE *f)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char path[4096];
+		struct stat st;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		size_t l = strlen(path);
+		if (S_ISDIR(st.st_mode) && depth < 2)
+			n += list_zips(path, depth + 1, f);
+		else if (S_ISREG(st.st_mode) && l > 4 &&
+			 strcmp(path + l - 4, ".zip") == 0 &&
+			 st.st_size < (64 << 20)) {
+			fwrite(path, 1, l + 1, f);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* zipscan test on every archive under dir in one batch (xargs), with
+ * 64-byte chunks and without: the same report and status. */
+static int compare_dir(const char *dir)
+{
+	static char a[4 << 20], b[4 << 20];
+	char list[] = "/tmp/zs_pinflate_XXXXXX";
+	int fd = mkstemp(list);
+	cr_assert_geq(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	int n = list_zips(dir, 0, f);
+	fclose(f);
+	int sa = run(a, sizeof(a), "xargs -0 -a %s %s test -j2 2>&1", list,
+		     ZS_BIN);
+	int sb = run(b, sizeof(b), "ZS_TEST_PINFLATE_CHUNK=64 xargs -0 -a %s "
+		     "%s test -j2 2>&1", list, ZS_BIN);
+	unlink(list);
+	drop_timing(a);
+	drop_timing(b);
+	cr_expect_eq(sa, sb, "%s: status %d, split %d", dir, sa, sb);
+	cr_expect_str_eq(a, b, "%s: the report differs", dir);
+	return n;
+}
+
+Test(pinflate, zipscan_test_same_report_fixtures, .timeout = 120)
+{
+	int n = compare_dir(ZS_FIXTURES);
+	cr_log_info("%d fixtures compared", n);
+	cr_assert_gt(n, 10, "no fixtures (make build/fixtures/.done)");
+}
+
+Test(pinflate, zipscan_test_same_report_corpus, .timeout = 120)
+{
+	NEED_CORPUS();
+	int n = compare_dir(corpus_dir());
+	cr_log_info("%d corpus archives compared", n);
+	cr_assert_gt(n, 0);
+}
