@@ -18,7 +18,7 @@ _zipscan_list="--ndjson --csv"
 _zipscan_db="--db --refresh --shard"
 _zipscan_extract="-d --dir -o --overwrite -n --never-overwrite
     --keep-special -u --update -f --freshen"
-_zipscan_diff="--csv --hash"
+_zipscan_diff="--csv --hash --db"
 _zipscan_create="-l --level -x --exclude --store -y --symlinks -@ --names-stdin
     -0 --null -j --threads --memory-limit --chunk-size --json --progress
     -q --quiet -h --help"

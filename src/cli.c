@@ -88,6 +88,8 @@ static const char opt_diff[] =
 "      --csv              a row per difference (every text column quoted)\n"
 "      --hash             decode the entries that look the same and\n"
 "                         compare their contents (XXH3-128)\n"
+"      --db DB            compare ARCHIVE with its rows in the catalog DB\n"
+"                         (recorded by list, test, check or stats --db)\n"
 "  -q, --quiet            no report: the exit status says it (errors and\n"
 "                         warnings still go to stderr)\n";
 
@@ -146,7 +148,8 @@ static const struct command_info {
 		"(as unzip -p); a NAME with * ? [ that names no entry is a "
 		"pattern.",
 		{ opt_decode, NULL } },
-	[CMD_DIFF] = { "diff", "zipscan diff [OPTIONS] OLD NEW",
+	[CMD_DIFF] = { "diff", "zipscan diff [OPTIONS] OLD NEW\n"
+		"   or: zipscan diff --db CATALOG [OPTIONS] ARCHIVE",
 		"The entries added, removed and changed (size, CRC-32) from\n"
 		"archive OLD to NEW: exit 0 if none, 1 if any, >1 on errors.",
 		{ opt_diff, opt_select, opt_decode, opt_common } },
@@ -580,8 +583,15 @@ static int parse_options(cli *c, int argc, char **argv)
 	if (c->x.update && c->x.overwrite == ZS_OVERWRITE_NEVER)
 		return bad_usage("%s", "-n contradicts -u and -f (they replace "
 				 "files that differ)");
-	if (c->cmd == CMD_DIFF && argc - optind != 2)
+	if (c->cmd == CMD_DIFF && !c->db && argc - optind != 2)
 		return bad_usage("%s", "diff needs two archives: OLD NEW");
+	if (c->cmd == CMD_DIFF && c->db && argc - optind != 1)
+		return bad_usage("%s", "diff --db needs one archive: it is "
+				 "compared with its rows in the catalog");
+	if (c->cmd == CMD_DIFF && c->db && c->opt.hash)
+		return bad_usage("%s", "diff --db compares sizes and CRC-32s "
+				 "(the catalog keeps no content to hash): "
+				 "no --hash");
 	if (c->cmd == CMD_CAT && optind + 1 >= argc)
 		return bad_usage("%s", "cat needs the names of entries");
 	return -1;
@@ -921,6 +931,78 @@ static int diff_archives(const cli *c, zs_archive **a, FILE *out)
 	return wrote ? ZS_EXIT_WRITE : status;
 }
 
+/* diff --db: the archive's recorded entries as the old side, in the
+ * catalog's index order (so duplicates shadow as in the archive). */
+static int catalog_side(const cli *c, const char *path, zs_diff_list *l)
+{
+	zs_catalog_entry *e = NULL;
+	size_t n = 0;
+	int rc = zs_catalog_entries(c->catalog, path, &e, &n);
+	if (rc == ZS_EXIT_NOTZIP)
+		fprintf(stderr, "zipscan: %s: not in the catalog %s\n", path,
+			c->db);
+	else if (rc != 0)
+		catalog_failed((cli *)c);
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		size_t len = strlen(e[k].name);
+		zs_diff_item it = {
+			.size = e[k].uncompressed_size, .crc32 = e[k].crc32,
+			.method = e[k].method, .mtime = e[k].mtime,
+			.index = e[k].index,
+			.is_dir = len && e[k].name[len - 1] == '/',
+		};
+		if (zs_diff_list_add(l, &it, e[k].name, len) != 0)
+			rc = ZS_EXIT_NOMEM;
+	}
+	zs_catalog_entries_free(e, n);
+	if (rc == 0 && zs_diff_list_sort(l) != 0)
+		rc = ZS_EXIT_NOMEM;
+	return rc;
+}
+
+/* diff --db CATALOG ARCHIVE: what changed in the archive since it was
+ * recorded (old: the catalog's rows; new: the archive as it is). */
+static int run_diff_db(const cli *c, const char *path, FILE *out)
+{
+	zs_diff_list l[2];
+	zs_diff d = { 0 };
+	int status, wrote = 0;
+	zs_archive *a = zs_open(path, &c->opt, NULL);
+
+	if (!a) {
+		fprintf(stderr, "zipscan: %s: out of memory\n", path);
+		return ZS_EXIT_NOMEM;
+	}
+	zs_report_check_text(a, zs_archive_status(a), 1, stderr);
+	if (!zs_archive_indexed(a)) {
+		status = zs_archive_status(a);
+		zs_close(a);
+		return status;
+	}
+	zs_diff_list_init(&l[0], c->db);
+	zs_diff_list_init(&l[1], zs_archive_path(a));
+	status = catalog_side(c, path, &l[0]);
+	if (status == 0 && (zs_diff_list_from_archive(&l[1], a) != 0 ||
+			    zs_diff_compute(&l[0], &l[1], &d) != 0))
+		status = ZS_EXIT_NOMEM;
+	if (status == 0) {
+		status = zs_diff_status(&d);
+		if (c->format == FMT_JSON)
+			wrote = zs_report_diff_json(&l[0], &l[1], &d, status,
+						    out);
+		else if (c->format == FMT_CSV)
+			wrote = zs_report_diff_csv(&l[0], &l[1], &d, out);
+		else
+			wrote = zs_report_diff_text(&l[0], &l[1], &d,
+						    c->quiet, out);
+	}
+	zs_diff_free(&d);
+	zs_diff_list_free(&l[0]);
+	zs_diff_list_free(&l[1]);
+	zs_close(a);
+	return wrote ? ZS_EXIT_WRITE : status;
+}
+
 /* diff OLD NEW: an archive that cannot be read is said on standard
  * error with its status, and nothing is compared. */
 static int run_diff(const cli *c, char **paths, FILE *out)
@@ -1192,9 +1274,12 @@ static const char *output_is_input(const char *output, char **paths,
 /* --db, --refresh, --shard: where they apply; -1 if all is well. */
 static int check_catalog_options(const cli *c, char **args, int nargs)
 {
-	if ((c->db || c->refresh) && c->cmd > CMD_STATS)
-		return bad_usage("%s", "--db and --refresh are for list, test, "
-				 "check and stats");
+	if (c->db && c->cmd > CMD_STATS && c->cmd != CMD_DIFF)
+		return bad_usage("%s", "--db is for list, test, check, stats "
+				 "and diff");
+	if (c->refresh && c->cmd > CMD_STATS)
+		return bad_usage("%s", "--refresh is for list, test, check and "
+				 "stats");
 	if (c->shard_n && c->cmd > CMD_STATS)
 		return bad_usage("%s", "--shard is for list, test, check and "
 				 "stats");
@@ -1311,6 +1396,8 @@ static int run(cli *c, char **args, int nargs)
 		status = run_extract(c, args, nargs, out.f);
 	else if (c->cmd == CMD_CAT)
 		status = run_cat(c, args, nargs);
+	else if (c->cmd == CMD_DIFF && c->catalog)
+		status = run_diff_db(c, args[optind], out.f);
 	else if (c->cmd == CMD_DIFF)
 		status = run_diff(c, args + optind, out.f);
 	c->to_stdout = out.f == stdout;

@@ -299,3 +299,29 @@ Test(diff, api_confirm_after_a_scan)
 	}
 	drop_dir(d);
 }
+
+/* diff --db: an archive against its rows in a SQLite catalog, recorded
+ * from old.zip and then compared with new.zip copied over its path. */
+Test(diff, db_compares_an_archive_with_its_recorded_rows)
+{
+	char *d = fixtures(), out[OUT_CAP];
+	cr_assert_eq(run(NULL, 0, "cd %s && cp old.zip a.zip && %s list "
+			 "--db c.sqlite a.zip >/dev/null 2>&1", d, ZS_BIN), 0);
+	cr_expect_eq(diff(out, d, "--db c.sqlite a.zip"), 0);
+	cr_expect_str_eq(out, "c.sqlite -> a.zip: 0 added, 0 removed, "
+			 "0 changed, 6 same.\n");
+	cr_assert_eq(run(NULL, 0, "cd %s && cp new.zip a.zip", d), 0);
+	cr_expect_eq(diff(out, d, "--db c.sqlite a.zip"), 1);
+	/* the same changes as diff old.zip new.zip */
+	cr_expect_str_eq(out,
+		"added    B.txt  (6 bytes, CRC-32 cb008623)\n"
+		"changed  b.txt  (size 6 -> 10, CRC-32 a6baa6af -> f40457bf)\n"
+		"removed  gone.txt  (5 bytes, CRC-32 34632bc3)\n"
+		"added    new.txt  (4 bytes, CRC-32 340a50c8)\n"
+		"c.sqlite -> a.zip: 2 added, 1 removed, 1 changed, 4 same.\n");
+	/* not recorded: 9; --hash (nothing to hash in a catalog): 10 */
+	cr_expect_eq(diff(out, d, "--db c.sqlite old.zip"), 9);
+	cr_expect_eq(diff(out, d, "--db c.sqlite --hash a.zip"), 10);
+	cr_expect_eq(diff(out, d, "--db c.sqlite a.zip new.zip"), 10);
+	drop_dir(d);
+}
