@@ -314,3 +314,27 @@ def test_catalog_binding(archives, tmp):
     with pytest.raises(CatalogError) as e:
         Catalog(os.path.join(tmp, "no", "such", "dir", "c.sqlite"))
     assert e.value.status == 50
+
+
+def test_new_sqlite_catalog_waits_for_another_writer(tmp):
+    """Two processes making one new SQLite catalog at once: the second
+    must wait for the first (SQLite answers the WAL switch with 'database
+    is locked' at once, without its busy handler), not fail with 50."""
+    import threading
+    db = os.path.join(tmp, "contended.sqlite")
+    other = sqlite3.connect(db, isolation_level=None,
+                            check_same_thread=False)
+    other.execute("CREATE TABLE t (x)")
+    other.execute("BEGIN IMMEDIATE")       # a writer, not yet in WAL
+    done = threading.Event()
+    # set before COMMIT: once the catalog is open, done must be set
+    timer = threading.Timer(0.5, lambda: (done.set(),
+                                          other.execute("COMMIT")))
+    timer.start()
+    try:
+        with Catalog(db) as cat:
+            assert done.is_set()           # it waited for the writer
+            assert cat.error == ""
+    finally:
+        timer.join()
+        other.close()
