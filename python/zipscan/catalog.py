@@ -215,7 +215,7 @@ class Catalog:
                                      else status)
         if rc != 0:
             raise CatalogError("%s: %s" % (self.db, message or
-                                           "out of memory"), rc)
+                                           "ending the run failed"), rc)
 
     def __enter__(self) -> "Catalog":
         return self

@@ -34,6 +34,7 @@ EXIT_OK = 0
 EXIT_ENTRY = 2
 EXIT_USAGE = 10
 EXIT_WRITE = 50
+EXIT_INTERRUPT = 80
 
 # Info-ZIP's exit statuses, as the README's "Exit status" names them
 STATUS_NAMES = {
@@ -254,8 +255,12 @@ def main(argv=None) -> int:
         with Client(args.scheduler, timeout="30s") as client:
             s = mod.scan(client, args.archives, args.db,
                          refresh=args.refresh, threads=args.j)
-    except (OSError, ValueError, RuntimeError) as e:
-        sys.stderr.write("zipscan.dask: %s\n" % e)
+    except KeyboardInterrupt:
+        sys.stderr.write("zipscan.dask: interrupted\n")
+        return EXIT_INTERRUPT
+    except Exception as e:   # the scheduler, a worker, a task: say what
+        sys.stderr.write("zipscan.dask: %s: %s\n"
+                         % (type(e).__name__, e))
         return EXIT_ENTRY
     for f in s["failed"]:
         sys.stderr.write("zipscan.dask: %s: exit %d%s\n"
