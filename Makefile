@@ -58,7 +58,8 @@ DEPS_BUILD = gcc make libc6-dev libdeflate-dev libisal-dev libxxhash-dev \
 	     libpq-dev
 DEPS_TEST  = libcriterion-dev zip unzip python3 time 7zip libarchive-tools \
 	     zstd g++ pkgconf python3-pytest python3-venv python3-pip groff \
-	     man-db bash-completion zsh tmux postgresql sqlite3
+	     man-db bash-completion zsh tmux postgresql sqlite3 \
+	     python3-distributed
 DEPS_BENCH = hyperfine
 
 .PHONY: all deps deps-bench test asan demo bench bench-catalog clean \

@@ -315,6 +315,25 @@ static const zs_cat_backend sqlite_backend = {
 	sq_entries, sq_close,
 };
 
+enum { BUSY_MS = 30000 };
+
+/* PRAGMA journal_mode = WAL fails at once with SQLITE_BUSY, without the
+ * busy handler, while another connection writes to a file not yet in WAL
+ * (two processes making one new catalog at the same moment): try again
+ * every 10 ms for as long as the busy timeout. */
+static int set_wal(zs_catalog *c)
+{
+	for (int waited = 0;; waited += 10) {
+		int rc = sqlite3_exec(c->db, "PRAGMA journal_mode = WAL", NULL,
+				      NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if (rc != SQLITE_BUSY || waited >= BUSY_MS)
+			return fail(c, "setting WAL mode");
+		sqlite3_sleep(10);
+	}
+}
+
 int zs_cat_sqlite_open(zs_catalog *c, const char *path)
 {
 	sqlite3 *db = NULL;
@@ -329,8 +348,8 @@ int zs_cat_sqlite_open(zs_catalog *c, const char *path)
 			    db ? sqlite3_errmsg(db) : "out of memory");
 		return -1;
 	}
-	sqlite3_busy_timeout(db, 30000);
-	if (exec(c, "PRAGMA journal_mode = WAL") ||
+	sqlite3_busy_timeout(db, BUSY_MS);
+	if (set_wal(c) ||
 	    exec(c, "PRAGMA synchronous = NORMAL") ||
 	    exec(c, "PRAGMA cache_size = -65536"))
 		return -1;

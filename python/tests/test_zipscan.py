@@ -187,7 +187,8 @@ def test_structures_match_the_header(tmp):
         pytest.skip("no C compiler to compare the structures with")
     L = zipscan._lib
     structs = [("zs_entry", L.zs_entry), ("zs_options", L.zs_options),
-               ("zs_totals", L.zs_totals), ("zs_finding", L.zs_finding)]
+               ("zs_totals", L.zs_totals), ("zs_finding", L.zs_finding),
+               ("zs_catalog_entry", L.zs_catalog_entry)]
     lines = ['#include <stdio.h>', '#include <stddef.h>',
              '#include "zipscan.h"', 'int main(void) {']
     want = []

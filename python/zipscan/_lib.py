@@ -88,10 +88,24 @@ class zs_entry(Structure):
     ]
 
 
+class zs_catalog_entry(Structure):
+    _fields_ = [
+        ("index", c_int64),
+        ("name", c_char_p),
+        ("compressed_size", c_uint64),
+        ("uncompressed_size", c_uint64),
+        ("crc32", c_uint32),
+        ("method", c_uint),
+        ("mtime", c_int64),
+        ("status", ctypes.c_char * 12),
+    ]
+
+
 # typedef int (*zs_write_fn)(void *ctx, const void *data, size_t len);
 WRITE_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
 
 _ARCHIVE = c_void_p
+_CATALOG = c_void_p
 _PROTOTYPES = {
     "zs_version": (c_char_p, []),
     "zs_library_versions": (c_char_p, []),
@@ -126,6 +140,19 @@ _PROTOTYPES = {
     "zs_report_json_string": (c_void_p, [_ARCHIVE, POINTER(zs_totals)]),
     "zs_stats_json_string": (c_void_p, [_ARCHIVE, POINTER(zs_totals),
                                         c_size_t]),
+    # the catalog (--db): zipscan/catalog.py
+    "zs_catalog_open": (c_int, [c_char_p, c_char_p, c_char_p, c_int,
+                                POINTER(_CATALOG)]),
+    "zs_catalog_error": (c_char_p, [_CATALOG]),
+    "zs_catalog_current": (c_int, [_CATALOG, c_char_p, c_int, c_int,
+                                   POINTER(c_int)]),
+    "zs_catalog_record": (c_int, [_CATALOG, _ARCHIVE, c_char_p]),
+    "zs_catalog_skipped": (None, [_CATALOG]),
+    "zs_catalog_close": (c_int, [_CATALOG, c_int]),
+    "zs_catalog_entries": (c_int, [_CATALOG, c_char_p,
+                                   POINTER(POINTER(zs_catalog_entry)),
+                                   POINTER(c_size_t)]),
+    "zs_catalog_entries_free": (None, [POINTER(zs_catalog_entry), c_size_t]),
 }
 
 _HINT = ("set ZIPSCAN_LIBRARY to the path of %s (in a source tree: "
@@ -178,7 +205,8 @@ def load():
     # the structs this module lays out must be the library's size, or a
     # call would write past them: refuse at import, never crash later
     for name, st in (("zs_options", zs_options), ("zs_totals", zs_totals),
-                     ("zs_entry", zs_entry), ("zs_finding", zs_finding)):
+                     ("zs_entry", zs_entry), ("zs_finding", zs_finding),
+                     ("zs_catalog_entry", zs_catalog_entry)):
         size = lib.zs_struct_size(name.encode())
         if size != sizeof(st):
             raise ImportError("zipscan: %s's %s is %d bytes, this module's "
