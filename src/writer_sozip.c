@@ -39,9 +39,11 @@ int zs_w_sozip_on(const zs_writer *w, const witem *it)
 {
 	int data = it->kind == W_FILE || it->kind == W_BYTES ||
 		   it->kind == W_FILL;
+	/* the index's name, ".NAME.sozip.idx", must fit in 16 bits too */
 	return w->o.sozip && w->o.level > 0 && !it->store && data &&
 	       it->size >= w->o.sozip_min_size &&
-	       it->size > w->o.sozip_chunk_size;
+	       it->size > w->o.sozip_chunk_size &&
+	       strlen(it->name) <= 65535 - (sizeof(".sozip.idx") - 1) - 1;
 }
 
 size_t zs_w_unit_size(const zs_writer *w, const witem *it)

@@ -341,3 +341,38 @@ Test(sozipw, library_option_and_totals)
 	free(data);
 	drop_dir(t);
 }
+
+/* A name so long that ".NAME.sozip.idx" would not fit in a header's 16-bit
+ * length: the entry is written plain, the archive stays good. */
+Test(sozipw, name_too_long_for_an_index)
+{
+	char *t = temp_dir("sozipw_name");
+	uint8_t *data = text_then_noise(2 << 20, 5);
+	char *name = malloc(65531), path[512];
+	zs_writer_options o;
+	int st;
+
+	memset(name, 'n', 65530);
+	name[65530] = '\0';
+	zs_writer_options_init(&o);
+	o.sozip = 1;
+	snprintf(path, sizeof(path), "%s/long.zip", t);
+	zs_writer *w = zs_writer_open(path, &o, &st);
+	cr_assert_not_null(w);
+	zs_writer_add_bytes(w, name, data, 2 << 20, 0100644, 0);
+	name[65520] = '\0';   /* 11 bytes shorter: the index fits */
+	zs_writer_add_bytes(w, name, data, 2 << 20, 0100644, 0);
+	zs_writer_totals tot;
+	cr_assert_eq(zs_writer_finish(w, &tot), 0);
+	cr_assert_eq(tot.sozip, 1);
+	zs_archive a;
+	open_zip(&a, t, "long.zip");
+	cr_assert_eq(a.index.count, 2);
+	cr_assert_eq(a.findings_count, 0);
+	cr_assert_eq(zs_entry_sozip_chunk(&a, 0), 0);
+	cr_assert_eq(zs_entry_sozip_chunk(&a, 1), 32768);
+	zs_archive_close(&a);
+	free(name);
+	free(data);
+	drop_dir(t);
+}
