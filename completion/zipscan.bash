@@ -21,7 +21,7 @@ _zipscan_extract="-d --dir -o --overwrite -n --never-overwrite
 _zipscan_diff="--csv --hash --db"
 _zipscan_create="-l --level -x --exclude --store -y --symlinks -@ --names-stdin
     -0 --null -j --threads --memory-limit --chunk-size --json --progress
-    -q --quiet -h --help"
+    --sozip --sozip-chunk-size --sozip-min-size -q --quiet -h --help"
 _zipscan_top="-h --help -V --version"
 
 # Archives: ZIP-like files and directories first; every file if none.
@@ -125,7 +125,8 @@ _zipscan()
         return ;;
     -j | --threads | -i | --include | -x | --exclude | --memory-limit | \
         --max-total | --max-ratio | --max-input | --top | --shard | -l | \
-        --level | --store | --chunk-size)
+        --level | --store | --chunk-size | --sozip-chunk-size | \
+        --sozip-min-size)
         return ;;
     esac
 

@@ -900,6 +900,14 @@ typedef struct zs_writer_options {
 	volatile int *stop;      /* set (by a signal handler) to stop */
 	zs_progress *progress;   /* NULL: none */
 	FILE *warn;              /* warnings; NULL: standard error */
+	/* Seek-optimized ZIP (SOZip 0.5, GDAL's): a Deflate entry of at
+	 * least sozip_min_size bytes (and more than one chunk) is written in
+	 * independently decodable chunks of sozip_chunk_size bytes of input,
+	 * followed by its hidden ".NAME.sozip.idx" record (not in the
+	 * central directory).  Not for standard input. */
+	int sozip;               /* 1: on (default 0) */
+	size_t sozip_chunk_size; /* default ZS_SOZIP_CHUNK (32K, as GDAL) */
+	uint64_t sozip_min_size; /* default ZS_SOZIP_MIN_SIZE (1M, as GDAL) */
 } zs_writer_options;
 
 /* Suffixes stored without compression by default (as zip -n), ':'-separated. */
@@ -908,6 +916,8 @@ typedef struct zs_writer_options {
 	".webm:.ogg:.flac:.mov:.avi:.Z:.zoo:.arc:.lzh:.arj"
 #define ZS_WRITER_CHUNK (1u << 20)
 #define ZS_WRITER_MEMORY_LIMIT (64ull << 20)
+#define ZS_SOZIP_CHUNK (32u << 10)
+#define ZS_SOZIP_MIN_SIZE (1ull << 20)
 
 typedef struct zs_writer_totals {
 	uint64_t entries, files, dirs, links;
@@ -917,6 +927,7 @@ typedef struct zs_writer_totals {
 	int threads;              /* threads that compressed */
 	const char *threads_why;  /* why fewer than asked, or NULL */
 	double seconds;
+	uint64_t sozip;           /* entries written seek-optimized */
 } zs_writer_totals;
 
 ZS_API void zs_writer_options_init(zs_writer_options *o);

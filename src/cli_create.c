@@ -39,6 +39,10 @@ static const char create_help[] =
 "                         thread count is lowered if memory is short\n"
 "      --chunk-size SIZE  big files are compressed in pieces of SIZE in\n"
 "                         parallel (default 1M)\n"
+"      --sozip            seek-optimized (SOZip) big entries: Deflate in\n"
+"                         independent chunks plus a hidden index\n"
+"      --sozip-chunk-size SIZE  SOZip chunk, of input (default 32K)\n"
+"      --sozip-min-size SIZE    only entries of at least SIZE (default 1M)\n"
 "      --json             one JSON object: what was written\n"
 "      --progress         progress bar on stderr even if not a terminal\n"
 "  -q, --quiet            no summary\n"
@@ -47,7 +51,8 @@ static const char create_help[] =
 "4 out of memory; 10 bad command line; 11 nothing to write; 50 the archive\n"
 "could not be written (nothing is left); 80 interrupted (nothing is left).\n";
 
-enum { OPT_JSON = 256, OPT_STORE, OPT_MEMORY, OPT_CHUNK, OPT_PROGRESS };
+enum { OPT_JSON = 256, OPT_STORE, OPT_MEMORY, OPT_CHUNK, OPT_PROGRESS,
+       OPT_SOZIP, OPT_SOZIP_CHUNK, OPT_SOZIP_MIN };
 
 static const struct option create_options[] = {
 	{ "level", required_argument, NULL, 'l' },
@@ -59,6 +64,9 @@ static const struct option create_options[] = {
 	{ "threads", required_argument, NULL, 'j' },
 	{ "memory-limit", required_argument, NULL, OPT_MEMORY },
 	{ "chunk-size", required_argument, NULL, OPT_CHUNK },
+	{ "sozip", no_argument, NULL, OPT_SOZIP },
+	{ "sozip-chunk-size", required_argument, NULL, OPT_SOZIP_CHUNK },
+	{ "sozip-min-size", required_argument, NULL, OPT_SOZIP_MIN },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -107,6 +115,24 @@ static long number(const char *s, long lo, long hi)
 	return errno || end == s || *end || v < lo || v > hi ? -1 : v;
 }
 
+/* --sozip-chunk-size (1K to 1G: the index holds it in 32 bits) or
+ * --sozip-min-size (at least 1). */
+static int sozip_size(create_cli *c, int ch, const char *arg)
+{
+	uint64_t size;
+
+	if (parse_size(arg, &size) != 0 || size == 0 ||
+	    (ch == OPT_SOZIP_CHUNK && (size < 1024 || size > (1u << 30))))
+		return usage_error(ch == OPT_SOZIP_CHUNK ? "invalid SOZip "
+				   "chunk size (1K to 1G)" : "invalid size",
+				   arg);
+	if (ch == OPT_SOZIP_CHUNK)
+		c->o.sozip_chunk_size = (size_t)size;
+	else
+		c->o.sozip_min_size = size;
+	return -1;
+}
+
 /* One option; -1 to go on, else an exit status. */
 static int take_option(create_cli *c, int ch, const char *arg)
 {
@@ -138,6 +164,10 @@ static int take_option(create_cli *c, int ch, const char *arg)
 		else
 			c->o.chunk_size = (size_t)size;
 		return -1;
+	case OPT_SOZIP: c->o.sozip = 1; return -1;
+	case OPT_SOZIP_CHUNK:
+	case OPT_SOZIP_MIN:
+		return sozip_size(c, ch, arg);
 	case 'y': c->o.store_links = 1; return -1;
 	case '@': c->names_stdin = 1; return -1;
 	case '0': c->null = 1; return -1;
@@ -206,8 +236,9 @@ static void report(const create_cli *c, const char *out,
 			put_json_string(t->threads_why, stdout);
 		else
 			fputs("null", stdout);
-		printf(",\"warnings\":%llu,\"seconds\":%.3f}\n",
-		       (unsigned long long)t->warnings, t->seconds);
+		printf(",\"warnings\":%llu,\"sozip\":%llu,\"seconds\":%.3f}\n",
+		       (unsigned long long)t->warnings,
+		       (unsigned long long)t->sozip, t->seconds);
 	} else if (!c->quiet && status <= ZS_EXIT_WARN) {
 		printf("%s: %llu entries (%llu files, %llu directories, %llu "
 		       "links), %llu bytes in, %llu bytes written, %d "

@@ -148,3 +148,32 @@ store:
 	}
 	return put_stored(in, len, final, out);
 }
+
+/* ---- SOZip chunks --------------------------------------------------------- */
+
+#define EMPTY_STORED "\0\0\0\xff\xff"   /* byte-aligned, non-final */
+
+size_t zs_deflate_piece_sozip_bound(size_t len)
+{
+	return zs_deflate_piece_bound(len) + 2 * 5;
+}
+
+size_t zs_deflate_piece_sozip(struct libdeflate_compressor *c, const void *in,
+			      size_t len, void *out, size_t cap)
+{
+	uint8_t *o = out;
+
+	if (cap < zs_deflate_piece_sozip_bound(len))
+		return 0;
+	size_t n = zs_deflate_piece(c, in, len, 0, out, cap - 10);
+	if (n == 0)
+		return 0;
+	/* deflated pieces already end in the sync flush's empty block and
+	 * are shorter than the stored form; stored ones end in data */
+	if (len > 0 && n == stored_size(len)) {
+		memcpy(o + n, EMPTY_STORED, 5);
+		n += 5;
+	}
+	memcpy(o + n, EMPTY_STORED, 5);   /* the full flush */
+	return n + 5;
+}

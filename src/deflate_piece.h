@@ -28,4 +28,18 @@ size_t zs_deflate_piece_bound(size_t len);
 size_t zs_deflate_piece(struct libdeflate_compressor *c, const void *in,
 			size_t len, int final, void *out, size_t cap);
 
+/* The most zs_deflate_piece_sozip writes for len bytes of input. */
+size_t zs_deflate_piece_sozip_bound(size_t len);
+
+/*
+ * A non-final piece as the SOZip specification has a chunk end: what
+ * zlib's Z_SYNC_FLUSH then Z_FULL_FLUSH write, so that the piece ends in
+ * the bytes 00 00 ff ff 00 00 00 ff ff (two empty stored blocks) and the
+ * next piece starts on a byte boundary with an empty window.  out has cap
+ * bytes, at least zs_deflate_piece_sozip_bound(len).  Returns the bytes
+ * written, 0 on error.
+ */
+size_t zs_deflate_piece_sozip(struct libdeflate_compressor *c, const void *in,
+			      size_t len, void *out, size_t cap);
+
 #endif

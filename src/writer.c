@@ -34,6 +34,8 @@ void zs_writer_options_init(zs_writer_options *o)
 	o->level = 6;
 	o->memory_limit = ZS_WRITER_MEMORY_LIMIT;
 	o->chunk_size = ZS_WRITER_CHUNK;
+	o->sozip_chunk_size = ZS_SOZIP_CHUNK;
+	o->sozip_min_size = ZS_SOZIP_MIN_SIZE;
 }
 
 void zs_w_warn(zs_writer *w, const char *fmt, ...)
@@ -175,6 +177,7 @@ void zs_writer_abort(zs_writer *w)
 	for (size_t k = 0; k < w->n_rec; k++)
 		free(w->rec[k].name);
 	zs_w_free_threads(w);
+	zs_w_sozip_free(w);
 	free(w->queue);
 	free(w->rec);
 	free(w->buf);

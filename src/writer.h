@@ -40,6 +40,12 @@ typedef struct wrecord {
 	uint8_t local64;       /* its local header has a ZIP64 extra */
 } wrecord;
 
+/* The chunk starts of the SOZip entry being written (writer_sozip.c). */
+typedef struct wsozip {
+	uint64_t *start;       /* of chunks 1.., in the entry's data */
+	size_t n, cap;
+} wsozip;
+
 struct zs_writer {
 	zs_writer_options o;
 	char *path, *tmp;
@@ -63,6 +69,7 @@ struct zs_writer {
 	double t0;
 	struct libdeflate_compressor **comp;   /* one per thread */
 	FILE *warn;
+	wsozip sozip;
 };
 
 #define ZS_WBUF (1u << 20)
@@ -95,5 +102,20 @@ void zs_w_item_free(witem *it);
 int zs_w_drain(zs_writer *w);
 int zs_w_setup_threads(zs_writer *w);
 void zs_w_free_threads(zs_writer *w);
+
+/* writer_sozip.c: seek-optimized entries (--sozip) */
+/* Is it written as a SOZip entry (the options, its size, Deflate)? */
+int zs_w_sozip_on(const zs_writer *w, const witem *it);
+/* The input bytes of one unit of it: the SOZip chunk or chunk_size. */
+size_t zs_w_unit_size(const zs_writer *w, const witem *it);
+/* Before r's local header: ZIP64 sizes if its chunks' flushes could
+ * carry it past 4 GiB. */
+void zs_w_sozip_begin(zs_writer *w, const witem *it, wrecord *r);
+/* A chunk after the first starts at `at` in the entry's data; -2: out of
+ * memory. */
+int zs_w_sozip_chunk(zs_writer *w, uint64_t at);
+/* After the entry's data: its hidden index record; -1: write failed. */
+int zs_w_sozip_index(zs_writer *w, const witem *it, const wrecord *r);
+void zs_w_sozip_free(zs_writer *w);
 
 #endif

@@ -102,6 +102,10 @@ int zs_w_setup_threads(zs_writer *w)
 
 	if (w->o.chunk_size == 0)
 		w->o.chunk_size = ZS_WRITER_CHUNK;
+	if (w->o.sozip_chunk_size == 0 || w->o.sozip_chunk_size > UINT32_MAX)
+		w->o.sozip_chunk_size = ZS_SOZIP_CHUNK;
+	if (w->o.sozip_min_size == 0)
+		w->o.sozip_min_size = ZS_SOZIP_MIN_SIZE;
 	if (w->o.memory_limit == 0)
 		w->o.memory_limit = ZS_WRITER_MEMORY_LIMIT;
 	if (avail && (uint64_t)n * w->o.memory_limit > avail / 2) {
@@ -180,7 +184,7 @@ static int open_item(zs_writer *w, const witem *it, cursor *c)
 static int read_unit(zs_writer *w, cursor *c, unit *u)
 {
 	witem *it = &w->queue[c->item];
-	size_t chunk = w->o.chunk_size, got = 0;
+	size_t chunk = zs_w_unit_size(w, it), got = 0;
 	int reads = it->kind == W_FILE || it->kind == W_STDIN;
 	uint64_t left = it->kind == W_STDIN ? chunk : it->size - c->done;
 	size_t want = left < chunk ? (size_t)left : chunk;
@@ -265,7 +269,9 @@ static void compress_unit(zs_writer *w, unit *u, struct libdeflate_compressor *c
 	u->crc = (uint32_t)libdeflate_crc32(0, u->in, u->len);
 	if (!deflated(w, it) || (u->len == 0 && u->first))
 		return;
-	size_t cap = zs_deflate_piece_bound(u->len);
+	int sozip = zs_w_sozip_on(w, it) && !u->last;
+	size_t cap = sozip ? zs_deflate_piece_sozip_bound(u->len) :
+		     zs_deflate_piece_bound(u->len);
 	if (!(u->out = unit_buffer(&u->own_out, &u->cap_out, cap))) {
 		u->failed = 2;
 		return;
@@ -277,7 +283,9 @@ static void compress_unit(zs_writer *w, unit *u, struct libdeflate_compressor *c
 			u->out = NULL;
 		return;
 	}
-	u->out_len = zs_deflate_piece(c, u->in, u->len, u->last, u->out, cap);
+	u->out_len = sozip ? zs_deflate_piece_sozip(c, u->in, u->len, u->out,
+						    cap) :
+		     zs_deflate_piece(c, u->in, u->len, u->last, u->out, cap);
 	if (u->out_len == 0)
 		u->failed = 2;
 }
@@ -322,6 +330,7 @@ static int begin_entry(zs_writer *w, const unit *u, cursor *c)
 		r->usize = u->len;
 		r->csize = u->out ? u->out_len : u->len;
 	}
+	zs_w_sozip_begin(w, it, r);
 	return zs_w_local_header(w, r);
 }
 
@@ -336,6 +345,8 @@ static int end_entry(zs_writer *w, const unit *u, cursor *c)
 		rc = zs_w_descriptor(w, r);
 	else if (!u->first)
 		rc = zs_w_patch_local(w, r);
+	if (rc == 0)
+		rc = zs_w_sozip_index(w, it, r);
 	count_entry(w, it, r);
 	zs_w_item_free(it);
 	return rc;
@@ -349,6 +360,9 @@ static int write_unit(zs_writer *w, const unit *u, cursor *c)
 		return rc;
 	wrecord *r = &w->rec[c->rec];
 	size_t n = u->out ? u->out_len : u->len;
+	if (!u->first && zs_w_sozip_on(w, &w->queue[u->item]) &&
+	    (rc = zs_w_sozip_chunk(w, r->csize)) != 0)
+		return rc;
 	if (!(u->first && u->last) || w->queue[u->item].kind == W_STDIN) {
 		r->crc = (uint32_t)crc32_combine64(r->crc, u->crc,
 						   (z_off64_t)u->len);

@@ -8,7 +8,9 @@ hand (not in make test: minutes of CPU and, with --store, 5 GB of disk).
      passes zipscan test, unzip -t, 7zz t and Python's testzip();
   2. the same 4.5 GiB through standard input: a streamed entry, its data
      descriptor with 8-byte sizes;
-  3. with --store, the same entry stored: the archive itself passes 4 GiB,
+  3. with --sozip, the same entry seek-optimized: ZIP64 sizes and the
+     hidden index (which zipscan check validates chunk by chunk);
+  4. with --store, the same entry stored: the archive itself passes 4 GiB,
      and an entry after it needs a ZIP64 offset.
 
 Exit status 1 if a check fails.  Needs ~100 MB of disk (5 GB with --store).
@@ -42,6 +44,20 @@ def readers(path):
         return z.infolist()
 
 
+def check_sozip(big, out):
+    r = subprocess.run([ZIPSCAN, "create", "--json", "--sozip", "-l1", out,
+                        big], capture_output=True, text=True)
+    check(r.returncode == 0 and '"zip64":true' in r.stdout and
+          '"sozip":1' in r.stdout, f"create --sozip -l1: {r.stdout.strip()}")
+    readers(out)
+    r = subprocess.run([ZIPSCAN, "check", "-q", out])
+    check(r.returncode == 0, f"zipscan check (every chunk): exit "
+          f"{r.returncode}")
+    r = subprocess.run([ZIPSCAN, "list", out], capture_output=True,
+                       text=True)
+    check(" yes " in r.stdout, "list: the entry is seek-optimized")
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="zs_check_create_") as t:
         big = os.path.join(t, "big")
@@ -66,6 +82,7 @@ def main():
         infos = readers(out)
         check(infos[0].file_size == 4608 << 20 and infos[0].flag_bits & 8,
               "the streamed entry's size and data-descriptor flag")
+        check_sozip(big, out)
         if STORE:
             r = subprocess.run([ZIPSCAN, "create", "-q", "-l0", out, big,
                                 small])
