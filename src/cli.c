@@ -1439,11 +1439,6 @@ int main(int argc, char **argv)
 
 	zs_options_init(&c.opt);
 	c.opt.stop = &interrupted;
-	/* DOS times are local: with TZ unset, glibc's mktime stats
-	 * /etc/localtime on every call (a third of `list --db`'s system
-	 * time); naming the same file once keeps the meaning and stops it */
-	if (!getenv("TZ"))
-		setenv("TZ", ":/etc/localtime", 1);
 	if (argc < 2)
 		return bad_usage("%s", "no command given");
 	if (!strcmp(argv[1], "create") ||

@@ -52,24 +52,10 @@ void zs_w_warn(zs_writer *w, const char *fmt, ...)
 
 /* ---- the output file ---------------------------------------------------- */
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 int zs_w_flush(zs_writer *w)
 {
 	if (!w->write_errno && w->buf_len &&
-	    write_all(w->fd, w->buf, w->buf_len) != 0)
+	    zs_write_all(w->fd, w->buf, w->buf_len, NULL) != 0)
 		w->write_errno = errno ? errno : EIO;
 	w->buf_len = 0;
 	return w->write_errno ? -1 : 0;
