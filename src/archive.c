@@ -36,6 +36,12 @@ static int archive_finish_open(zs_archive *a, const zs_options *o)
 
 int zs_archive_open(zs_archive *a, const char *path, const zs_options *o)
 {
+	return zs_archive_open_pooled(a, path, o, NULL);
+}
+
+int zs_archive_open_pooled(zs_archive *a, const char *path,
+			   const zs_options *o, zs_map_pool *pool)
+{
 	double t0 = zs_now();
 
 	memset(a, 0, sizeof(*a));
@@ -49,7 +55,7 @@ int zs_archive_open(zs_archive *a, const char *path, const zs_options *o)
 		return ZS_EXIT_NOMEM;
 	/* "-" and pipes are read whole here */
 	zs_progress_phase(o->progress, "opening");
-	if (zs_map_file(a, path, o->max_input) != 0)
+	if (zs_map_file(a, path, o->max_input, pool) != 0)
 		return a->status;
 	a->seconds_open = zs_now() - t0;
 	return archive_finish_open(a, o);
@@ -81,7 +87,8 @@ void zs_archive_close(zs_archive *a)
 	memset(a, 0, sizeof(*a));
 }
 
-zs_archive *zs_open(const char *path, const zs_options *o, int *status)
+zs_archive *zs_open_pooled(const char *path, const zs_options *o,
+			   zs_map_pool *pool, int *status)
 {
 	zs_options def;
 	zs_archive *a = malloc(sizeof(*a));
@@ -90,11 +97,17 @@ zs_archive *zs_open(const char *path, const zs_options *o, int *status)
 		zs_options_init(&def);
 		o = &def;
 	}
-	int s = a ? zs_archive_open(a, path, o) : ZS_EXIT_NOMEM;
+	int s = a ? zs_archive_open_pooled(a, path, o, pool) :
+		ZS_EXIT_NOMEM;
 
 	if (status)
 		*status = s;
 	return a;
+}
+
+zs_archive *zs_open(const char *path, const zs_options *o, int *status)
+{
+	return zs_open_pooled(path, o, NULL, status);
 }
 
 zs_archive *zs_open_memory(const char *label, const void *buf, size_t len,

@@ -41,9 +41,9 @@ static int is_stdin(const char *path)
 }
 
 static void open_one(const char *path, const zs_batch *b,
-		     const zs_options *o, zs_archive **slot)
+		     const zs_options *o, zs_map_pool *pool, zs_archive **slot)
 {
-	zs_archive *a = zs_open(path, o, NULL);
+	zs_archive *a = zs_open_pooled(path, o, pool, NULL);
 
 	if (a && a->indexed && (b->n_include || b->n_exclude))
 		zs_select(a, b->include, b->n_include, b->exclude,
@@ -59,7 +59,8 @@ static void open_one(const char *path, const zs_batch *b,
  * claims it, in its turn; only the first "-" gets data, as one by one.
  * Returns how many the window holds. */
 static size_t open_window(char *const *paths, size_t n, const zs_batch *b,
-			  const zs_options *o, int nt, zs_archive **ap)
+			  const zs_options *o, int nt, zs_map_pool *pool,
+			  zs_archive **ap)
 {
 	size_t max_a = b->max_archives ? b->max_archives :
 		       ZS_BATCH_MAX_ARCHIVES;
@@ -80,7 +81,7 @@ static size_t open_window(char *const *paths, size_t n, const zs_batch *b,
 		size_t k = atomic_fetch_add(&next, 1);
 		if (k >= n)
 			break;
-		open_one(paths[k], b, o, &ap[k]);
+		open_one(paths[k], b, o, pool, &ap[k]);
 		if (ap[k])
 			atomic_fetch_add(&entries, ap[k]->index.count);
 	}
@@ -215,9 +216,10 @@ int zs_batch_run(char *const *paths, size_t n, const zs_batch *b,
 	}
 	for (size_t done = 0; done < n && !stopped(o) && !ferror(out);) {
 		zs_options oo = *o;
+		zs_map_pool *pool = zs_map_pool_new();  /* NULL: mapped */
 		oo.progress = b->tty ? zs_progress_new(nt, b->tty) : NULL;
 		size_t na = open_window(paths + done, n - done, b, &oo, nt,
-					ap);
+					pool, ap);
 		memset(t, 0, na * sizeof(*t));
 		if (b->decode)
 			test_window(ap, na, &oo, t);
@@ -227,9 +229,10 @@ int zs_batch_run(char *const *paths, size_t n, const zs_batch *b,
 					paths + done, na, ap, t, nt, out, err));
 		/* on this thread: munmap on several threads at once costs
 		 * each a TLB shootdown of the others (closing 1,000 small
-		 * archives: 0.058 s on 2 threads, 0.025 s on one) */
+		 * mapped archives: 0.058 s on 2 threads, 0.025 s on one) */
 		for (size_t k = 0; k < na; k++)
 			zs_close(ap[k]);
+		zs_map_pool_free(pool);
 		done += na;
 	}
 	free(ap), free(t);

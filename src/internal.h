@@ -105,7 +105,14 @@ struct zs_archive {
 
 /* archive.c: open into caller's storage (zs_open wraps these); the
  * return value is the exit status so far.  Always close. */
+typedef struct zs_map_pool zs_map_pool;   /* map.c */
 int zs_archive_open(zs_archive *a, const char *path, const zs_options *o);
+int zs_archive_open_pooled(zs_archive *a, const char *path,
+			   const zs_options *o, zs_map_pool *pool);
+/* zs_open with small files read into pool (NULL: mapped); close the
+ * archive before freeing the pool. */
+zs_archive *zs_open_pooled(const char *path, const zs_options *o,
+			   zs_map_pool *pool, int *status);
 int zs_archive_open_memory(zs_archive *a, const char *label,
 			   const void *buf, size_t len, const zs_options *o);
 void zs_archive_close(zs_archive *a);
@@ -311,7 +318,13 @@ void zs_progress_set_totals(zs_progress *p, uint64_t entries, uint64_t in);
 /* map.c */
 /* max_input: the most read into memory from what cannot be mapped (0: no
  * limit); past it a finding (exit 9) and -1. */
-int zs_map_file(zs_archive *a, const char *path, uint64_t max_input);
+/* map.c: small files of a batch are read into a pool, released whole by
+ * zs_map_pool_free once every archive using it is closed. */
+zs_map_pool *zs_map_pool_new(void);
+void zs_map_pool_free(zs_map_pool *p);
+int zs_map_is_pooled(const zs_archive *a);
+int zs_map_file(zs_archive *a, const char *path, uint64_t max_input,
+		zs_map_pool *pool);
 void zs_unmap(zs_archive *a);
 void zs_map_borrow(zs_archive *a, const void *buf, size_t len);
 /* madvise() a range of the mapping; a no-op for heap buffers. */

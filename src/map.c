@@ -32,12 +32,35 @@
 
 #include "internal.h"
 
-enum { MAP_NONE, MAP_MMAP, MAP_HEAP, MAP_BORROWED };
+enum { MAP_NONE, MAP_MMAP, MAP_HEAP, MAP_BORROWED, MAP_POOLED };
 
 /* Below this size an archive is read in a few page faults anyway, and the
  * madvise calls only add system calls (measured on a batch of 1,000 30 KB
  * archives: opening took 0.029 s with the hints, 0.014-0.022 s without). */
 #define ZS_ADVISE_MIN (1u << 20)
+
+/*
+ * A batch reads its small archives into a pool instead of mapping them.
+ * Each mapping costs an mmap, page faults and an munmap, and every munmap
+ * interrupts the process's other CPUs to flush their TLBs; a pool is a few
+ * huge pages, filled by pread and released at once when the batch's window
+ * closes.  Measured on 1,000 archives of 30 KB (README, "Batches"): the
+ * serial closing went from about 30 ms to 1 ms and the opening got faster
+ * too.  A pool is bounded: past ZS_POOL_MAX, files are mapped again.
+ */
+#define ZS_POOL_FILE_MAX (256u << 10)  /* largest file read into a pool */
+#define ZS_POOL_REGION (8u << 20)      /* taken from the system at a time */
+#define ZS_POOL_MAX (64u << 20)        /* the most one pool holds */
+#define ZS_POOL_ALIGN (2u << 20)       /* a huge page, where there are */
+
+struct zs_map_pool {
+	pthread_mutex_t lock;
+	size_t region_size;             /* ZS_POOL_REGION but in tests */
+	uint8_t *region;                /* the region being filled */
+	size_t used;
+	size_t n_regions;
+	uint8_t *regions[ZS_POOL_MAX / ZS_POOL_REGION];
+};
 
 /* Mappings guarded at once: more than the kernel's default map count
  * (vm.max_map_count, 65530), so a batch runs out of mappings first. */
@@ -162,6 +185,15 @@ void zs_map_note_efault(zs_archive *a)
 			"writing from the mapping: the file shrank)");
 }
 
+/* The archive's bytes are buf[0, len), to be released as kind says. */
+static int hold(zs_archive *a, const uint8_t *buf, size_t len, int kind)
+{
+	a->data = buf;
+	a->size = len;
+	a->map_kind = kind;
+	return 0;
+}
+
 /* Read everything from fd; the buffer grows with what actually arrives,
  * to at most max (0: no limit) plus the one byte that shows there is more.
  * -1 with errno; EFBIG: over max. */
@@ -207,13 +239,109 @@ static int read_all(zs_archive *a, int fd, uint64_t max)
 			break;
 		len += (size_t)n;
 	}
-	a->data = buf;
-	a->size = len;
-	a->map_kind = MAP_HEAP;
-	return 0;
+	return hold(a, buf, len, MAP_HEAP);
 }
 
-int zs_map_file(zs_archive *a, const char *path, uint64_t max_input)
+zs_map_pool *zs_map_pool_new(void)
+{
+	zs_map_pool *p = calloc(1, sizeof(*p));
+
+	if (p && pthread_mutex_init(&p->lock, NULL) != 0) {
+		free(p);
+		return NULL;
+	}
+	/* test knob: smaller regions, so that a test fills the pool */
+	const char *knob = getenv("ZS_TEST_POOL_REGION");
+	unsigned long long r = knob ? strtoull(knob, NULL, 10) : 0;
+	p->region_size = r >= 4096 && r <= ZS_POOL_REGION ? (size_t)r :
+			 ZS_POOL_REGION;
+	return p;
+}
+
+int zs_map_is_pooled(const zs_archive *a)
+{
+	return a->map_kind == MAP_POOLED;
+}
+
+void zs_map_pool_free(zs_map_pool *p)
+{
+	if (!p)
+		return;
+	for (size_t k = 0; k < p->n_regions; k++)
+		munmap(p->regions[k], p->region_size);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+/* size bytes aligned on ZS_POOL_ALIGN, so that the kernel can back them
+ * with huge pages (one fault for 2 MiB instead of 512). */
+static uint8_t *pool_region(size_t size)
+{
+	size_t len = size + ZS_POOL_ALIGN;
+	uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED)
+		return NULL;
+	uintptr_t start = ((uintptr_t)m + ZS_POOL_ALIGN - 1) &
+			  ~(uintptr_t)(ZS_POOL_ALIGN - 1);
+	uint8_t *r = (uint8_t *)start;
+	if (r > m)
+		munmap(m, (size_t)(r - m));
+	munmap(r + size, (size_t)(m + len - (r + size)));
+#ifdef MADV_HUGEPAGE
+	(void)madvise(r, size, MADV_HUGEPAGE);   /* a hint */
+#endif
+	return r;
+}
+
+/* size bytes from the pool, or NULL when it is full. */
+static uint8_t *pool_take(zs_map_pool *p, size_t size)
+{
+	uint8_t *got = NULL;
+
+	size = (size + 63) & ~(size_t)63;   /* cache lines of their own */
+	if (size > p->region_size)
+		return NULL;
+	pthread_mutex_lock(&p->lock);
+	if (!p->region || p->used + size > p->region_size) {
+		uint8_t *r = p->n_regions < ZS_POOL_MAX / ZS_POOL_REGION ?
+			     pool_region(p->region_size) : NULL;
+		if (r) {
+			p->regions[p->n_regions++] = r;
+			p->region = r;
+			p->used = 0;
+		}
+	}
+	if (p->region && p->used + size <= p->region_size) {
+		got = p->region + p->used;
+		p->used += size;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return got;
+}
+
+/* A small regular file read whole into buf.  A file that shrinks
+ * meanwhile gives what it still holds: the archive is what was read. */
+static int read_into(zs_archive *a, int fd, uint8_t *buf, size_t size)
+{
+	size_t len = 0;
+
+	while (len < size) {
+		ssize_t n = pread(fd, buf + len, size - len, (off_t)len);
+		if (n < 0 && errno == EINTR && !zs_stopping(a))
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	return hold(a, buf, len, MAP_POOLED);
+}
+
+int zs_map_file(zs_archive *a, const char *path, uint64_t max_input,
+		zs_map_pool *pool)
 {
 	int from_stdin = strcmp(path, "-") == 0;
 	int fd = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
@@ -262,6 +390,16 @@ int zs_map_file(zs_archive *a, const char *path, uint64_t max_input)
 			       "too large to map on this system");
 		goto out;
 	}
+	uint8_t *in_pool = pool && a->size <= ZS_POOL_FILE_MAX ?
+			   pool_take(pool, (size_t)a->size) : NULL;
+	if (in_pool) {
+		if (read_into(a, fd, in_pool, (size_t)a->size) == 0)
+			rc = 0;
+		else
+			zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOTZIP, -1, 0,
+				       "cannot read: %s", strerror(errno));
+		goto out;
+	}
 	void *p = mmap(NULL, (size_t)a->size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED) {
 		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOTZIP, -1, 0,
@@ -298,10 +436,18 @@ void zs_map_advise(zs_archive *a, uint64_t off, uint64_t len, int advice)
  */
 void zs_map_advise_data(zs_archive *a)
 {
-	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	uint64_t end = a->layout.cd_offset;
+	static _Atomic uint64_t memory;   /* glibc asks sysinfo each time */
+	uint64_t end = a->layout.cd_offset, mem = atomic_load(&memory);
 
-	if (pages > 0 && page > 0 && end <= (uint64_t)pages * page / 2)
+	if (a->map_kind != MAP_MMAP || a->size < ZS_ADVISE_MIN)
+		return;
+	if (!mem) {
+		long pages = sysconf(_SC_PHYS_PAGES);
+		long page = sysconf(_SC_PAGESIZE);
+		mem = pages > 0 && page > 0 ? (uint64_t)pages * page : 1;
+		atomic_store(&memory, mem);
+	}
+	if (end <= mem / 2)
 		zs_map_advise(a, 0, end, MADV_WILLNEED);
 }
 

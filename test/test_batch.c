@@ -145,6 +145,60 @@ Test(batch, windows_give_the_same_output)
 		free(paths[k]);
 }
 
+/* Small archives are read into the window's pool until it is full, then
+ * mapped: the same archives either way. */
+Test(batch, small_archives_fill_a_bounded_pool_then_are_mapped)
+{
+	enum { N = 300 };
+	zs_options o;
+	zs_archive *a[N];
+	size_t pooled = 0;
+
+	zs_options_init(&o);
+	setenv("ZS_TEST_POOL_REGION", "4096", 1);   /* 8 regions: 32 KiB */
+	zs_map_pool *pool = zs_map_pool_new();
+	unsetenv("ZS_TEST_POOL_REGION");
+	cr_assert(pool);
+	zs_archive *mapped = zs_open(fixture("cp437.zip"), &o, NULL);
+	cr_assert(mapped && !zs_map_is_pooled(mapped));
+	for (size_t k = 0; k < N; k++) {
+		a[k] = zs_open_pooled(fixture("cp437.zip"), &o, pool, NULL);
+		cr_assert(a[k]);
+		pooled += (size_t)zs_map_is_pooled(a[k]);
+		cr_expect_eq(zs_archive_status(a[k]),
+			     zs_archive_status(mapped));
+		cr_expect_eq(zs_entry_count(a[k]), zs_entry_count(mapped));
+		cr_expect_eq(a[k]->size, mapped->size);
+		cr_expect_eq(memcmp(a[k]->data, mapped->data, mapped->size),
+			     0);
+	}
+	/* 121 bytes take 128 of a 4,096-byte region: 32 a region */
+	cr_expect_eq(pooled, 8 * 32, "%zu pooled", pooled);
+	for (size_t k = 0; k < N; k++)
+		zs_close(a[k]);
+	zs_close(mapped);
+	zs_map_pool_free(pool);
+}
+
+/* A batch whose pool fills up mid-window says what a roomy one says. */
+Test(batch, a_full_pool_gives_the_same_output)
+{
+	char *paths[60];
+	for (size_t k = 0; k < 60; k++)
+		paths[k] = strdup(fixture(batch_names[k % N_BATCH]));
+	char *ref_out, *ref_err, *out, *err;
+	int ref = batch_into(paths, 60, 0, 0, 2, &ref_out, &ref_err);
+	setenv("ZS_TEST_POOL_REGION", "4096", 1);
+	int rc = batch_into(paths, 60, 0, 0, 2, &out, &err);
+	unsetenv("ZS_TEST_POOL_REGION");
+	cr_expect_eq(rc, ref);
+	cr_expect_str_eq(out, ref_out);
+	cr_expect_str_eq(err, ref_err);
+	free(out), free(err), free(ref_out), free(ref_err);
+	for (size_t k = 0; k < 60; k++)
+		free(paths[k]);
+}
+
 /* Standard input in the middle of a batch is read once, in its turn. */
 Test(batch, standard_input_in_a_batch)
 {
