@@ -292,8 +292,14 @@ ZS_API int zs_scan_batch(zs_archive **as, size_t n, const zs_options *o,
  * report() writes one archive's report to out and err (memory streams
  * for archives up to 65,536 entries, made on any thread; the real ones
  * for bigger archives, in their turn) and returns its exit status.  With
- * tty set, a progress display per window.  Returns the worst status;
- * ZS_EXIT_WRITE when out failed, ZS_EXIT_INTERRUPT when o->stop was set.
+ * tty set, a progress display per window.  With take set, each archive
+ * that opened is given to take() right after its report is written, in
+ * the order of paths, and is then take()'s to close (such archives are
+ * mapped, never read into the window's memory, so they may outlive the
+ * batch); after a nonzero return the rest of that window is reported
+ * and closed, not given, no window follows, and the status is at least
+ * ZS_EXIT_WRITE.  Returns the worst status; ZS_EXIT_WRITE when out failed,
+ * ZS_EXIT_INTERRUPT when o->stop was set.
  */
 #define ZS_BATCH_MAX_ARCHIVES 4096
 #define ZS_BATCH_MAX_ENTRIES (1u << 20)
@@ -309,6 +315,7 @@ typedef struct zs_batch {
 	zs_batch_report_fn report;
 	void *ctx;
 	FILE *tty;                 /* progress display, or NULL */
+	int (*take)(void *ctx, zs_archive *a);   /* or NULL: closed */
 } zs_batch;
 ZS_API int zs_batch_run(char *const *paths, size_t n, const zs_batch *b,
 			const zs_options *o, FILE *out, FILE *err);

@@ -167,7 +167,7 @@ static void test_window(zs_archive **ap, size_t na, const zs_options *o,
  * (when there are several), then all written in order. */
 static int report_window(const zs_batch *b, char *const *paths, size_t na,
 			 zs_archive **ap, const zs_totals *t, int nt,
-			 FILE *out, FILE *err)
+			 FILE *out, FILE *err, int *refused)
 {
 	rendered *r = calloc(na, sizeof(*r));
 	int status = ZS_EXIT_OK;
@@ -178,6 +178,7 @@ static int report_window(const zs_batch *b, char *const *paths, size_t na,
 		if (r && na > 1)
 			render(b, paths + k, ap[k], &t[k], &r[k]);
 	rendered none = { 0 };
+	int taking = b->take != NULL;
 	for (size_t k = 0; k < na; k++) {
 		rendered *rk = r ? &r[k] : &none;
 		status = zs_exit_worse(status, put_report(b, paths[k], ap[k],
@@ -185,6 +186,14 @@ static int report_window(const zs_batch *b, char *const *paths, size_t na,
 		if (ferror(out)) {   /* nothing more can be written */
 			status = zs_exit_worse(status, ZS_EXIT_WRITE);
 			break;
+		}
+		if (taking && ap[k]) {
+			taking = b->take(b->ctx, ap[k]) == 0;
+			ap[k] = NULL;   /* take()'s now, even when it failed */
+			if (!taking) {
+				status = zs_exit_worse(status, ZS_EXIT_WRITE);
+				*refused = 1;
+			}
 		}
 	}
 	for (size_t k = 0; r && k < na; k++)
@@ -214,9 +223,13 @@ int zs_batch_run(char *const *paths, size_t n, const zs_batch *b,
 		fputs("zipscan: out of memory for a batch\n", err);
 		return ZS_EXIT_NOMEM;
 	}
-	for (size_t done = 0; done < n && !stopped(o) && !ferror(out);) {
+	int refused = 0;   /* take() failed: no further window */
+
+	for (size_t done = 0; done < n && !stopped(o) && !ferror(out) &&
+	     !refused;) {
 		zs_options oo = *o;
-		zs_map_pool *pool = zs_map_pool_new();  /* NULL: mapped */
+		/* archives given away may outlive the window: mapped */
+		zs_map_pool *pool = b->take ? NULL : zs_map_pool_new();
 		oo.progress = b->tty ? zs_progress_new(nt, b->tty) : NULL;
 		size_t na = open_window(paths + done, n - done, b, &oo, nt,
 					pool, ap);
@@ -226,7 +239,8 @@ int zs_batch_run(char *const *paths, size_t n, const zs_batch *b,
 		zs_progress_stop(oo.progress);
 		if (!stopped(o))
 			status = zs_exit_worse(status, report_window(b,
-					paths + done, na, ap, t, nt, out, err));
+					paths + done, na, ap, t, nt, out, err,
+					&refused));
 		/* on this thread: munmap on several threads at once costs
 		 * each a TLB shootdown of the others (closing 1,000 small
 		 * mapped archives: 0.058 s on 2 threads, 0.025 s on one) */

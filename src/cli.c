@@ -722,8 +722,15 @@ static int report_archive(void *ctx, zs_archive *a, const zs_totals *t,
 	return wrote != 0 ? ZS_EXIT_WRITE : status;
 }
 
+/* --db: zs_batch's take: the archive, its report written, goes to the
+ * catalog's writer thread. */
+static int catalog_take(void *ctx, zs_archive *a)
+{
+	return catalog_give(ctx, a);
+}
+
 /* test, list, check: every archive in one batch (one work list, reports
- * in archive order). */
+ * in archive order); with --db each then goes to the catalog. */
 static int run_archives(const cli *c, char **paths, size_t n, FILE *out)
 {
 	zs_batch b = {
@@ -731,6 +738,7 @@ static int run_archives(const cli *c, char **paths, size_t n, FILE *out)
 		.include = c->include, .n_include = c->n_include,
 		.exclude = c->exclude, .n_exclude = c->n_exclude,
 		.report = report_archive, .ctx = (void *)c,
+		.take = c->catalog ? catalog_take : NULL,
 	};
 	if (c->cmd == CMD_TEST && (c->progress ||
 				   (!c->quiet && isatty(STDERR_FILENO))))
@@ -738,37 +746,35 @@ static int run_archives(const cli *c, char **paths, size_t n, FILE *out)
 	return zs_batch_run(paths, n, &b, &c->opt, out, stderr);
 }
 
-/* --db: one archive at a time (skipped when the catalog has it as it is;
- * handed to the catalog's writer thread after its report), where
- * run_archives keeps a window of archives open: the catalog's writer
- * owns and closes each archive it is given. */
-static int run_archive_db(const cli *c, const char *path, FILE *out)
+/* --db: the archives the catalog holds as they are now are skipped (each
+ * said on standard error, first); the rest go as one batch, each handed
+ * to the catalog's writer thread after its report. */
+static int run_archives_db(const cli *c, char **paths, size_t n, FILE *out)
 {
-	zs_totals t = { 0 };
-	int status;
-	if (!c->refresh) {
-		int skip = catalog_skip(c, path, &status);
-		if (skip)
-			return skip < 0 ? ZS_EXIT_WRITE : status;
-	}
-	zs_options o = c->opt;
-	o.progress = c->cmd == CMD_TEST ? progress_new(c) : NULL;
-	zs_archive *a = zs_open(path, &o, &status);
-	if (!a) {
-		zs_progress_stop(o.progress);
-		fprintf(stderr, "zipscan: %s: out of memory\n", path);
+	char **todo = malloc((n ? n : 1) * sizeof(*todo));
+	size_t m = 0;
+	int status = ZS_EXIT_OK;
+
+	if (!todo) {
+		fputs("zipscan: out of memory\n", stderr);
 		return ZS_EXIT_NOMEM;
 	}
-	select_entries(c, a);
-	if (c->cmd == CMD_TEST) {
-		zs_progress_phase(o.progress, "testing");
-		zs_progress_set_work(o.progress, &a, 1);
-		zs_scan_entries(a, &o, &t);
+	for (size_t k = 0; k < n && !interrupted; k++) {
+		int skip = 0, recorded;
+		if (!c->refresh)
+			skip = catalog_skip(c, paths[k], &recorded);
+		if (skip < 0) {
+			status = zs_exit_worse(status, ZS_EXIT_WRITE);
+			break;
+		}
+		if (skip > 0)
+			status = zs_exit_worse(status, recorded);
+		else
+			todo[m++] = paths[k];
 	}
-	zs_progress_stop(o.progress);
-	status = report_archive((void *)c, a, &t, out, stderr);
-	if (catalog_give(c, a) != 0)
-		return ZS_EXIT_WRITE;
+	if (m && !c->db_failed && !interrupted)
+		status = zs_exit_worse(status, run_archives(c, todo, m, out));
+	free(todo);
 	return status;
 }
 
@@ -1404,10 +1410,8 @@ static int run(cli *c, char **args, int nargs)
 	if (c->cmd <= CMD_CHECK && c->format == FMT_CSV)
 		zs_report_csv_header(out.f);
 	if (c->cmd <= CMD_CHECK && c->catalog)
-		for (int k = optind; k < nargs && !interrupted &&
-		     !c->db_failed; k++)
-			status = zs_exit_worse(status,
-					       run_archive_db(c, args[k], out.f));
+		status = run_archives_db(c, args + optind,
+					 (size_t)(nargs - optind), out.f);
 	else if (c->cmd <= CMD_CHECK)
 		status = run_archives(c, args + optind,
 				      (size_t)(nargs - optind), out.f);

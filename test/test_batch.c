@@ -199,6 +199,66 @@ Test(batch, a_full_pool_gives_the_same_output)
 		free(paths[k]);
 }
 
+/* take(): given each opened archive in order, after its report, and then
+ * the owner; its failure stops the batch after that window. */
+typedef struct taken {
+	char names[64][256];
+	size_t n, fail_at;   /* fail_at: the call that fails (1-based) */
+} taken;
+
+static int take_one(void *ctx, zs_archive *a)
+{
+	taken *tk = ctx;
+	snprintf(tk->names[tk->n], sizeof(tk->names[0]), "%s",
+		 zs_archive_path(a));
+	tk->n++;
+	cr_expect(a->map_kind != 0 && !zs_map_is_pooled(a),
+		  "a given archive is mapped, not in the window's pool");
+	zs_close(a);
+	return tk->n == tk->fail_at ? -1 : 0;
+}
+
+static int report_none(void *ctx, zs_archive *a, const zs_totals *t,
+		       FILE *out, FILE *err)
+{
+	(void)ctx, (void)t, (void)out, (void)err;
+	return zs_archive_status(a);
+}
+
+Test(batch, take_gets_each_archive_in_order_and_can_stop_the_batch)
+{
+	char *paths[9];
+	const char *names[9] = { "basic.zip", "cp437.zip", "comment.zip",
+				 "bad-crc.zip", "utf8-flag.zip", "basic.zip",
+				 "cp437.zip", "comment.zip", "bad-crc.zip" };
+	for (size_t k = 0; k < 9; k++)
+		paths[k] = strdup(fixture(names[k]));
+	for (int j = 1; j <= 2; j++) {
+		static taken tk;
+		memset(&tk, 0, sizeof(tk));
+		zs_batch b = { .decode = 1, .report = report_none,
+			       .take = take_one, .ctx = &tk };
+		zs_options o;
+		zs_options_init(&o);
+		o.threads = j;
+		int rc = zs_batch_run(paths, 9, &b, &o, stdout, stderr);
+		cr_expect_eq(rc, ZS_EXIT_ENTRY);   /* bad-crc.zip */
+		cr_assert_eq(tk.n, 9);
+		for (size_t k = 0; k < 9; k++)
+			cr_expect_str_eq(tk.names[k], paths[k]);
+		/* windows of 2; the 3rd take fails: the 4th, in its window,
+		 * is reported and closed, not given; no window after */
+		memset(&tk, 0, sizeof(tk));
+		tk.fail_at = 3;
+		b.max_archives = 2;
+		rc = zs_batch_run(paths, 9, &b, &o, stdout, stderr);
+		cr_expect_eq(rc, ZS_EXIT_WRITE);
+		cr_expect_eq(tk.n, 3, "%zu taken", tk.n);
+	}
+	for (size_t k = 0; k < 9; k++)
+		free(paths[k]);
+}
+
 /* Standard input in the middle of a batch is read once, in its turn. */
 Test(batch, standard_input_in_a_batch)
 {
