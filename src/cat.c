@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "sozip.h"
 
 static int is_pattern(const char *s)
 {
@@ -110,18 +111,102 @@ int zs_entries_named(const zs_archive *a, char *const *names, size_t m,
 	return rc;
 }
 
-/* Entry i in its turn: stream it, or write what was decoded. */
+/* The bytes of a streamed entry that an earlier pass already wrote (a
+ * SOZip entry's good ranges) are skipped, the rest written. */
+typedef struct skip_writer {
+	int fd;
+	uint64_t skip;
+	volatile int *stop;
+} skip_writer;
+
+static int write_skipping(void *ctx, const void *data, size_t len)
+{
+	skip_writer *sw = ctx;
+	const uint8_t *p = data;
+	size_t drop = sw->skip < len ? (size_t)sw->skip : len;
+
+	sw->skip -= drop;
+	return zs_write_all(sw->fd, p + drop, len - drop, sw->stop);
+}
+
+/* Entry i in its turn: stream it (past skip bytes already written), or
+ * write what was decoded. */
 static uint64_t cat_turn(zs_worker *w, zs_archive *a, size_t i, zs_sink *s,
-			 int streams)
+			 int streams, skip_writer *sw)
 {
 	if (streams) {
 		s->defer = 0;
+		if (sw->skip) {
+			s->fn = write_skipping;
+			s->ctx = sw;
+		}
 		return zs_decode_entry_to(w, a, i, s);
 	}
 	if (s->pending && a->index.status[i] == ZS_ENTRY_OK &&
 	    zs_write_all(s->fd, s->pending, s->pending_len, s->stop) != 0)
 		s->err = errno;
 	return 0;
+}
+
+/* entries[0, n) decoded on every thread and written in order; the first
+ * skips `skip` bytes already written.  Returns the bytes decoded. */
+static uint64_t cat_entries(zs_archive *a, const size_t *entries, size_t n,
+			    int fd, const zs_options *o, uint64_t skip,
+			    atomic_int *write_err, int *nomem)
+{
+	int nt = zs_threads_effective(o), nm = 0;
+	uint64_t out = 0, total = 0;
+
+	for (size_t k = 0; k < n; k++)
+		total += a->index.comp_size[entries[k]];
+	#pragma omp parallel num_threads(nt) reduction(+ : out) \
+		reduction(| : nm) if (zs_worth_parallel(n, total))
+	{
+		zs_worker *w = zs_worker_new(o->memory_limit, 0);
+		nm = !w;
+		#pragma omp for ordered schedule(dynamic, 1)
+		for (size_t k = 0; k < n; k++) {
+			size_t i = entries[k];
+			zs_sink s = { .fd = fd, .defer = 1, .stop = o->stop };
+			skip_writer sw = { fd, k == 0 ? skip : 0, o->stop };
+			int go = w && !atomic_load_explicit(write_err,
+					memory_order_relaxed) && !(o->stop && *o->stop);
+			int streams = go && zs_decode_streams(w, a, i);
+			if (go && !streams)
+				out += zs_decode_entry_to(w, a, i, &s);
+			#pragma omp ordered
+			{
+				if (go && !atomic_load(write_err))
+					out += cat_turn(w, a, i, &s, streams, &sw);
+				if (s.err)
+					atomic_store(write_err, s.err);
+			}
+		}
+		zs_worker_free(w);
+	}
+	*nomem |= nm;
+	return out;
+}
+
+/* A SOZip entry by its chunks on every thread (zs_sozip_cat); if that did
+ * not settle it, the whole decode gives the verdict past what was written.
+ * Returns the bytes out. */
+static uint64_t cat_sozip(zs_archive *a, size_t i, int fd,
+			  const zs_options *o, atomic_int *write_err,
+			  int *nomem)
+{
+	uint64_t hold = o->memory_limit < ZS_WHOLE_ENTRY_MAX ?
+			o->memory_limit : ZS_WHOLE_ENTRY_MAX;
+	int err = 0;
+	uint64_t wrote = zs_sozip_cat(a, i, fd, o, hold, &err);
+
+	if (err) {
+		atomic_store(write_err, err);
+		return wrote;
+	}
+	if (zs_sozip_settled(a, i) || zs_stopping(a))
+		return wrote;
+	return cat_entries(a, &i, 1, fd, o, wrote, write_err, nomem);
 }
 
 int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
@@ -139,33 +224,18 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 	a->n_selected = n;
 	if (!zs_decode_permitted(a, o))
 		n = 0;   /* 12: the finding says why; nothing is written */
-	uint64_t total = 0;
-	for (size_t k = 0; k < n; k++)
-		total += a->index.comp_size[entries[k]];
-	#pragma omp parallel num_threads(nt) reduction(+ : out) \
-		reduction(| : nomem) if (zs_worth_parallel(n, total))
-	{
-		zs_worker *w = zs_worker_new(o->memory_limit, 0);
-		nomem = !w;
-		#pragma omp for ordered schedule(dynamic, 1)
-		for (size_t k = 0; k < n; k++) {
-			size_t i = entries[k];
-			zs_sink s = { .fd = fd, .defer = 1, .stop = o->stop };
-			int go = w && !atomic_load_explicit(&write_err,
-					memory_order_relaxed) && !(o->stop && *o->stop);
-			int streams = go && zs_decode_streams(w, a, i);
-			if (go && !streams)
-				out += zs_decode_entry_to(w, a, i, &s);
-			#pragma omp ordered
-			{
-				if (go && !atomic_load(&write_err))
-					out += cat_turn(w, a, i, &s, streams);
-				if (s.err)
-					atomic_store(&write_err, s.err);
-			}
-		}
-		zs_worker_free(w);
+	/* runs of entries on every thread, each SOZip entry on its own */
+	for (size_t k0 = 0, k1; k0 < n && !atomic_load(&write_err) &&
+	     !zs_stopping(a); k0 = k1) {
+		for (k1 = k0; k1 < n && !zs_sozip_wanted(a, entries[k1], o);)
+			k1++;
+		out += cat_entries(a, entries + k0, k1 - k0, fd, o, 0,
+				   &write_err, &nomem);
+		if (k1 < n && !atomic_load(&write_err) && !zs_stopping(a))
+			out += cat_sozip(a, entries[k1++], fd, o, &write_err,
+					 &nomem);
 	}
+	zs_sozip_scan_findings(a);
 	zs_trailing_findings(a);
 	zs_totals_count(a, t);
 	t->threads = nt;

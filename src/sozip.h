@@ -67,6 +67,15 @@ void zs_sozip_scan(zs_archive *a, int nt, const zs_options *o);
  * discard fd and decode it whole. */
 int zs_sozip_wanted(const zs_archive *a, size_t i, const zs_options *o);
 uint64_t zs_sozip_write(zs_archive *a, size_t i, int fd, int nt);
+/* cat: entry i (zs_sozip_wanted) by its chunk ranges on every thread,
+ * written to fd in order: held whole and written only if it checks out
+ * when it is at most hold_max bytes, else written range by range as they
+ * decode (each a checked piece of the stream).  Returns the bytes written;
+ * *err gets a failed write's errno.  Unless zs_sozip_settled says so
+ * afterwards, the whole decode must give the verdict, skipping the bytes
+ * already written. */
+uint64_t zs_sozip_cat(zs_archive *a, size_t i, int fd, const zs_options *o,
+		      uint64_t hold_max, int *err);
 /* Bytes out of entry i if its chunks settled it, else 0 (the scan then
  * decodes it as any other). */
 uint64_t zs_sozip_settled(const zs_archive *a, size_t i);

@@ -26,7 +26,9 @@
 #include <omp.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -46,10 +48,13 @@ typedef struct range {
 } range;
 
 /* A thread's decoder: ISA-L's state and an output buffer; with fd >= 0
- * each piece is also written at its place in that file (extract). */
+ * each piece is also written at its place in that file (extract); with
+ * dest, copied to dest[place - dest_base] (cat). */
 typedef struct decoder {
 	struct inflate_state st;
 	int fd;
+	uint8_t *dest;
+	uint64_t dest_base;
 	uint8_t buf[ZS_STREAM_CHUNK];
 } decoder;
 
@@ -123,6 +128,9 @@ static void decode_range(decoder *d, const zs_archive *a, const zs_sozip *z,
 			r->why = "the file could not be written";
 			return;
 		}
+		if (d->dest)
+			memcpy(d->dest + (r->c0 * z->chunk_size + r->out -
+					  d->dest_base), d->buf, got);
 		r->out += got;
 		if (rc < 0) {
 			r->why = "it does not decode from an empty window";
@@ -142,15 +150,16 @@ static void decode_range(decoder *d, const zs_archive *a, const zs_sozip *z,
 	r->used = len - in_left - st->avail_in - st->read_in_length / 8;
 }
 
-/* Decode ranges[0..n) on nt threads (writing them into fd if >= 0). */
+/* Decode ranges[0..n) on nt threads (writing them into fd if >= 0, or
+ * into dest, the whole entry's output, if set). */
 static void decode_ranges(const zs_archive *a, const zs_sozip *z, range *r,
-			  size_t n, int nt, int fd)
+			  size_t n, int nt, int fd, uint8_t *dest)
 {
 	#pragma omp parallel num_threads(nt) if (nt > 1 && n > 1)
 	{
 		decoder *d = malloc(sizeof(*d));
 		if (d)
-			d->fd = fd;
+			*d = (decoder){ .fd = fd, .dest = dest };
 		#pragma omp for schedule(dynamic, 1)
 		for (size_t g = 0; g < n; g++) {
 			if (!d)
@@ -237,7 +246,8 @@ static int worth_chunks(const zs_archive *a, const zs_sozip *z,
 
 /* z's entry by ranges of ZS_SOZIP_RANGE on nt threads (into fd if >= 0);
  * settled (status ok) if they check out, else left to the whole decode. */
-static void by_ranges(zs_archive *a, zs_sozip *z, int nt, int fd)
+static void by_ranges(zs_archive *a, zs_sozip *z, int nt, int fd,
+		      uint8_t *dest)
 {
 	uint64_t per = ZS_SOZIP_RANGE / z->chunk_size;
 	size_t n;
@@ -245,7 +255,7 @@ static void by_ranges(zs_archive *a, zs_sozip *z, int nt, int fd)
 
 	if (!r)
 		return;   /* the whole decode needs no more */
-	decode_ranges(a, z, r, n, nt, fd);
+	decode_ranges(a, z, r, n, nt, fd, dest);
 	if (!zs_stopping(a))
 		settle(a, z, r, n);
 	free(r);
@@ -255,7 +265,7 @@ void zs_sozip_scan(zs_archive *a, int nt, const zs_options *o)
 {
 	for (size_t k = 0; k < a->n_sozip && !zs_stopping(a); k++)
 		if (worth_chunks(a, &a->sozip[k], o))
-			by_ranges(a, &a->sozip[k], nt, -1);
+			by_ranges(a, &a->sozip[k], nt, -1, NULL);
 }
 
 int zs_sozip_wanted(const zs_archive *a, size_t i, const zs_options *o)
@@ -270,8 +280,109 @@ uint64_t zs_sozip_write(zs_archive *a, size_t i, int fd, int nt)
 
 	if (!z)
 		return 0;
-	by_ranges(a, z, nt, fd);
+	by_ranges(a, z, nt, fd, NULL);
 	return z->decoded ? a->index.uncomp_size[i] : 0;
+}
+
+/* ---- cat: the entry's bytes in order, decoded on every thread -------- */
+
+/* An entry cat can hold (cap: what its own decode would hold): decoded
+ * into one buffer, written only if it checks out, as cat writes any entry
+ * it holds.  Returns the bytes written. */
+static uint64_t cat_held(zs_archive *a, zs_sozip *z, int fd, int nt,
+			 volatile int *stop, int *err)
+{
+	uint64_t size = a->index.uncomp_size[z->entry];
+	uint8_t *buf = malloc(size ? (size_t)size : 1);
+
+	if (!buf)
+		return 0;   /* the whole decode then */
+	by_ranges(a, z, nt, -1, buf);
+	uint64_t out = 0;
+	if (z->decoded) {
+		if (zs_write_all(fd, buf, (size_t)size, stop) != 0)
+			*err = errno;
+		else
+			out = size;
+	}
+	free(buf);
+	return out;
+}
+
+/* Range g of a streamed cat: decoded into out, then written in its turn
+ * unless writing has stopped. */
+static void cat_range(zs_archive *a, zs_sozip *z, range *r, decoder *d,
+		      uint8_t *out, int fd, volatile int *stop,
+		      atomic_int *halt, int *err, uint64_t *written)
+{
+	int go = !atomic_load(halt);
+
+	if (go && d && out) {
+		*d = (decoder){ .fd = -1, .dest = out,
+				.dest_base = r->c0 * z->chunk_size };
+		decode_range(d, a, z, r);
+	} else if (go) {
+		r->why = "out of memory";
+	}
+	#pragma omp ordered
+	{
+		if (!go || r->why || atomic_load(halt)) {
+			atomic_store(halt, 1);
+		} else if (zs_write_all(fd, out, (size_t)r->out, stop) != 0) {
+			*err = errno;
+			atomic_store(halt, 1);
+		} else {
+			*written += r->out;
+		}
+	}
+}
+
+/* An entry too big to hold: its ranges decoded on every thread, each into
+ * its thread's buffer, and written in order as they come, as cat streams
+ * any such entry.  The first range that is not a piece of the stream stops
+ * the writing.  Returns the bytes written (all good), which the whole
+ * decode then skips if the entry is not settled. */
+static uint64_t cat_streamed(zs_archive *a, zs_sozip *z, int fd, int nt,
+			     uint64_t cap, volatile int *stop, int *err)
+{
+	uint64_t per = ZS_SOZIP_RANGE / z->chunk_size, written = 0;
+	size_t n;
+
+	per = per ? per : 1;
+	if (per * z->chunk_size > cap)
+		return 0;   /* a range would not fit: the whole decode */
+	range *r = make_ranges(z, per, &n);
+	atomic_int halt = 0;
+	if (!r)
+		return 0;
+	#pragma omp parallel num_threads(nt) if (nt > 1 && n > 1)
+	{
+		decoder *d = malloc(sizeof(*d));
+		uint8_t *out = malloc((size_t)(per * z->chunk_size));
+		#pragma omp for ordered schedule(dynamic, 1)
+		for (size_t g = 0; g < n; g++)
+			cat_range(a, z, &r[g], d, out, fd, stop, &halt, err,
+				  &written);
+		free(out);
+		free(d);
+	}
+	if (!zs_stopping(a) && !*err)
+		settle(a, z, r, n);
+	free(r);
+	return written;
+}
+
+uint64_t zs_sozip_cat(zs_archive *a, size_t i, int fd, const zs_options *o,
+		      uint64_t hold_max, int *err)
+{
+	zs_sozip *z = zs_sozip_of(a, i);
+	int nt = zs_threads_effective(o);
+
+	if (!z)
+		return 0;
+	if (a->index.uncomp_size[i] <= hold_max)
+		return cat_held(a, z, fd, nt, o->stop, err);
+	return cat_streamed(a, z, fd, nt, o->memory_limit, o->stop, err);
 }
 
 uint64_t zs_sozip_settled(const zs_archive *a, size_t i)
@@ -329,7 +440,7 @@ static void check_entry(zs_archive *a, const zs_sozip *z, int nt)
 			       (unsigned long long)z->chunks);
 		return;
 	}
-	decode_ranges(a, z, r, n, nt, -1);
+	decode_ranges(a, z, r, n, nt, -1, NULL);
 	size_t bad = first_failure(r, n);
 	if (zs_stopping(a)) {
 		free(r);

@@ -157,6 +157,13 @@ def fixtures(outdir):
                      offsets=lambda o: [x + 7 for x in o[:-1]] +
                      [o[-1]])],
         {"valid": False, "code": "sozip-chunk"})
+    # Right but for where the third 8 MiB range starts (chunk 512): the
+    # first range is good, the second ends off a block boundary (cat
+    # writes the first, then the whole decode gives the rest).
+    add("sozip-late.zip",
+        [sozip_entry("data.bin", payload_text(24 << 20, 3), 32768,
+                     offsets=lambda o: o[:511] + [o[511] + 1] + o[512:])],
+        {"valid": False, "code": "sozip-chunk"})
     add("sozip-version2.zip",
         [sozip_entry("data.bin", data, 32768, version=2)],
         {"valid": True, "sozip": [], "code": "sozip-version"})
