@@ -373,6 +373,7 @@ EXPLAINED = {
     "fixtures/sozip/sozip-count.zip": "sozip",
     "fixtures/sozip/sozip-crc.zip": "sozip",
     "fixtures/sozip/sozip-csize.zip": "sozip",
+    "fixtures/sozip/sozip-late.zip": "sozip",
     "fixtures/sozip/sozip-lying.zip": "sozip",
     "fixtures/sozip/sozip-order.zip": "sozip",
     "fixtures/sozip/sozip-osize.zip": "sozip",
