@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "pinflate_entry.h"
 #include "sozip.h"
 
 /* A path, a '/', a temporary name and a NUL. */
@@ -151,8 +152,9 @@ static int set_file_attrs(job *j, int fd, size_t i, mode_t mode)
 }
 
 /* Decode entry i into a new file and give it its name if it checks out.
- * With no worker, a seek-optimized entry is decoded by its chunks on every
- * thread; if they do not settle it, it stays to be done (action none). */
+ * With no worker, the entry is decoded by every thread (a seek-optimized
+ * entry by its chunks, a big Deflate entry split); if that does not settle
+ * it, it stays to be done (action none). */
 static uint64_t write_file(job *j, zs_worker *w, size_t i, char *buf)
 {
 	zs_archive *a = j->a;
@@ -183,8 +185,10 @@ static uint64_t write_file(job *j, zs_worker *w, size_t i, char *buf)
 	zs_sink s = { .fd = fd, .stop = j->o->stop };
 	if (w)
 		out = zs_decode_entry_to(w, a, i, &s);
-	else   /* SOZip: by its chunks on every thread, or left untested */
+	else if (zs_sozip_wanted(a, i, j->o))   /* or left untested */
 		out = zs_sozip_write(a, i, fd, zs_threads_effective(j->o));
+	else
+		out = zs_pinflate_write(a, i, fd, j->o);
 	if (s.err) {
 		fail(x, i, ZS_STEP_WRITE, s.err);
 		if (s.err == ENOSPC || s.err == EDQUOT)
@@ -250,18 +254,30 @@ static int is_file_work(const zs_archive *a, const zs_extraction *x, size_t i)
 	       (zs_entry_is_symlink(a, i) || !zs_entry_is_dir(a, i));
 }
 
-/* Seek-optimized files first, each by its chunks on every thread; the
- * loop of write_files skips those they wrote. */
-static uint64_t write_sozip_files(job *j)
+/* Is entry i a file for the whole team: seek-optimized, or a Deflate
+ * entry big enough to split? */
+static int team_file(const job *j, size_t i, int nt)
+{
+	return is_file_work(j->a, j->x, i) && !zs_entry_is_symlink(j->a, i) &&
+	       (zs_sozip_wanted(j->a, i, j->o) ||
+		zs_pinflate_wanted(j->a, i, j->o, nt));
+}
+
+/* The team's files first, each on every thread; the loop of write_files
+ * skips those they wrote. */
+static uint64_t write_team_files(job *j)
 {
 	uint64_t out = 0;
-	char *buf = j->a->n_sozip ? malloc(ZS_PATH_BUF) : NULL;
+	int nt = zs_threads_effective(j->o);
+	char *buf = NULL;
 
-	for (size_t i = 0; buf && i < j->a->index.count && !stopping(j); i++)
-		if (is_file_work(j->a, j->x, i) &&
-		    !zs_entry_is_symlink(j->a, i) &&
-		    zs_sozip_wanted(j->a, i, j->o))
-			out += write_file(j, NULL, i, buf);
+	for (size_t i = 0; i < j->a->index.count && !stopping(j); i++) {
+		if (!team_file(j, i, nt))
+			continue;
+		if (!buf && !(buf = malloc(ZS_PATH_BUF)))
+			break;   /* the loop of write_files does it */
+		out += write_file(j, NULL, i, buf);
+	}
 	free(buf);
 	return out;
 }
@@ -271,7 +287,7 @@ static int write_files(job *j, uint64_t *bytes)
 {
 	size_t n = 0;
 	zs_work *order = zs_order_largest_first(&j->a, 1, &n);
-	uint64_t out = write_sozip_files(j);
+	uint64_t out = write_team_files(j);
 	int nt = zs_threads_effective(j->o), nomem = 0;
 
 	if (!order)

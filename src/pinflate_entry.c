@@ -6,8 +6,10 @@
  * settle, is decoded again sequentially by zs_decode_entry, so every
  * verdict and finding is the sequential decoder's.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "pinflate.h"
 #include "pinflate_entry.h"
@@ -40,8 +42,9 @@ int zs_pinflate_wanted(const zs_archive *a, size_t i, const zs_options *o,
 	       ix->uncomp_size[i] > whole;
 }
 
-static zs_pinflate *job_new(const zs_archive *a, size_t i,
-			    const zs_options *o)
+/* The split's configuration for entry i (its output into out, if set). */
+static zs_pinflate_cfg job_cfg(const zs_archive *a, size_t i,
+			       const zs_options *o, uint8_t *out)
 {
 	const zs_index *ix = &a->index;
 	uint64_t tc = test_chunk();
@@ -51,9 +54,18 @@ static zs_pinflate *job_new(const zs_archive *a, size_t i,
 		.chunk = tc ? tc : ZS_PINFLATE_CHUNK,
 		.max_out = ix->uncomp_size[i],
 		.sym_cap = (size_t)(o->memory_limit / sizeof(uint16_t)),
+		.out = out,
+		.out_cap = out ? (size_t)ix->uncomp_size[i] : 0,
 		.mode = ZS_PIN_NORMAL,
 		.stop = o->stop,
 	};
+	return c;
+}
+
+static zs_pinflate *job_new(const zs_archive *a, size_t i,
+			    const zs_options *o)
+{
+	zs_pinflate_cfg c = job_cfg(a, i, o, NULL);
 	return zs_pinflate_new(&c);
 }
 
@@ -79,20 +91,47 @@ static void print_stats(const zs_pinflate_result *r)
 		r->cpu_sum / 1e9, r->wait_sum / 1e9);
 }
 
-/* The split result, or the sequential decoder's. */
-static uint64_t settle(zs_worker *w, zs_archive *a, size_t i,
-		       const zs_pinflate_result *r)
+/* Did the split find entry i good (size and CRC-32 as declared)?  Then
+ * its status is set as zs_decode_entry would set it. */
+static int split_good(zs_archive *a, size_t i, const zs_pinflate_result *r)
 {
 	zs_index *ix = &a->index;
 
 	print_stats(r);
-
 	if (!r->ok || r->size != ix->uncomp_size[i] || r->crc != ix->crc32[i])
-		return zs_decode_entry(w, a, i);
+		return 0;
 	ix->status[i] = ZS_ENTRY_OK;
 	if (r->used < ix->comp_size[i])
 		ix->trailing[i] = ix->data_offset[i] + r->used;
-	return r->size;
+	return 1;
+}
+
+/* The split result, or the sequential decoder's. */
+static uint64_t settle(zs_worker *w, zs_archive *a, size_t i,
+		       const zs_pinflate_result *r)
+{
+	return split_good(a, i, r) ? r->size : zs_decode_entry(w, a, i);
+}
+
+uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd,
+			   const zs_options *o)
+{
+	uint64_t size = a->index.uncomp_size[i];
+	zs_pinflate_result r;
+
+	/* blocks first: a write through the mapping into a hole the disk
+	 * cannot fill would raise SIGBUS, where write() says ENOSPC */
+	if (size == 0 || size > SIZE_MAX || size > INT64_MAX ||
+	    fallocate(fd, 0, 0, (off_t)size) != 0)
+		return 0;
+	uint8_t *map = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		return 0;
+	zs_pinflate_cfg c = job_cfg(a, i, o, map);
+	zs_pinflate_run(&c, zs_threads_effective(o), &r);
+	munmap(map, (size_t)size);
+	return split_good(a, i, &r) ? size : 0;
 }
 
 uint64_t zs_pinflate_entry(zs_worker *w, zs_archive *a, size_t i,

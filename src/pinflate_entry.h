@@ -28,5 +28,12 @@ int zs_pinflate_wanted(const zs_archive *a, size_t i, const zs_options *o,
  * returns the bytes out, on every thread. */
 uint64_t zs_pinflate_entry(zs_worker *w, zs_archive *a, size_t i,
 			   const zs_options *o);
+/* extract: entry i (zs_pinflate_wanted) split over every thread straight
+ * into the pages of fd, a new empty file (given its size first with
+ * fallocate, then mapped).  Returns the bytes out if the split found it
+ * good (status ok), else 0 and the entry stays untested: discard fd and
+ * decode it whole. */
+uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd,
+			   const zs_options *o);
 
 #endif
