@@ -454,6 +454,27 @@ void zs_mark_free(zs_mark_dec *d)
 	}
 }
 
+/* Is any of the 4 symbols at p a marker? */
+static int any_marker4(const uint16_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return (v & 0x8000800080008000ull) != 0;
+}
+
+int zs_mark_tail_clean(zs_mark_dec *d)
+{
+	if (d->len < ZS_MARK_WINDOW)
+		return 0;
+	size_t lo = d->len - ZS_MARK_WINDOW, k = d->marker_end;
+	while (k >= lo + 4 && !any_marker4(d->out + k - 4))
+		k -= 4;
+	while (k > lo && !(d->out[k - 1] & ZS_MARK_BIT))
+		k--;
+	d->marker_end = k;
+	return k <= lo;
+}
+
 /* Markers through a 64 Ki-entry map (symbol -> byte): one load per
  * symbol.  Only with all 32 KiB known; else each marker is checked. */
 static void resolve_mapped(const uint16_t *src, size_t n, const uint8_t *win,

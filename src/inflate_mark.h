@@ -49,6 +49,11 @@ int zs_mark_header(zs_mark_dec *d);
 int zs_mark_body(zs_mark_dec *d);
 /* Header and body of the next block. */
 int zs_mark_block(zs_mark_dec *d);
+/* Are the last 32 KiB of the output free of markers (so the window for
+ * what follows is known)?  marker_end, a bound kept cheaply while decoding,
+ * is brought down to one past the last marker actually there: at most
+ * 32 Ki symbols looked at. */
+int zs_mark_tail_clean(zs_mark_dec *d);
 /* Replace d->out[0..len) by bytes, in place (d->out then holds uint8_t):
  * markers from win (32 KiB, its last `known` bytes valid).  -1 if a marker
  * names a byte before the known part (a reference before the stream),

@@ -295,7 +295,7 @@ static int marker_phase(zs_pinflate *j, scratch *s, size_t x, size_t *y,
 				atomic_fetch_add(&j->switch_pred, 1);
 				return 0;
 			}
-			if (d->len >= WIN && d->marker_end <= d->len - WIN) {
+			if (zs_mark_tail_clean(d)) {
 				atomic_fetch_add(&j->switch_clean, 1);
 				return 0;
 			}

@@ -19,14 +19,10 @@
 static const size_t chunks[] = { 97, 1000, 4099, 65536 };
 #define NCHUNKS (sizeof(chunks) / sizeof(chunks[0]))
 
-/* Reproducible bytes: xorshift. */
 static uint64_t rng = 88172645463325252ull;
 static uint64_t next_rand(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 /* Text-like: words from a small vocabulary, some long repeats. */
