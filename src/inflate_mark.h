@@ -33,7 +33,7 @@ typedef struct zs_mark_dec {
 	uint16_t *out;           /* the output so far (owned, grows) */
 	size_t len, cap, cap_max;
 	size_t marker_end;       /* index after the last marker written */
-	unsigned lit_bits, dist_bits;    /* two-level tables (inflate_mark.c) */
+	/* two-level tables (inflate_mark.c) */
 	uint32_t lit[(1u << 10) + (1u << 15)];
 	uint32_t dist[(1u << 10) + (1u << 15)];
 } zs_mark_dec;
