@@ -453,10 +453,12 @@ static int fast_loop(zs_mark_dec *d, bits *io)
 	const uint32_t *lit = d->lit, *dtab = d->dist;
 	uint16_t *const out = d->out;
 	size_t len = d->len, mend = d->marker_end;
+	size_t len_max = d->cap - FAST_OUT;   /* fast_ok: cap >= FAST_OUT */
 	bits b = *io;
+	const uint8_t *in_max = b.end - FAST_IN;
 	int r = ZS_MARK_OK;
 
-	while (fast_ok(d, len, &b)) {
+	while (len <= len_max && b.p <= in_max) {
 		refill_fast(&b);
 		uint32_t e = lookup(lit, b.buf);
 		if (e & F_LIT) {

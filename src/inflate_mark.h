@@ -57,8 +57,7 @@ int zs_mark_tail_clean(zs_mark_dec *d);
 /* Replace d->out[0..len) by bytes, in place (d->out then holds uint8_t):
  * markers from win (32 KiB, its last `known` bytes valid).  -1 if a marker
  * names a byte before the known part (a reference before the stream),
- * else how many markers there were (0, uncounted, when all 32 KiB are
- * known). */
+ * else how many markers there were. */
 int64_t zs_mark_resolve(zs_mark_dec *d, const uint8_t *win, size_t known);
 /* The same for src[0..n) into dst (dst == src works, as above). */
 int64_t zs_mark_resolve_to(const uint16_t *src, size_t n, const uint8_t *win,

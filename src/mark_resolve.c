@@ -1,70 +1,83 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mark_resolve.c - marker-mode output (16-bit symbols, inflate_mark.h)
- * turned into bytes once the 32 KiB before the chunk are known.  Runs of
- * symbols without a marker, the bulk of the output, are narrowed 32 at a
- * time (the compiler makes that a few vector instructions); only blocks
- * holding a marker go symbol by symbol through a table.
+ * turned into bytes once the 32 KiB before the chunk are known.  The
+ * output goes 32 symbols at a time: all narrowed at once (the compiler
+ * makes that a few vector instructions), then only the markers among them,
+ * found through a bit mask (about 1 in 10 symbols where there are any on
+ * big.zip), looked up in the window.
  */
 #include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "inflate_mark.h"
 
 #define BLOCK 32u
 
-/* Does the block hold a marker? */
-static int has_marker(const uint16_t *v)
+#if defined(__SSE2__)
+/* Bit q set: symbol q of the block is a marker (its sign bit, kept by the
+ * signed saturating pack). */
+static uint32_t marker_bits(const uint16_t *v)
 {
-	uint16_t any = 0;
-	for (unsigned k = 0; k < BLOCK; k++)
-		any |= v[k];
-	return (any & ZS_MARK_BIT) != 0;
-}
-
-/* Markers through a 64 Ki-entry map (symbol -> byte), all 32 KiB known.
- * Each block is copied out first: dst may be src's own memory (bytes k..
- * k+31 of it overlap no symbol of a later block). */
-static void resolve_mapped(const uint16_t *src, size_t n, const uint8_t *win,
-			   uint8_t *dst)
-{
-	static _Thread_local uint8_t map[1u << 16];
-	uint16_t v[BLOCK];
-	size_t k = 0;
-
-	for (unsigned b = 0; b < 256; b++)
-		map[b] = (uint8_t)b;
-	memcpy(map + ZS_MARK_BIT, win, ZS_MARK_WINDOW);
-	for (; n - k >= BLOCK; k += BLOCK) {
-		memcpy(v, src + k, sizeof(v));
-		if (has_marker(v))
-			for (unsigned q = 0; q < BLOCK; q++)
-				dst[k + q] = map[v[q]];
-		else
-			for (unsigned q = 0; q < BLOCK; q++)
-				dst[k + q] = (uint8_t)v[q];
+	uint32_t m = 0;
+	for (unsigned k = 0; k < BLOCK; k += 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(v + k));
+		__m128i b = _mm_loadu_si128((const __m128i *)(v + k + 8));
+		m |= (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(a, b)) << k;
 	}
-	for (; k < n; k++)
-		dst[k] = map[src[k]];
+	return m;
+}
+#else
+static uint32_t marker_bits(const uint16_t *v)
+{
+	uint32_t m = 0;
+	for (unsigned k = 0; k < BLOCK; k++)
+		m |= (uint32_t)(v[k] >> 15) << k;
+	return m;
+}
+#endif
+
+/* One symbol: its byte, or -1 for a marker before the known part
+ * (`first` is the window's first known byte). */
+static int one(uint16_t v, const uint8_t *win, size_t first)
+{
+	if (!(v & ZS_MARK_BIT))
+		return v;
+	v &= 0x7fff;
+	return v < first ? -1 : win[v];
 }
 
 int64_t zs_mark_resolve_to(const uint16_t *src, size_t n, const uint8_t *win,
 			   size_t known, uint8_t *dst)
 {
-	if (known == ZS_MARK_WINDOW) {
-		resolve_mapped(src, n, win, dst);
-		return 0;   /* not counted: that is a pass of its own */
-	}
-	size_t first = ZS_MARK_WINDOW - known;
+	size_t first = ZS_MARK_WINDOW - known, k = 0;
 	int64_t markers = 0;
-	for (size_t k = 0; k < n; k++) {
-		uint16_t v = src[k];
-		if (v & ZS_MARK_BIT) {
-			if ((size_t)(v & 0x7fff) < first)
+	uint16_t v[BLOCK];
+
+	/* each block is copied out first: dst may be src's own memory
+	 * (bytes k..k+31 overlap no symbol of a later block) */
+	for (; n - k >= BLOCK; k += BLOCK) {
+		memcpy(v, src + k, sizeof(v));
+		uint32_t m = marker_bits(v);
+		for (unsigned q = 0; q < BLOCK; q++)
+			dst[k + q] = (uint8_t)v[q];
+		markers += __builtin_popcount(m);
+		for (; m; m &= m - 1) {
+			int b = one(v[__builtin_ctz(m)], win, first);
+			if (b < 0)
 				return -1;
-			v = win[v & 0x7fff];
-			markers++;
+			dst[k + (unsigned)__builtin_ctz(m)] = (uint8_t)b;
 		}
-		dst[k] = (uint8_t)v;
+	}
+	for (; k < n; k++) {
+		int b = one(src[k], win, first);
+		if (b < 0)
+			return -1;
+		markers += (src[k] & ZS_MARK_BIT) != 0;
+		dst[k] = (uint8_t)b;
 	}
 	return markers;
 }

@@ -38,9 +38,7 @@ typedef struct zs_pinflate_result {
 	uint64_t absorbed;     /* false starts, decoded by the chunk before */
 	uint64_t redecoded;    /* ISA-L runs started again past a false start */
 	uint64_t marker_syms;  /* symbols decoded in marker mode */
-	uint64_t markers;      /* of which markers (counted only within the
-				  stream's first 32 KiB: the fast path does
-				  not count) */
+	uint64_t markers;      /* of which markers */
 	uint64_t isal_bytes;   /* bytes decoded by ISA-L */
 	uint64_t switch_pred;  /* chunks that left marker mode: chunk before
 				  done */

@@ -186,3 +186,36 @@ Test(mark, tail_clean_on_a_stream)
 	free(f.data);
 	free(f.comp);
 }
+
+/* Resolution: bytes stay, markers take the window's byte, in blocks of 32
+ * and in the tail after them, in place or not; markers counted; one before
+ * the known part refused. */
+Test(mark, resolve_counts_and_refuses)
+{
+	enum { N = 101 };
+	static uint8_t win[ZS_MARK_WINDOW];
+	uint16_t src[N], in_place[N];
+	uint8_t want[N], got[N];
+	size_t known = 1000, first = ZS_MARK_WINDOW - known, nm = 0;
+	for (size_t k = 0; k < ZS_MARK_WINDOW; k++)
+		win[k] = (uint8_t)(k * 7 + 3);
+	for (size_t k = 0; k < N; k++) {
+		int mark = k % 3 == 0 || k > 96;   /* some in the tail too */
+		size_t p = first + (k * 37) % known;
+		src[k] = mark ? (uint16_t)(ZS_MARK_BIT | p) : (uint16_t)(k + 50);
+		want[k] = mark ? win[p] : (uint8_t)(k + 50);
+		nm += (size_t)mark;
+	}
+	cr_assert_eq(zs_mark_resolve_to(src, N, win, known, got), (int64_t)nm);
+	cr_assert(memcmp(got, want, N) == 0);
+	memcpy(in_place, src, sizeof(src));
+	cr_assert_eq(zs_mark_resolve_to(in_place, N, win, known,
+					(uint8_t *)in_place), (int64_t)nm);
+	cr_assert(memcmp(in_place, want, N) == 0, "in place");
+	for (size_t at = 0; at < N; at += 50) {   /* in a block, in the tail */
+		memcpy(in_place, src, sizeof(src));
+		in_place[at] = (uint16_t)(ZS_MARK_BIT | (first - 1));
+		cr_assert_eq(zs_mark_resolve_to(in_place, N, win, known, got),
+			     -1, "marker before the known part at %zu", at);
+	}
+}
