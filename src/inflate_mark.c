@@ -145,6 +145,9 @@ static uint32_t entry_for(unsigned s, unsigned len, int kind)
  * symbol. */
 #define PRIMARY 10u
 #define PRIMARY_MASK ((1u << PRIMARY) - 1)
+/* The code-length code (lengths <= 7) gets a one-level table of its own
+ * size: the block finder builds one for every candidate header. */
+#define RAW_BITS 7u
 
 /* Fill the entries of code r (len bits) in a table of 2^bits entries. */
 static void fill(uint32_t *t, unsigned r, unsigned len, unsigned bits,
@@ -154,14 +157,15 @@ static void fill(uint32_t *t, unsigned r, unsigned len, unsigned bits,
 		t[r] = e;
 }
 
-/* Symbol s of length l, code code: into the primary table, or into the
- * subtable of its first PRIMARY bits (made on first use at *free). */
-static void place(uint32_t *table, unsigned code, unsigned l, unsigned max,
-		  uint32_t e, unsigned *free_at)
+/* Symbol s of length l, code code: into the primary table of pb bits,
+ * or into the subtable of its first PRIMARY bits (made on first use at
+ * *free). */
+static void place(uint32_t *table, unsigned pb, unsigned code, unsigned l,
+		  unsigned max, uint32_t e, unsigned *free_at)
 {
 	unsigned r = reverse(code, l);
-	if (l <= PRIMARY) {
-		fill(table, r, l, PRIMARY, e);
+	if (l <= pb) {
+		fill(table, r, l, pb, e);
 		return;
 	}
 	uint32_t *head = &table[r & PRIMARY_MASK];
@@ -199,15 +203,15 @@ static int build(const uint8_t *lens, unsigned n, uint32_t *table, int kind)
 	}
 	if (left > 0 && max != 1)
 		return -1;       /* incomplete */
-	unsigned free_at = 1u << PRIMARY;
-	if (left > 0 || max > PRIMARY)
-		memset(table, 0, sizeof(*table) << PRIMARY);
+	unsigned pb = kind == T_RAW ? RAW_BITS : PRIMARY, free_at = 1u << pb;
+	if (left > 0 || max > pb)
+		memset(table, 0, sizeof(*table) << pb);
 	next[1] = 0;
 	for (unsigned l = 1; l < 15; l++)
 		next[l + 1] = (next[l] + count[l]) << 1;
 	for (unsigned s = 0; s < n; s++)
 		if (lens[s])
-			place(table, next[lens[s]]++, lens[s], max,
+			place(table, pb, next[lens[s]]++, lens[s], max,
 			      entry_for(s, lens[s], kind), &free_at);
 	return 0;
 }
@@ -255,7 +259,7 @@ static int read_lengths(bits *b, uint8_t *lens, unsigned total)
 	static const uint8_t order[19] = { 16, 17, 18, 0, 8, 7, 9, 6, 10, 5,
 					   11, 4, 12, 3, 13, 2, 14, 1, 15 };
 	uint8_t cl[19] = { 0 };
-	uint32_t table[1u << PRIMARY];   /* lengths <= 7: one level */
+	uint32_t table[1u << RAW_BITS];
 	unsigned ncl = take(b, 4) + 4;
 
 	for (unsigned k = 0; k < ncl; k++) {
@@ -266,7 +270,7 @@ static int read_lengths(bits *b, uint8_t *lens, unsigned total)
 		return -1;
 	for (unsigned k = 0; k < total;) {
 		refill(b);
-		uint32_t e = lookup(table, b->buf);
+		uint32_t e = table[b->buf & ((1u << RAW_BITS) - 1)];
 		if (!(e & F_LIT))
 			return -1;   /* a hole */
 		unsigned sym = take_entry(b, e), rep;
