@@ -14,6 +14,9 @@ enum zs_pinflate_mode {
 	ZS_PIN_NORMAL,       /* as soon as it can: the chunk before is done,
 				or its own last 32 KiB hold no markers */
 	ZS_PIN_MARKERS_ONLY, /* never: the whole chunk in markers (tests) */
+	ZS_PIN_CLEAN_ONLY,   /* only when its last 32 KiB hold no markers
+				(tests: the early hand-over, whatever the
+				timing) */
 };
 
 typedef struct zs_pinflate_cfg {
