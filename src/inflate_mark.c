@@ -8,6 +8,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "inflate_mark.h"
 
@@ -341,6 +343,24 @@ int zs_mark_header(zs_mark_dec *d)
 
 /* ---- output ---------------------------------------------------------- */
 
+/* The pages of p[from, to) faulted in by one call (Linux 5.14+;
+ * elsewhere, or if refused, page by page on first touch as before).  Any
+ * partial page at the ends is left alone. */
+static void prefault(void *p, size_t from, size_t to)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + from + pg - 1) & ~(pg - 1);
+	uintptr_t e = ((uintptr_t)p + to) & ~(pg - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)from;
+	(void)to;
+#endif
+}
+
 /* Room for `n` more symbols; ZS_MARK_FULL past cap_max. */
 static int __attribute__((noinline)) grow(zs_mark_dec *d, size_t n)
 {
@@ -354,9 +374,26 @@ static int __attribute__((noinline)) grow(zs_mark_dec *d, size_t n)
 	uint16_t *p = realloc(d->out, cap * sizeof(*p));
 	if (!p)
 		return ZS_MARK_FULL;
-	d->out = p;
+	d->out = p;   /* realloc kept out[0..faulted) in memory */
 	d->cap = cap;
 	return ZS_MARK_OK;
+}
+
+/* The fast loop writes only where the pages are in: the next AHEAD symbols
+ * are faulted in at once when it nears the end of them.  A chunk writes
+ * tens of MB in marker mode: a page fault at a time, that was 15% of a
+ * harness's CPU time on big.zip (12,581 faults; now 1,029).  Ahead of the
+ * output rather than all the room grown, which would clear pages never
+ * used. */
+#define AHEAD (1u << 19)
+
+static void fault_ahead(zs_mark_dec *d)
+{
+	size_t to = d->len + AHEAD < d->cap ? d->len + AHEAD : d->cap;
+	if (to <= d->faulted)
+		return;
+	prefault(d->out, d->faulted * sizeof(*d->out), to * sizeof(*d->out));
+	d->faulted = to;
 }
 
 static inline int room(zs_mark_dec *d, size_t n)
@@ -444,7 +481,8 @@ static inline void consume(bits *b, uint32_t e)
 
 static int fast_ok(const zs_mark_dec *d, size_t len, const bits *b)
 {
-	return len + FAST_OUT <= d->cap && (size_t)(b->end - b->p) >= FAST_IN;
+	return len + FAST_OUT <= d->faulted &&
+	       (size_t)(b->end - b->p) >= FAST_IN;
 }
 
 /* Far from both ends: up to three literals per refill (56 bits hold three
@@ -457,7 +495,7 @@ static int fast_loop(zs_mark_dec *d, bits *io)
 	const uint32_t *lit = d->lit, *dtab = d->dist;
 	uint16_t *const out = d->out;
 	size_t len = d->len, mend = d->marker_end;
-	size_t len_max = d->cap - FAST_OUT;   /* fast_ok: cap >= FAST_OUT */
+	size_t len_max = d->faulted - FAST_OUT;   /* fast_ok: faulted >= that */
 	bits b = *io;
 	const uint8_t *in_max = b.end - FAST_IN;
 	int r = ZS_MARK_OK;
@@ -508,6 +546,8 @@ static int huffman_body(zs_mark_dec *d)
 	for (;;) {
 		if (d->len + FAST_OUT > d->cap)
 			(void)grow(d, FAST_OUT);   /* else careful to the cap */
+		if (d->len + FAST_OUT > d->faulted)
+			fault_ahead(d);
 		if (fast_ok(d, d->len, &b) && fast_loop(d, &b) != ZS_MARK_OK)
 			return ZS_MARK_BAD;
 		if (room(d, 258 + 8) != ZS_MARK_OK) {

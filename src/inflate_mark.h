@@ -32,6 +32,7 @@ typedef struct zs_mark_dec {
 	uint32_t stored_len;     /* a stored block's LEN */
 	uint16_t *out;           /* the output so far (owned, grows) */
 	size_t len, cap, cap_max;
+	size_t faulted;          /* out[0..faulted) is in memory (<= cap) */
 	size_t marker_end;       /* index after the last marker written */
 	/* two-level tables (inflate_mark.c) */
 	uint32_t lit[(1u << 10) + (1u << 15)];
