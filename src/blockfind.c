@@ -11,25 +11,51 @@
  * bit pattern starts one, so they would only add false starts; a chunk
  * whose blocks are all fixed joins the chunk before.
  */
+#include <string.h>
+
 #include "blockfind.h"
 
-/* The 32 bits at bit offset pos (zeros past the end). */
-static uint32_t peek32(const uint8_t *in, size_t in_len, uint64_t pos)
+/* The 57 bits at bit offset pos (zeros past the end): one load away from
+ * the end. */
+static uint64_t peek57(const uint8_t *in, size_t in_len, uint64_t pos)
 {
 	uint64_t v = 0;
 	size_t at = (size_t)(pos >> 3);
-	for (unsigned k = 0; k < 5 && at + k < in_len; k++)
-		v |= (uint64_t)in[at + k] << (8 * k);
-	return (uint32_t)(v >> (pos & 7));
+	if (at + 8 <= in_len)
+		memcpy(&v, in + at, 8);   /* little-endian hosts */
+	else
+		for (unsigned k = 0; k < 8 && at + k < in_len; k++)
+			v |= (uint64_t)in[at + k] << (8 * k);
+	return v >> (pos & 7);
+}
+
+/* The code-length code of the dynamic header at pos: complete, or a
+ * single code of length 1, as inflate_mark.c's table builder wants.  Most
+ * false candidates fail here, before any table is built. */
+static int lengths_code_ok(const uint8_t *in, size_t in_len, uint64_t pos)
+{
+	unsigned ncl = (unsigned)(peek57(in, in_len, pos + 13) & 15) + 4;
+	uint64_t v = peek57(in, in_len, pos + 17);   /* 19 lengths of 3 bits */
+	unsigned kraft = 0, max = 0;
+	for (unsigned k = 0; k < ncl; k++, v >>= 3) {
+		unsigned l = (unsigned)(v & 7);
+		if (l) {
+			kraft += 128u >> l;
+			max = l > max ? l : max;
+		}
+	}
+	return kraft == 128 || (kraft == 64 && max == 1);
 }
 
 /* The few bits of a plausible header: BFINAL 0, and dynamic with HLIT and
- * HDIST in range, or stored with zero padding and LEN == ~NLEN. */
+ * HDIST in range and a usable code-length code, or stored with zero
+ * padding and LEN == ~NLEN. */
 static int plausible(const uint8_t *in, size_t in_len, uint64_t pos)
 {
-	uint32_t v = peek32(in, in_len, pos);
+	uint32_t v = (uint32_t)peek57(in, in_len, pos);
 	if ((v & 7) == 4)
-		return ((v >> 3) & 31) <= 29 && ((v >> 8) & 31) <= 29;
+		return ((v >> 3) & 31) <= 29 && ((v >> 8) & 31) <= 29 &&
+		       lengths_code_ok(in, in_len, pos);
 	if ((v & 7) != 0)
 		return 0;
 	uint64_t at = (pos + 3 + 7) >> 3;   /* the byte after the padding */

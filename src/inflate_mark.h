@@ -32,8 +32,9 @@ typedef struct zs_mark_dec {
 	uint32_t stored_len;     /* a stored block's LEN */
 	uint16_t *out;           /* the output so far (owned, grows) */
 	size_t len, cap, cap_max;
+	size_t faulted;          /* out[0..faulted) is in memory (<= cap) */
 	size_t marker_end;       /* index after the last marker written */
-	unsigned lit_bits, dist_bits;    /* two-level tables (inflate_mark.c) */
+	/* two-level tables (inflate_mark.c) */
 	uint32_t lit[(1u << 10) + (1u << 15)];
 	uint32_t dist[(1u << 10) + (1u << 15)];
 } zs_mark_dec;
@@ -49,11 +50,15 @@ int zs_mark_header(zs_mark_dec *d);
 int zs_mark_body(zs_mark_dec *d);
 /* Header and body of the next block. */
 int zs_mark_block(zs_mark_dec *d);
+/* Are the last 32 KiB of the output free of markers (so the window for
+ * what follows is known)?  marker_end, a bound kept cheaply while decoding,
+ * is brought down to one past the last marker actually there: at most
+ * 32 Ki symbols looked at. */
+int zs_mark_tail_clean(zs_mark_dec *d);
 /* Replace d->out[0..len) by bytes, in place (d->out then holds uint8_t):
  * markers from win (32 KiB, its last `known` bytes valid).  -1 if a marker
  * names a byte before the known part (a reference before the stream),
- * else how many markers there were (0, uncounted, when all 32 KiB are
- * known). */
+ * else how many markers there were. */
 int64_t zs_mark_resolve(zs_mark_dec *d, const uint8_t *win, size_t known);
 /* The same for src[0..n) into dst (dst == src works, as above). */
 int64_t zs_mark_resolve_to(const uint16_t *src, size_t n, const uint8_t *win,

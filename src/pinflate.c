@@ -290,15 +290,14 @@ static int marker_phase(zs_pinflate *j, scratch *s, size_t x, size_t *y,
 			(*y)++;   /* ran past a false start */
 		if (*y < j->m && d->pos == start_of(j, *y))
 			return 0;
-		if (j->cfg.mode == ZS_PIN_NORMAL) {
-			if (is_ready(j, x - 1)) {
-				atomic_fetch_add(&j->switch_pred, 1);
-				return 0;
-			}
-			if (d->len >= WIN && d->marker_end <= d->len - WIN) {
-				atomic_fetch_add(&j->switch_clean, 1);
-				return 0;
-			}
+		if (j->cfg.mode == ZS_PIN_NORMAL && is_ready(j, x - 1)) {
+			atomic_fetch_add(&j->switch_pred, 1);
+			return 0;
+		}
+		if (j->cfg.mode != ZS_PIN_MARKERS_ONLY &&
+		    zs_mark_tail_clean(d)) {
+			atomic_fetch_add(&j->switch_clean, 1);
+			return 0;
 		}
 		if (zs_mark_block(d) != ZS_MARK_OK || d->len > j->cfg.max_out)
 			return -1;

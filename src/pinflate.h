@@ -14,6 +14,9 @@ enum zs_pinflate_mode {
 	ZS_PIN_NORMAL,       /* as soon as it can: the chunk before is done,
 				or its own last 32 KiB hold no markers */
 	ZS_PIN_MARKERS_ONLY, /* never: the whole chunk in markers (tests) */
+	ZS_PIN_CLEAN_ONLY,   /* only when its last 32 KiB hold no markers
+				(tests: the early hand-over, whatever the
+				timing) */
 };
 
 typedef struct zs_pinflate_cfg {
@@ -38,9 +41,7 @@ typedef struct zs_pinflate_result {
 	uint64_t absorbed;     /* false starts, decoded by the chunk before */
 	uint64_t redecoded;    /* ISA-L runs started again past a false start */
 	uint64_t marker_syms;  /* symbols decoded in marker mode */
-	uint64_t markers;      /* of which markers (counted only within the
-				  stream's first 32 KiB: the fast path does
-				  not count) */
+	uint64_t markers;      /* of which markers */
 	uint64_t isal_bytes;   /* bytes decoded by ISA-L */
 	uint64_t switch_pred;  /* chunks that left marker mode: chunk before
 				  done */

@@ -13,10 +13,11 @@
  * the chunk, splits every entry over one chunk, even on one thread. */
 #define ZS_PINFLATE_CHUNK (4ull << 20)
 #define ZS_PINFLATE_MIN (16ull << 20)
-/* Threads from which an entry is split.  On 2 cores the split measured no
- * faster than one thread (docs/pinflate.md: the busiest thread's CPU time
- * equals the sequential decode's), so it stays off there; the model gives
- * 1 + (N - 1) / 5 for N threads, a gain from 4 on (not measured here). */
+/* Threads from which an entry is split.  On 2 cores the busiest thread
+ * takes 1.3x less CPU time than one thread but both together 45% more
+ * (docs/pinflate.md), which on a loaded machine made the wall-clock time
+ * worse, so it stays off there; the model gives 1 + (N - 1) / 3.2 for N
+ * threads, 1.9x at 4. */
 #define ZS_PINFLATE_MIN_THREADS 4
 
 /* Is entry i one to split over nt threads? */

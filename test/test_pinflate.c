@@ -19,14 +19,10 @@
 static const size_t chunks[] = { 97, 1000, 4099, 65536 };
 #define NCHUNKS (sizeof(chunks) / sizeof(chunks[0]))
 
-/* Reproducible bytes: xorshift. */
 static uint64_t rng = 88172645463325252ull;
 static uint64_t next_rand(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 /* Text-like: words from a small vocabulary, some long repeats. */
@@ -64,6 +60,20 @@ static void make_binary(uint8_t *p, size_t n)
 		}
 		}
 		k += len;
+	}
+}
+
+/* Noise and copies from at most 3,000 back, in pieces: the markers of a
+ * chunk die out once it has made 32 KiB of its own bytes. */
+static void make_fresh(uint8_t *p, size_t n)
+{
+	size_t k = 0;
+	while (k < n) {
+		uint64_t r = next_rand();
+		size_t len = 1 + (size_t)(r >> 40) % 200, back = 1 + r % 3000;
+		for (size_t q = 0; q < len && k < n; q++, k++)
+			p[k] = r & 0x100 && k >= back ? p[k - back]
+						      : (uint8_t)next_rand();
 	}
 }
 
@@ -105,7 +115,9 @@ static stream make_stream(size_t n, int binary, const int (*strat)[2],
 	size_t cap = n + n / 8 + 4096;
 	s.comp = malloc(cap);
 	cr_assert(s.data && s.comp);
-	if (binary)
+	if (binary == 2)
+		make_fresh(s.data, n);
+	else if (binary)
 		make_binary(s.data, n);
 	else
 		make_text(s.data, n);
@@ -183,6 +195,31 @@ Test(pinflate, text_and_binary_every_chunking)
 	check_identity(&b, "binary, levels 1/9/huffman/rle", 1);
 	free_stream(&a);
 	free_stream(&b);
+}
+
+/* The early hand-over alone (no waiting for the chunk before): chunks
+ * leave marker mode on a clean window, ISA-L takes the window from the
+ * marker output, and the bytes stay the same. */
+Test(pinflate, clean_window_hand_over)
+{
+	stream s = make_stream(1500000, 2, dynamic, 1, 1500000);
+	uint8_t *out = malloc(s.n + 1);
+	cr_assert_not_null(out);
+	for (size_t c = 20000; c <= 80000; c += 60000)
+		for (int t = 1; t <= 3; t++) {
+			memset(out, 0xA5, s.n + 1);
+			zs_pinflate_result r = par(s.comp, s.clen, c, t,
+				ZS_PIN_CLEAN_ONLY, out, s.n);
+			cr_assert(r.ok, "chunk %zu, %d threads", c, t);
+			cr_assert_eq(r.size, s.n);
+			cr_assert(memcmp(out, s.data, s.n) == 0, "chunk %zu, %d "
+				  "threads: bytes differ", c, t);
+			cr_assert_gt(r.switch_clean, 0, "no clean window: the "
+				     "test tests nothing");
+			cr_assert_eq(r.switch_pred, 0);
+		}
+	free(out);
+	free_stream(&s);
 }
 
 /* Chunk boundaries fall inside stored blocks (level 0 is all stored). */

@@ -8,6 +8,8 @@
  *   bits 0-1  chunk size: 64, 300, 2048 or 16384 bytes
  *   bit 2     ZS_PIN_MARKERS_ONLY (whole chunks in marker mode)
  *   bits 3-4  threads: 1 to 4
+ *   bit 5     (bit 2 clear) ZS_PIN_CLEAN_ONLY (leave marker mode only on
+ *             a clean window)
  *
  * The parallel decode may give up (then zipscan decodes sequentially),
  * but when it says it decoded the stream, ISA-L must have decoded it too,
@@ -53,7 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.in = data + 1, .in_len = size - 1,
 		.chunk = chunk_sizes[ctl & 3], .max_out = OUT_MAX,
 		.sym_cap = OUT_MAX, .out = out, .out_cap = OUT_MAX,
-		.mode = (ctl & 4) ? ZS_PIN_MARKERS_ONLY : ZS_PIN_NORMAL,
+		.mode = (ctl & 4)    ? ZS_PIN_MARKERS_ONLY :
+			(ctl & 0x20) ? ZS_PIN_CLEAN_ONLY : ZS_PIN_NORMAL,
 	};
 	zs_pinflate_result r;
 	zs_pinflate_run(&c, 1 + ((ctl >> 3) & 3), &r);
