@@ -8,25 +8,25 @@
  * pieces.  synchronous_commit stays as the server has it (on by
  * default): a committed archive is durable.
  */
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "catalog.h"
+#include "pg_load.h"
 
 /* Serializes the schema's creation between processes (any constant). */
 #define ZS_PG_SCHEMA_LOCK 0x7a697073
 
 static int fail(zs_catalog *c, const char *what, PGresult *r)
 {
-	const char *msg = r ? PQresultErrorMessage(r) : "";
+	const char *msg = r ? zs_pq.resultErrorMessage(r) : "";
 	if (!msg || !*msg)
-		msg = PQerrorMessage(c->db);
+		msg = zs_pq.errorMessage(c->db);
 	zs_cat_fail(c, "PostgreSQL: %s: %.*s", what,
 		    (int)strcspn(msg, "\n"), msg);
-	PQclear(r);
+	zs_pq.clear(r);
 	return -1;
 }
 
@@ -34,29 +34,29 @@ static int fail(zs_catalog *c, const char *what, PGresult *r)
 static int pq(zs_catalog *c, const char *what, const char *sql, int n,
 	      const char *const *params)
 {
-	PGresult *r = PQexecParams(c->db, sql, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
+	PGresult *r = zs_pq.execParams(c->db, sql, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = zs_pq.resultStatus(r);
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		return fail(c, what, r);
-	PQclear(r);
+	zs_pq.clear(r);
 	return 0;
 }
 
 static int simple(zs_catalog *c, const char *what, const char *sql)
 {
-	PGresult *r = PQexec(c->db, sql);
-	ExecStatusType st = PQresultStatus(r);
+	PGresult *r = zs_pq.exec(c->db, sql);
+	ExecStatusType st = zs_pq.resultStatus(r);
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		return fail(c, what, r);
-	PQclear(r);
+	zs_pq.clear(r);
 	return 0;
 }
 
 static void rollback(zs_catalog *c)
 {
-	PQclear(PQexec(c->db, "ROLLBACK"));
+	zs_pq.clear(zs_pq.exec(c->db, "ROLLBACK"));
 }
 
 static int pg_setup(zs_catalog *c)
@@ -68,10 +68,10 @@ static int pg_setup(zs_catalog *c)
 	if (simple(c, "locking the schema", sql) ||
 	    simple(c, "creating the schema", zs_catalog_schema))
 		return rollback(c), -1;
-	PGresult *r = PQexec(c->db, "SELECT max(version) FROM schema_version");
-	int version = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) ?
-		      atoi(PQgetvalue(r, 0, 0)) : -1;
-	PQclear(r);
+	PGresult *r = zs_pq.exec(c->db, "SELECT max(version) FROM schema_version");
+	int version = zs_pq.resultStatus(r) == PGRES_TUPLES_OK && zs_pq.ntuples(r) ?
+		      atoi(zs_pq.getvalue(r, 0, 0)) : -1;
+	zs_pq.clear(r);
 	if (version != ZS_CATALOG_SCHEMA_VERSION) {
 		zs_cat_fail(c, "catalog schema version %d, this zipscan "
 			    "writes version %d", version,
@@ -87,21 +87,21 @@ static int pg_lookup(zs_catalog *c, int64_t id, zs_cat_known *k)
 	const char *p[] = { ids };
 
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	PGresult *r = PQexecParams(c->db, zs_cat_sql_lookup, 1, NULL, p, NULL,
+	PGresult *r = zs_pq.execParams(c->db, zs_cat_sql_lookup, 1, NULL, p, NULL,
 				   NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+	if (zs_pq.resultStatus(r) != PGRES_TUPLES_OK)
 		return fail(c, "looking up an archive", r);
-	int found = PQntuples(r) > 0;
+	int found = zs_pq.ntuples(r) > 0;
 	if (found) {
-		k->size = atoll(PQgetvalue(r, 0, 0));
-		k->mtime_ns = atoll(PQgetvalue(r, 0, 1));
-		k->cd_checksum = atoll(PQgetvalue(r, 0, 2));
-		k->decoded = PQgetvalue(r, 0, 3)[0] == 't';
-		k->hashed = PQgetvalue(r, 0, 4)[0] == 't';
-		k->status = atoi(PQgetvalue(r, 0, 5));
-		k->cd_offset = atoll(PQgetvalue(r, 0, 6));
+		k->size = atoll(zs_pq.getvalue(r, 0, 0));
+		k->mtime_ns = atoll(zs_pq.getvalue(r, 0, 1));
+		k->cd_checksum = atoll(zs_pq.getvalue(r, 0, 2));
+		k->decoded = zs_pq.getvalue(r, 0, 3)[0] == 't';
+		k->hashed = zs_pq.getvalue(r, 0, 4)[0] == 't';
+		k->status = atoi(zs_pq.getvalue(r, 0, 5));
+		k->cd_offset = atoll(zs_pq.getvalue(r, 0, 6));
 	}
-	PQclear(r);
+	zs_pq.clear(r);
 	return found;
 }
 
@@ -200,7 +200,7 @@ static int flush(zs_catalog *c, copybuf *b)
 		zs_cat_fail(c, "out of memory");
 		return -1;
 	}
-	if (b->n && PQputCopyData(c->db, b->p, (int)b->n) != 1)
+	if (b->n && zs_pq.putCopyData(c->db, b->p, (int)b->n) != 1)
 		return fail(c, "sending rows", NULL);
 	b->n = 0;
 	return 0;
@@ -209,24 +209,24 @@ static int flush(zs_catalog *c, copybuf *b)
 static int copy_end(zs_catalog *c, int ok)
 {
 	int rc = ok ? 0 : -1;
-	if (PQputCopyEnd(c->db, ok ? NULL : "zipscan stopped") != 1)
+	if (zs_pq.putCopyEnd(c->db, ok ? NULL : "zipscan stopped") != 1)
 		rc = fail(c, "ending COPY", NULL);
 	PGresult *r;
-	while ((r = PQgetResult(c->db)) != NULL) {
-		if (PQresultStatus(r) != PGRES_COMMAND_OK && ok && rc == 0)
+	while ((r = zs_pq.getResult(c->db)) != NULL) {
+		if (zs_pq.resultStatus(r) != PGRES_COMMAND_OK && ok && rc == 0)
 			rc = fail(c, "COPY", r);
 		else
-			PQclear(r);
+			zs_pq.clear(r);
 	}
 	return rc;
 }
 
 static int copy_begin(zs_catalog *c, const char *sql)
 {
-	PGresult *r = PQexec(c->db, sql);
-	if (PQresultStatus(r) != PGRES_COPY_IN)
+	PGresult *r = zs_pq.exec(c->db, sql);
+	if (zs_pq.resultStatus(r) != PGRES_COPY_IN)
 		return fail(c, "starting COPY", r);
-	PQclear(r);
+	zs_pq.clear(r);
 	return 0;
 }
 
@@ -389,35 +389,35 @@ static int pg_entries(zs_catalog *c, int64_t id,
 	const char *p[] = { ids };
 
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	PGresult *r = PQexecParams(c->db, "SELECT idx, name, "
+	PGresult *r = zs_pq.execParams(c->db, "SELECT idx, name, "
 		"compressed_size, uncompressed_size, crc32, method, "
 		"coalesce(extract(epoch FROM mtime)::bigint, 0), status "
 		"FROM entries WHERE archive_id = $1 ORDER BY idx", 1, NULL, p,
 		NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+	if (zs_pq.resultStatus(r) != PGRES_TUPLES_OK)
 		return fail(c, "reading entries", r);
 	int rc = 0;
-	for (int k = 0; rc == 0 && k < PQntuples(r); k++) {
+	for (int k = 0; rc == 0 && k < zs_pq.ntuples(r); k++) {
 		zs_catalog_entry e;
 		memset(&e, 0, sizeof(e));
-		e.index = atoll(PQgetvalue(r, k, 0));
-		e.name = PQgetvalue(r, k, 1);
-		e.compressed_size = strtoull(PQgetvalue(r, k, 2), NULL, 10);
-		e.uncompressed_size = strtoull(PQgetvalue(r, k, 3), NULL, 10);
-		e.crc32 = (uint32_t)strtoull(PQgetvalue(r, k, 4), NULL, 10);
-		e.method = (unsigned)atoi(PQgetvalue(r, k, 5));
-		e.mtime = atoll(PQgetvalue(r, k, 6));
+		e.index = atoll(zs_pq.getvalue(r, k, 0));
+		e.name = zs_pq.getvalue(r, k, 1);
+		e.compressed_size = strtoull(zs_pq.getvalue(r, k, 2), NULL, 10);
+		e.uncompressed_size = strtoull(zs_pq.getvalue(r, k, 3), NULL, 10);
+		e.crc32 = (uint32_t)strtoull(zs_pq.getvalue(r, k, 4), NULL, 10);
+		e.method = (unsigned)atoi(zs_pq.getvalue(r, k, 5));
+		e.mtime = atoll(zs_pq.getvalue(r, k, 6));
 		snprintf(e.status, sizeof(e.status), "%s",
-			 PQgetvalue(r, k, 7));
+			 zs_pq.getvalue(r, k, 7));
 		rc = fn(ctx, &e);
 	}
-	PQclear(r);
+	zs_pq.clear(r);
 	return rc;
 }
 
 static void pg_close(zs_catalog *c)
 {
-	PQfinish(c->db);
+	zs_pq.finish(c->db);
 }
 
 static const zs_cat_backend pg_backend = {
@@ -433,18 +433,24 @@ static void quiet_notice(void *arg, const char *message)
 
 int zs_cat_pg_open(zs_catalog *c, const char *conninfo)
 {
+	char why[512];
+
+	if (zs_libpq_load(why, sizeof(why)) != 0) {
+		zs_cat_fail(c, "PostgreSQL: %s", why);
+		return -1;
+	}
 	c->be = &pg_backend;
-	c->db = PQconnectdb(conninfo);
+	c->db = zs_pq.connectdb(conninfo);
 	if (!c->db) {
 		zs_cat_fail(c, "PostgreSQL: out of memory");
 		return -1;
 	}
-	if (PQstatus(c->db) != CONNECTION_OK) {
-		const char *m = PQerrorMessage(c->db);
+	if (zs_pq.status(c->db) != CONNECTION_OK) {
+		const char *m = zs_pq.errorMessage(c->db);
 		zs_cat_fail(c, "PostgreSQL: cannot connect: %.*s",
 			    (int)strcspn(m, "\n"), m);
 		return -1;
 	}
-	PQsetNoticeProcessor(c->db, quiet_notice, NULL);
+	zs_pq.setNoticeProcessor(c->db, quiet_notice, NULL);
 	return simple(c, "setting the session", "SET TIME ZONE 'UTC'");
 }
