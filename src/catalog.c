@@ -203,6 +203,7 @@ void zs_cat_entry_row(const zs_archive *a, size_t i, char *name, char *err,
 	e->uncomp = clamp64(z.uncompressed_size);
 	e->crc32 = z.crc32;
 	e->has_mtime = zs_cat_time(z.mtime, e->mtime);
+	e->mtime_unix = z.mtime;
 	e->mode = z.mode;
 	e->external_attr = z.external_attr;
 	e->flags = z.flags;

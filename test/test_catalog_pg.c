@@ -70,3 +70,114 @@ Test(catalog_pg, libpq_missing)
 			 ZS_BIN, fixture("stats.zip")), 50, "%s", out);
 	cr_assert(strstr(out, "cannot connect"), "%s", out);
 }
+
+/* A server of our own in DIR/pg (test/pg_server.sh): 1 and its URL, or 0
+ * when it cannot start (why in the skip message). */
+static int pg_start(const char *dir, char *url, size_t cap, char *why,
+		    size_t why_cap)
+{
+	chmod(dir, 0755);   /* as root the server runs as nobody, beneath */
+	int rc = run(url, cap, "%s/pg_server.sh start %s/pg 2>%s/pg.err",
+		     ZS_TESTDIR, dir, dir);
+	if (rc == 77) {
+		run(why, why_cap, "head -1 %s/pg.err", dir);
+		return 0;
+	}
+	cr_assert_eq(rc, 0, "pg_server.sh start: %d", rc);
+	url[strcspn(url, "\n")] = '\0';
+	return 1;
+}
+
+static void pg_stop(const char *dir)
+{
+	run(NULL, 0, "%s/pg_server.sh stop %s/pg", ZS_TESTDIR, dir);
+}
+
+/* odd.zip: names with COPY's text escapes, an empty name's neighbour, a
+ * time before 1970 and one past year 9999 (NTFS extra fields: the
+ * catalog stores NULL for a time it cannot write), a symlink and a
+ * directory. */
+static void odd_archive(const char *dir)
+{
+	cr_assert_eq(run(NULL, 0, "cd %s && %s - <<'EOF'\n"
+		"import struct, zipfile\n"
+		"def ntfs(t):\n"
+		"    return struct.pack('<HHIHHQQQ', 10, 32, 0, 1, 24, t, t, t)\n"
+		"z = zipfile.ZipFile('odd.zip', 'w')\n"
+		"for n in ('tab\\there', 'nl\\nthere', 'back\\\\slash', 'cr\\rx',"
+		" 'caf\\u00e9', 'dir/'):\n"
+		"    z.writestr(n, n)\n"
+		"i = zipfile.ZipInfo('old-1900'); i.extra = ntfs("
+		"94354848000000000)\n"
+		"z.writestr(i, b'old')\n"
+		"i = zipfile.ZipInfo('far-future'); i.extra = ntfs(2**63 - 1)\n"
+		"z.writestr(i, b'far')\n"
+		"i = zipfile.ZipInfo('link'); i.external_attr = 0o120777 << 16\n"
+		"z.writestr(i, 'target')\n"
+		"z.close()\n"
+		"EOF", dir, ZS_PYTHON), 0);
+}
+
+/* Every entries and findings column, as text the same in sqlite3 and
+ * psql -At (times as SQLite keeps them, booleans 0/1, NULL as <null>). */
+static const char entries_sql[] =
+	"SELECT archive_id, idx, name, method, method_name, compressed_size, "
+	"uncompressed_size, crc32, coalesce(%s, '<null>'), mode, "
+	"external_attr, flags, local_offset, data_offset, %s, status, "
+	"coalesce(error, '<null>'), coalesce(xxh3_128, '<null>') FROM "
+	"entries ORDER BY archive_id, idx; SELECT archive_id, "
+	"coalesce(entry, -1), code, severity, byte_offset, message FROM "
+	"findings ORDER BY 1, 2, 3, 5, 6;";
+
+Test(catalog_pg, binary_copy_rows_equal_sqlites, .timeout = 120)
+{
+	char *d = temp_dir("catpg"), url[512], why[512] = "", q[1024];
+	static char pg[1 << 18], lite[1 << 18];
+
+	if (!pg_start(d, url, sizeof(url), why, sizeof(why))) {
+		drop_dir(d);
+		cr_skip_test("%s", why);
+	}
+	odd_archive(d);
+	const char *dbs[] = { url, "c.sqlite" };
+	for (int k = 0; k < 2; k++) {
+		/* findings (check), then hashes and statuses (stats) */
+		int rc = run(NULL, 0, "cd %s && %s check -q --db '%s' odd.zip "
+			     "%s %s %s >/dev/null 2>&1", d, ZS_BIN, dbs[k],
+			     ZS_FIXTURES "/audit-names.zip",
+			     ZS_FIXTURES "/cp437.zip",
+			     ZS_FIXTURES "/control-name.zip");
+		cr_assert(rc == 0 || rc == 1, "check: exit %d", rc);
+		rc = run(NULL, 0, "cd %s && %s stats --hash --db '%s' %s %s "
+			 ">/dev/null 2>&1", d, ZS_BIN, dbs[k],
+			 ZS_FIXTURES "/bad-crc.zip", ZS_FIXTURES "/mixed.zip");
+		cr_assert(rc == 0 || rc == 2, "stats: exit %d", rc);
+	}
+	snprintf(q, sizeof(q), entries_sql, "to_char(mtime AT TIME ZONE "
+		 "'UTC', 'YYYY-MM-DD HH24:MI:SS\\\"+00:00\\\"')",
+		 "is_dir::int, is_symlink::int, is_encrypted::int");
+	cr_assert_eq(run(pg, sizeof(pg), "psql -X -At -v ON_ERROR_STOP=1 "
+			 "'%s' -c \"%s\"", url, q), 0, "%s", q);
+	snprintf(q, sizeof(q), entries_sql, "mtime",
+		 "is_dir, is_symlink, is_encrypted");
+	cr_assert_eq(run(lite, sizeof(lite), "sqlite3 -bail %s/c.sqlite "
+			 "\"%s\"", d, q), 0);
+	cr_assert_str_eq(pg, lite);
+	/* what the rows must hold, so that equal is not equally empty */
+	cr_assert(strstr(pg, "|old-1900|") && strstr(pg,
+		  "|1900-01-01 00:00:00+00:00|"), "%s", pg);
+	cr_assert(strstr(pg, "|far-future|0|stored|3|3|1911956598|<null>|"),
+		  "%s", pg);
+	cr_assert(strstr(pg, "|tab\there|") && strstr(pg, "|nl\nthere|") &&
+		  strstr(pg, "|back\\slash|") && strstr(pg, "|caf\xc3\xa9|"),
+		  "%s", pg);
+	cr_assert(strstr(pg, "|bad|bad CRC-32: stored e6bacc6b, computed "
+			 "e6bacc6a|<null>\n"), "%s", pg);
+	cr_assert(strstr(pg, "|dotdot-name|warning|"), "%s", pg);
+	cr_assert_lt(strlen(pg), sizeof(pg) - 1);   /* all of it compared */
+	cr_assert_eq(run(q, sizeof(q), "psql -X -At '%s' -c \"SELECT "
+			 "count(xxh3_128) FROM entries\"", url), 0);
+	cr_assert_str_eq(q, "606\n");   /* mixed.zip's, hashed */
+	pg_stop(d);
+	drop_dir(d);
+}
