@@ -178,6 +178,17 @@ Test(catalog_pg, binary_copy_rows_equal_sqlites, .timeout = 120)
 	cr_assert_eq(run(q, sizeof(q), "psql -X -At '%s' -c \"SELECT "
 			 "count(xxh3_128) FROM entries\"", url), 0);
 	cr_assert_str_eq(q, "606\n");   /* mixed.zip's, hashed */
+	/* the schema's indexes on entries, the same in both: the primary key
+	 * and failed entries, not (uncompressed_size, crc32) */
+	cr_assert_eq(run(q, sizeof(q), "psql -X -At '%s' -c \"SELECT "
+			 "string_agg(indexname, ',' ORDER BY indexname) FROM "
+			 "pg_indexes WHERE tablename = 'entries'\"", url), 0);
+	cr_assert_str_eq(q, "entries_failed,entries_pkey\n");
+	cr_assert_eq(run(q, sizeof(q), "sqlite3 %s/c.sqlite \"SELECT "
+			 "group_concat(name) FROM (SELECT name FROM "
+			 "sqlite_master WHERE type = 'index' AND tbl_name = "
+			 "'entries' ORDER BY name)\"", d), 0);
+	cr_assert_str_eq(q, "entries_failed,sqlite_autoindex_entries_1\n");
 	pg_stop(d);
 	drop_dir(d);
 }
