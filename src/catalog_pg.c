@@ -413,5 +413,8 @@ int zs_cat_pg_open(zs_catalog *c, const char *conninfo)
 		return -1;
 	}
 	zs_pq.setNoticeProcessor(c->db, quiet_notice, NULL);
-	return simple(c, "setting the session", "SET TIME ZONE 'UTC'");
+	/* the rows' text is UTF-8 whatever the database's encoding: the
+	 * server converts it, or refuses what that encoding cannot hold */
+	return simple(c, "setting the session", "SET TIME ZONE 'UTC'; "
+		      "SET client_encoding = 'UTF8'");
 }
