@@ -159,6 +159,21 @@ static void check_latin1_database(const char *dir)
 			 "count(*) FROM archives WHERE path LIKE '%%euro.zip'\"",
 			 url), 0);
 	cr_assert_str_eq(out, "0\n");
+	/* the library: the error comes up while close drains the writer,
+	 * and outlives the handle (zs_catalog_error(NULL)) */
+	zs_catalog *c;
+	zs_options o;
+	int status;
+	snprintf(out, sizeof(out), "%s/euro.zip", dir);
+	zs_options_init(&o);
+	zs_archive *a = zs_open(out, &o, &status);
+	cr_assert_not_null(a);
+	cr_assert_eq(zs_catalog_open(url, "list", "", 1, &c), 0, "%s",
+		     zs_catalog_error(c));
+	cr_assert_eq(zs_catalog_submit(c, a, "list"), 0);
+	cr_assert_eq(zs_catalog_close(c, 0), ZS_EXIT_WRITE);
+	cr_assert(strstr(zs_catalog_error(NULL), "LATIN1"), "%s",
+		  zs_catalog_error(NULL));
 }
 
 Test(catalog_pg, binary_copy_rows_equal_sqlites, .timeout = 120)
