@@ -35,7 +35,9 @@ ZS_FLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -fopenmp -Iinclude \
 # The library's objects: position-independent (they go into the shared
 # library too), and only what zipscan.h marks ZS_API is exported.
 LIB_FLAGS = -fPIC -fvisibility=hidden -DZS_BUILDING_LIBRARY
-LDLIBS    = -ldeflate -lisal -lxxhash -lzstd -lbz2 -llzma -lz -lsqlite3 -lpq
+# No -lpq: libpq is loaded at run time, and only for a PostgreSQL --db
+# (src/pg_load.c; its header, from libpq-dev, is still needed to build).
+LDLIBS    = -ldeflate -lisal -lxxhash -lzstd -lbz2 -llzma -lz -lsqlite3
 
 # The version lives in include/zipscan.h alone.
 VERSION  := $(shell sed -n 's/^\#define ZS_VERSION "\(.*\)"/\1/p' include/zipscan.h)

@@ -821,7 +821,10 @@ typedef struct zs_catalog zs_catalog;
 ZS_API int zs_catalog_open(const char *db, const char *command,
 			   const char *options, int threads,
 			   zs_catalog **out);
-/* The first error, in full ("" if none). */
+/* The first error, in full ("" if none).  NULL: the error of the last
+ * zs_catalog_close that failed in this thread (its handle is gone; an
+ * error may come up only there, when the writer records what is left),
+ * else "out of memory" (zs_catalog_open could not make a handle). */
 ZS_API const char *zs_catalog_error(const zs_catalog *c);
 /* Is the archive at path recorded as it is now: same absolute path,
  * size, mtime (ns) and central-directory checksum (recomputed from the

@@ -203,6 +203,7 @@ void zs_cat_entry_row(const zs_archive *a, size_t i, char *name, char *err,
 	e->uncomp = clamp64(z.uncompressed_size);
 	e->crc32 = z.crc32;
 	e->has_mtime = zs_cat_time(z.mtime, e->mtime);
+	e->mtime_unix = z.mtime;
 	e->mode = z.mode;
 	e->external_attr = z.external_attr;
 	e->flags = z.flags;
@@ -250,11 +251,15 @@ static int is_postgres(const char *db)
 	       !strncmp(db, "postgres://", 11) || strchr(db, '=') != NULL;
 }
 
+/* The error of this thread's last failed zs_catalog_close. */
+static _Thread_local char closed_err[sizeof(((zs_catalog *)0)->err)];
+
 int zs_catalog_open(const char *db, const char *command, const char *options,
 		    int threads, zs_catalog **out)
 {
 	zs_catalog *c = calloc(1, sizeof(*c));
 
+	closed_err[0] = '\0';
 	*out = c;
 	if (!c)
 		return ZS_EXIT_NOMEM;
@@ -275,7 +280,7 @@ int zs_catalog_open(const char *db, const char *command, const char *options,
 
 const char *zs_catalog_error(const zs_catalog *c)
 {
-	return c ? c->err : "out of memory";
+	return c ? c->err : closed_err[0] ? closed_err : "out of memory";
 }
 
 /* XXH3-64 of the file's bytes from off to its end (size bytes in all),
@@ -397,6 +402,8 @@ int zs_catalog_close(zs_catalog *c, int run_status)
 			   run_status) != 0)
 		c->failed = 1;
 	int rc = c->failed ? ZS_EXIT_WRITE : 0;
+	if (rc)
+		memcpy(closed_err, c->err, sizeof(closed_err));
 	if (c->be)
 		c->be->close(c);
 	pthread_mutex_destroy(&c->lock);

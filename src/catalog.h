@@ -36,6 +36,7 @@ typedef struct zs_cat_entry {
 	int64_t comp, uncomp, crc32;
 	int has_mtime;
 	char mtime[32];
+	int64_t mtime_unix;        /* the same in seconds, if has_mtime */
 	int64_t mode, external_attr, flags, local_offset, data_offset;
 	int is_dir, is_symlink, is_encrypted;
 	const char *status;

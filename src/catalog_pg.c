@@ -4,29 +4,30 @@
  * archive: a transaction-scoped advisory lock on the archive's id (two
  * writers of one archive take turns, so it ends with one whole set of
  * rows), delete its rows, upsert the archive, then its entries and
- * findings through COPY FROM STDIN in text format, sent in 256 KiB
- * pieces.  synchronous_commit stays as the server has it (on by
+ * findings through COPY FROM STDIN in binary format (pg_copy.h), sent in
+ * 256 KiB pieces.  synchronous_commit stays as the server has it (on by
  * default): a committed archive is durable.
  */
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "catalog.h"
+#include "pg_copy.h"
+#include "pg_load.h"
 
 /* Serializes the schema's creation between processes (any constant). */
 #define ZS_PG_SCHEMA_LOCK 0x7a697073
 
 static int fail(zs_catalog *c, const char *what, PGresult *r)
 {
-	const char *msg = r ? PQresultErrorMessage(r) : "";
+	const char *msg = r ? zs_pq.resultErrorMessage(r) : "";
 	if (!msg || !*msg)
-		msg = PQerrorMessage(c->db);
+		msg = zs_pq.errorMessage(c->db);
 	zs_cat_fail(c, "PostgreSQL: %s: %.*s", what,
 		    (int)strcspn(msg, "\n"), msg);
-	PQclear(r);
+	zs_pq.clear(r);
 	return -1;
 }
 
@@ -34,29 +35,29 @@ static int fail(zs_catalog *c, const char *what, PGresult *r)
 static int pq(zs_catalog *c, const char *what, const char *sql, int n,
 	      const char *const *params)
 {
-	PGresult *r = PQexecParams(c->db, sql, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
+	PGresult *r = zs_pq.execParams(c->db, sql, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = zs_pq.resultStatus(r);
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		return fail(c, what, r);
-	PQclear(r);
+	zs_pq.clear(r);
 	return 0;
 }
 
 static int simple(zs_catalog *c, const char *what, const char *sql)
 {
-	PGresult *r = PQexec(c->db, sql);
-	ExecStatusType st = PQresultStatus(r);
+	PGresult *r = zs_pq.exec(c->db, sql);
+	ExecStatusType st = zs_pq.resultStatus(r);
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		return fail(c, what, r);
-	PQclear(r);
+	zs_pq.clear(r);
 	return 0;
 }
 
 static void rollback(zs_catalog *c)
 {
-	PQclear(PQexec(c->db, "ROLLBACK"));
+	zs_pq.clear(zs_pq.exec(c->db, "ROLLBACK"));
 }
 
 static int pg_setup(zs_catalog *c)
@@ -68,10 +69,10 @@ static int pg_setup(zs_catalog *c)
 	if (simple(c, "locking the schema", sql) ||
 	    simple(c, "creating the schema", zs_catalog_schema))
 		return rollback(c), -1;
-	PGresult *r = PQexec(c->db, "SELECT max(version) FROM schema_version");
-	int version = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) ?
-		      atoi(PQgetvalue(r, 0, 0)) : -1;
-	PQclear(r);
+	PGresult *r = zs_pq.exec(c->db, "SELECT max(version) FROM schema_version");
+	int version = zs_pq.resultStatus(r) == PGRES_TUPLES_OK && zs_pq.ntuples(r) ?
+		      atoi(zs_pq.getvalue(r, 0, 0)) : -1;
+	zs_pq.clear(r);
 	if (version != ZS_CATALOG_SCHEMA_VERSION) {
 		zs_cat_fail(c, "catalog schema version %d, this zipscan "
 			    "writes version %d", version,
@@ -87,120 +88,80 @@ static int pg_lookup(zs_catalog *c, int64_t id, zs_cat_known *k)
 	const char *p[] = { ids };
 
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	PGresult *r = PQexecParams(c->db, zs_cat_sql_lookup, 1, NULL, p, NULL,
+	PGresult *r = zs_pq.execParams(c->db, zs_cat_sql_lookup, 1, NULL, p, NULL,
 				   NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+	if (zs_pq.resultStatus(r) != PGRES_TUPLES_OK)
 		return fail(c, "looking up an archive", r);
-	int found = PQntuples(r) > 0;
+	int found = zs_pq.ntuples(r) > 0;
 	if (found) {
-		k->size = atoll(PQgetvalue(r, 0, 0));
-		k->mtime_ns = atoll(PQgetvalue(r, 0, 1));
-		k->cd_checksum = atoll(PQgetvalue(r, 0, 2));
-		k->decoded = PQgetvalue(r, 0, 3)[0] == 't';
-		k->hashed = PQgetvalue(r, 0, 4)[0] == 't';
-		k->status = atoi(PQgetvalue(r, 0, 5));
-		k->cd_offset = atoll(PQgetvalue(r, 0, 6));
+		k->size = atoll(zs_pq.getvalue(r, 0, 0));
+		k->mtime_ns = atoll(zs_pq.getvalue(r, 0, 1));
+		k->cd_checksum = atoll(zs_pq.getvalue(r, 0, 2));
+		k->decoded = zs_pq.getvalue(r, 0, 3)[0] == 't';
+		k->hashed = zs_pq.getvalue(r, 0, 4)[0] == 't';
+		k->status = atoi(zs_pq.getvalue(r, 0, 5));
+		k->cd_offset = atoll(zs_pq.getvalue(r, 0, 6));
 	}
-	PQclear(r);
+	zs_pq.clear(r);
 	return found;
 }
 
-/* ---- COPY text rows ----------------------------------------------------- */
+/* ---- COPY rows (binary, pg_copy.h) ------------------------------------- */
 
-typedef struct copybuf {
-	char *p;
-	size_t n, cap;
-	int oom;
-} copybuf;
-
+/* Rows are sent whenever this much is buffered. */
 #define ZS_PG_COPY_CHUNK (256u << 10)
 
-static void put(copybuf *b, const char *s, size_t n)
+/* One entries row, the columns in catalog.sql's order and types. */
+static void entry_row(zs_copybuf *b, int64_t id, const zs_cat_entry *e)
 {
-	if (b->n + n > b->cap) {
-		size_t cap = b->cap ? b->cap : ZS_PG_COPY_CHUNK + 4096;
-		while (cap < b->n + n)
-			cap *= 2;
-		char *m = realloc(b->p, cap);
-		if (!m) {
-			b->oom = 1;
-			return;
-		}
-		b->p = m;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
+	zs_copy_row(b, 20);
+	zs_copy_int8(b, id);
+	zs_copy_int8(b, e->idx);
+	zs_copy_text(b, e->name);
+	zs_copy_int4(b, (int32_t)e->method);
+	zs_copy_text(b, e->method_name);
+	zs_copy_int8(b, e->comp);
+	zs_copy_int8(b, e->uncomp);
+	zs_copy_int8(b, e->crc32);
+	if (e->has_mtime)
+		zs_copy_time(b, e->mtime_unix);
+	else
+		zs_copy_null(b);
+	zs_copy_int4(b, (int32_t)e->mode);
+	zs_copy_int8(b, e->external_attr);
+	zs_copy_int4(b, (int32_t)e->flags);
+	zs_copy_int8(b, e->local_offset);
+	zs_copy_int8(b, e->data_offset);
+	zs_copy_bool(b, e->is_dir);
+	zs_copy_bool(b, e->is_symlink);
+	zs_copy_bool(b, e->is_encrypted);
+	zs_copy_text(b, e->status);
+	zs_copy_text(b, e->error);
+	zs_copy_text(b, e->hash[0] ? e->hash : NULL);
 }
 
-/* A text field in COPY's escapes; NULL is \N. */
-static void put_text(copybuf *b, const char *s)
+/* One findings row, likewise. */
+static void finding_row(zs_copybuf *b, int64_t id, const zs_cat_finding *f)
 {
-	if (!s) {
-		put(b, "\\N\t", 3);
-		return;
-	}
-	for (const char *q = s;; q++) {
-		size_t run = strcspn(q, "\\\t\n\r");
-		put(b, q, run);
-		q += run;
-		if (!*q)
-			break;
-		char esc[2] = { '\\', *q == '\\' ? '\\' : *q == '\t' ? 't' :
-				*q == '\n' ? 'n' : 'r' };
-		put(b, esc, 2);
-	}
-	put(b, "\t", 1);
+	zs_copy_row(b, 6);
+	zs_copy_int8(b, id);
+	if (f->entry >= 0)
+		zs_copy_int8(b, f->entry);
+	else
+		zs_copy_null(b);
+	zs_copy_text(b, f->code);
+	zs_copy_text(b, f->severity);
+	zs_copy_int8(b, f->offset);
+	zs_copy_text(b, f->message);
 }
 
-static void put_int(copybuf *b, int64_t v)
-{
-	char s[24];
-	put(b, s, (size_t)snprintf(s, sizeof(s), "%lld\t", (long long)v));
-}
-
-/* Replace the row's last tab by the end of line. */
-static void end_row(copybuf *b)
-{
-	if (b->n && !b->oom)
-		b->p[b->n - 1] = '\n';
-}
-
-static void put_ints(copybuf *b, const int64_t *v, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		put_int(b, v[k]);
-}
-
-/* One entries row, the columns in catalog.sql's order. */
-static void entry_line(copybuf *b, int64_t id, const zs_cat_entry *e)
-{
-	const int64_t head[] = { id, e->idx };
-	const int64_t sizes[] = { e->comp, e->uncomp, e->crc32 };
-	const int64_t tail[] = { e->mode, e->external_attr, e->flags,
-				 e->local_offset, e->data_offset, e->is_dir,
-				 e->is_symlink, e->is_encrypted };
-
-	put_ints(b, head, 2);
-	put_text(b, e->name);
-	put_int(b, e->method);
-	put_text(b, e->method_name);
-	put_ints(b, sizes, 3);
-	put_text(b, e->has_mtime ? e->mtime : NULL);
-	put_ints(b, tail, 8);
-	put_text(b, e->status);
-	put_text(b, e->error);
-	put_text(b, e->hash[0] ? e->hash : NULL);
-	end_row(b);
-}
-
-static int flush(zs_catalog *c, copybuf *b)
+static int flush(zs_catalog *c, zs_copybuf *b)
 {
 	if (b->oom) {
 		zs_cat_fail(c, "out of memory");
 		return -1;
 	}
-	if (b->n && PQputCopyData(c->db, b->p, (int)b->n) != 1)
+	if (b->n && zs_pq.putCopyData(c->db, (const char *)b->p, (int)b->n) != 1)
 		return fail(c, "sending rows", NULL);
 	b->n = 0;
 	return 0;
@@ -209,64 +170,74 @@ static int flush(zs_catalog *c, copybuf *b)
 static int copy_end(zs_catalog *c, int ok)
 {
 	int rc = ok ? 0 : -1;
-	if (PQputCopyEnd(c->db, ok ? NULL : "zipscan stopped") != 1)
+	if (zs_pq.putCopyEnd(c->db, ok ? NULL : "zipscan stopped") != 1)
 		rc = fail(c, "ending COPY", NULL);
 	PGresult *r;
-	while ((r = PQgetResult(c->db)) != NULL) {
-		if (PQresultStatus(r) != PGRES_COMMAND_OK && ok && rc == 0)
+	while ((r = zs_pq.getResult(c->db)) != NULL) {
+		if (zs_pq.resultStatus(r) != PGRES_COMMAND_OK && ok && rc == 0)
 			rc = fail(c, "COPY", r);
 		else
-			PQclear(r);
+			zs_pq.clear(r);
 	}
 	return rc;
 }
 
 static int copy_begin(zs_catalog *c, const char *sql)
 {
-	PGresult *r = PQexec(c->db, sql);
-	if (PQresultStatus(r) != PGRES_COPY_IN)
+	PGresult *r = zs_pq.exec(c->db, sql);
+	if (zs_pq.resultStatus(r) != PGRES_COPY_IN)
 		return fail(c, "starting COPY", r);
-	PQclear(r);
+	zs_pq.clear(r);
 	return 0;
 }
 
+/* Send what is buffered when a piece is full (or, with last, the rest
+ * and the trailer). */
+static int send_rows(zs_catalog *c, zs_copybuf *b, int last)
+{
+	if (last)
+		zs_copy_trailer(b);
+	return last || b->n >= ZS_PG_COPY_CHUNK ? flush(c, b) : 0;
+}
+
 static int copy_entries(zs_catalog *c, int64_t id, zs_archive *a,
-			copybuf *b)
+			zs_copybuf *b)
 {
 	size_t cap = zs_cat_name_cap(a);
 	char *name = malloc(cap), *err = malloc(cap);
 	zs_cat_entry e;
 	int rc = 0;
 
-	if (copy_begin(c, "COPY entries FROM STDIN") != 0) {
+	if (copy_begin(c, "COPY entries FROM STDIN WITH (FORMAT binary)")) {
 		free(name);
 		free(err);
 		return -1;
 	}
 	b->oom = !name || !err;
+	zs_copy_header(b);
 	for (size_t i = 0; rc == 0 && !b->oom && i < a->index.count; i++) {
 		zs_cat_entry_row(a, i, name, err, cap, &e);
-		entry_line(b, id, &e);
-		if (b->n >= ZS_PG_COPY_CHUNK)
-			rc = flush(c, b);
+		entry_row(b, id, &e);
+		rc = send_rows(c, b, 0);
 	}
 	if (rc == 0)
-		rc = flush(c, b);
+		rc = send_rows(c, b, 1);
 	free(name);
 	free(err);
 	return copy_end(c, rc == 0);
 }
 
 static int copy_findings(zs_catalog *c, int64_t id, zs_archive *a,
-			 copybuf *b)
+			 zs_copybuf *b)
 {
 	int rc = 0;
 
 	if (!a->findings_count)
 		return 0;
-	if (copy_begin(c, "COPY findings FROM STDIN") != 0)
+	if (copy_begin(c, "COPY findings FROM STDIN WITH (FORMAT binary)"))
 		return -1;
-	for (size_t k = 0; rc == 0 && k < a->findings_count; k++) {
+	zs_copy_header(b);
+	for (size_t k = 0; rc == 0 && !b->oom && k < a->findings_count; k++) {
 		char *msg = malloc(3 * strlen(a->findings[k].text) + 1);
 		zs_cat_finding f;
 		if (!msg) {
@@ -274,22 +245,12 @@ static int copy_findings(zs_catalog *c, int64_t id, zs_archive *a,
 			break;
 		}
 		zs_cat_finding_row(a, k, msg, &f);
-		put_int(b, id);
-		if (f.entry >= 0)
-			put_int(b, f.entry);
-		else
-			put_text(b, NULL);
-		put_text(b, f.code);
-		put_text(b, f.severity);
-		put_int(b, f.offset);
-		put_text(b, f.message);
-		end_row(b);
+		finding_row(b, id, &f);
 		free(msg);
-		if (b->n >= ZS_PG_COPY_CHUNK)
-			rc = flush(c, b);
+		rc = send_rows(c, b, 0);
 	}
 	if (rc == 0)
-		rc = flush(c, b);
+		rc = send_rows(c, b, 1);
 	return copy_end(c, rc == 0);
 }
 
@@ -326,7 +287,7 @@ static int pg_record(zs_catalog *c, const zs_cat_archive *r, zs_archive *a)
 {
 	char ids[24];
 	const char *p[] = { ids };
-	copybuf b = { 0 };
+	zs_copybuf b = { 0 };
 
 	snprintf(ids, sizeof(ids), "%lld", (long long)r->id);
 	int rc = simple(c, "starting a transaction", "BEGIN");
@@ -389,35 +350,35 @@ static int pg_entries(zs_catalog *c, int64_t id,
 	const char *p[] = { ids };
 
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	PGresult *r = PQexecParams(c->db, "SELECT idx, name, "
+	PGresult *r = zs_pq.execParams(c->db, "SELECT idx, name, "
 		"compressed_size, uncompressed_size, crc32, method, "
 		"coalesce(extract(epoch FROM mtime)::bigint, 0), status "
 		"FROM entries WHERE archive_id = $1 ORDER BY idx", 1, NULL, p,
 		NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+	if (zs_pq.resultStatus(r) != PGRES_TUPLES_OK)
 		return fail(c, "reading entries", r);
 	int rc = 0;
-	for (int k = 0; rc == 0 && k < PQntuples(r); k++) {
+	for (int k = 0; rc == 0 && k < zs_pq.ntuples(r); k++) {
 		zs_catalog_entry e;
 		memset(&e, 0, sizeof(e));
-		e.index = atoll(PQgetvalue(r, k, 0));
-		e.name = PQgetvalue(r, k, 1);
-		e.compressed_size = strtoull(PQgetvalue(r, k, 2), NULL, 10);
-		e.uncompressed_size = strtoull(PQgetvalue(r, k, 3), NULL, 10);
-		e.crc32 = (uint32_t)strtoull(PQgetvalue(r, k, 4), NULL, 10);
-		e.method = (unsigned)atoi(PQgetvalue(r, k, 5));
-		e.mtime = atoll(PQgetvalue(r, k, 6));
+		e.index = atoll(zs_pq.getvalue(r, k, 0));
+		e.name = zs_pq.getvalue(r, k, 1);
+		e.compressed_size = strtoull(zs_pq.getvalue(r, k, 2), NULL, 10);
+		e.uncompressed_size = strtoull(zs_pq.getvalue(r, k, 3), NULL, 10);
+		e.crc32 = (uint32_t)strtoull(zs_pq.getvalue(r, k, 4), NULL, 10);
+		e.method = (unsigned)atoi(zs_pq.getvalue(r, k, 5));
+		e.mtime = atoll(zs_pq.getvalue(r, k, 6));
 		snprintf(e.status, sizeof(e.status), "%s",
-			 PQgetvalue(r, k, 7));
+			 zs_pq.getvalue(r, k, 7));
 		rc = fn(ctx, &e);
 	}
-	PQclear(r);
+	zs_pq.clear(r);
 	return rc;
 }
 
 static void pg_close(zs_catalog *c)
 {
-	PQfinish(c->db);
+	zs_pq.finish(c->db);
 }
 
 static const zs_cat_backend pg_backend = {
@@ -433,18 +394,27 @@ static void quiet_notice(void *arg, const char *message)
 
 int zs_cat_pg_open(zs_catalog *c, const char *conninfo)
 {
+	char why[512];
+
+	if (zs_libpq_load(why, sizeof(why)) != 0) {
+		zs_cat_fail(c, "PostgreSQL: %s", why);
+		return -1;
+	}
 	c->be = &pg_backend;
-	c->db = PQconnectdb(conninfo);
+	c->db = zs_pq.connectdb(conninfo);
 	if (!c->db) {
 		zs_cat_fail(c, "PostgreSQL: out of memory");
 		return -1;
 	}
-	if (PQstatus(c->db) != CONNECTION_OK) {
-		const char *m = PQerrorMessage(c->db);
+	if (zs_pq.status(c->db) != CONNECTION_OK) {
+		const char *m = zs_pq.errorMessage(c->db);
 		zs_cat_fail(c, "PostgreSQL: cannot connect: %.*s",
 			    (int)strcspn(m, "\n"), m);
 		return -1;
 	}
-	PQsetNoticeProcessor(c->db, quiet_notice, NULL);
-	return simple(c, "setting the session", "SET TIME ZONE 'UTC'");
+	zs_pq.setNoticeProcessor(c->db, quiet_notice, NULL);
+	/* the rows' text is UTF-8 whatever the database's encoding: the
+	 * server converts it, or refuses what that encoding cannot hold */
+	return simple(c, "setting the session", "SET TIME ZONE 'UTC'; "
+		      "SET client_encoding = 'UTF8'");
 }

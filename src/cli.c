@@ -1415,11 +1415,12 @@ static int run(cli *c, char **args, int nargs)
 	else if (c->cmd <= CMD_CHECK)
 		status = run_archives(c, args + optind,
 				      (size_t)(nargs - optind), out.f);
-	if (c->catalog && zs_catalog_close(c->catalog, status) != 0) {
+	int closed = c->catalog ? zs_catalog_close(c->catalog, status) : 0;
+	c->catalog = NULL;   /* gone: catalog_failed reads close's error */
+	if (closed != 0) {
 		catalog_failed(c);
 		status = zs_exit_worse(status, ZS_EXIT_WRITE);
 	}
-	c->catalog = NULL;
 	if (interrupted) {
 		zs_output_abort(&out);
 		if (c->cmd != CMD_STATS)   /* stats said what was done */

@@ -3,15 +3,15 @@
  * version.c - what this library is and what it runs on: zipscan's version
  * and those of the libraries it decodes with (`zipscan --version`).
  *
- * libzstd, libbz2, liblzma, xxHash, SQLite and libpq report the version
- * actually loaded;
+ * libzstd, libbz2, liblzma, xxHash and SQLite report the version actually
+ * loaded; libpq too once a PostgreSQL catalog has loaded it (pg_load.c),
+ * and until then only its name (loading it costs more than the rest);
  * libdeflate and ISA-L have no such call, so theirs is the version of the
  * headers the library was built with.
  */
 #include <bzlib.h>
 #include <isa-l.h>
 #include <libdeflate.h>
-#include <libpq-fe.h>
 #include <lzma.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -22,6 +22,7 @@
 #include <zstd.h>
 
 #include "internal.h"
+#include "pg_load.h"
 
 const char *zs_version(void)
 {
@@ -34,7 +35,15 @@ static pthread_once_t versions_once = PTHREAD_ONCE_INIT;
 static void versions_make(void)
 {
 	unsigned x = XXH_versionNumber();
-	int pq = PQlibVersion();   /* 150010: 15.10 */
+	int pq = zs_libpq_version_if_loaded();   /* 150010: 15.10 */
+	char libpq[64];
+
+	if (pq)
+		snprintf(libpq, sizeof(libpq), "libpq %d.%d", pq / 10000,
+			 pq % 10000);
+	else
+		snprintf(libpq, sizeof(libpq), "libpq (%s, loaded for a "
+			 "PostgreSQL --db)", ZS_LIBPQ_NAME);
 	snprintf(versions, sizeof(versions),
 		 "libdeflate %s (built with)\n"
 		 "ISA-L %d.%d.%d (built with)\n"
@@ -43,13 +52,13 @@ static void versions_make(void)
 		 "liblzma %s\n"
 		 "xxHash %u.%u.%u\n"
 		 "SQLite %s\n"
-		 "libpq %d.%d\n",
+		 "%s\n",
 		 LIBDEFLATE_VERSION_STRING, ISAL_MAJOR_VERSION,
 		 ISAL_MINOR_VERSION, ISAL_PATCH_VERSION, ZSTD_versionString(),
 		 /* "1.0.8, 13-Jul-2019": the number only */
 		 (int)strcspn(BZ2_bzlibVersion(), ","), BZ2_bzlibVersion(),
 		 lzma_version_string(), x / 10000, x / 100 % 100, x % 100,
-		 sqlite3_libversion(), pq / 10000, pq % 10000);
+		 sqlite3_libversion(), libpq);
 }
 
 const char *zs_library_versions(void)

@@ -77,11 +77,13 @@ def library_versions() -> dict:
     """The libraries libzipscan runs on: {"zstd": "1.5.4", ...}.
 
     Those marked "(built with)" by the library are the versions it was
-    compiled against (they have no run-time version call)."""
+    compiled against (they have no run-time version call). libpq is
+    there only once a PostgreSQL catalog has loaded it (the library
+    names it without a version until then)."""
     out = {}
     for line in _text(_L.zs_library_versions()).splitlines():
         name, _, rest = line.partition(" ")
-        if name:
+        if name and rest[:1].isdigit():
             out[name] = rest.split(" ", 1)[0]
     return out
 

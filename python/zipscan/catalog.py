@@ -214,6 +214,10 @@ class Catalog:
             rc = _L.zs_catalog_close(h, self._worst if status is None
                                      else status)
         if rc != 0:
+            # an error that came up in the close itself (the writer
+            # recording what was left) outlives the handle here
+            message = message or (_L.zs_catalog_error(None) or b"").decode(
+                "utf-8", "backslashreplace")
             raise CatalogError("%s: %s" % (self.db, message or
                                            "ending the run failed"), rc)
 
