@@ -13,7 +13,8 @@
 
 /* Table entry: code length (bits 0-4), kind (5-6), extra bits (8-12),
  * value (16-31).  Length 0 is a hole of an incomplete code. */
-enum { K_LIT = 0, K_END = 1, K_LEN = 2, K_BAD = 3 };
+enum { K_LIT = ZS_MARK_K_LIT, K_END = ZS_MARK_K_END, K_LEN = ZS_MARK_K_LEN,
+       K_BAD = ZS_MARK_K_BAD };
 #define ENTRY(len, kind, extra, value) \
 	((uint32_t)(len) | (uint32_t)(kind) << 5 | (uint32_t)(extra) << 8 | \
 	 (uint32_t)(value) << 16)
@@ -133,7 +134,7 @@ static uint32_t entry_for(unsigned s, unsigned len, int kind)
  * offset) indexed by the bits after them.  A whole 15-bit table (128 KiB)
  * costs 32,768 stores per block and misses the cache on every symbol. */
 #define PRIMARY 10u
-#define SUB 0x80u
+#define SUB ZS_MARK_SUB
 
 /* Fill the entries of code r (len bits) in a table of 2^bits entries. */
 static void fill(uint32_t *t, unsigned r, unsigned len, unsigned bits,
@@ -391,6 +392,19 @@ static inline void copy_match(zs_mark_dec *d, unsigned n, unsigned dist)
 	d->len += n;
 }
 
+/* The length (its code's entry e just taken) and distance of a match;
+ * -1 if the distance code is a hole or outside the alphabet. */
+static inline int read_match(bits *b, const zs_mark_dec *d, uint32_t e,
+			     unsigned *n, unsigned *dist)
+{
+	*n = (e >> 16) + take(b, (e >> 8) & 31);
+	uint32_t de = decode_sym(b, d->dist, d->dist_bits);
+	if (!(de & 31) || ((de >> 5) & 3) == K_BAD)
+		return -1;
+	*dist = (de >> 16) + take(b, (de >> 8) & 31);
+	return 0;
+}
+
 static int huffman_body(zs_mark_dec *d)
 {
 	bits b;
@@ -411,16 +425,60 @@ static int huffman_body(zs_mark_dec *d)
 		}
 		if (kind == K_END)
 			break;
-		unsigned n = (e >> 16) + take(&b, (e >> 8) & 31);
-		uint32_t de = decode_sym(&b, d->dist, d->dist_bits);
-		if (!(de & 31) || ((de >> 5) & 3) == K_BAD)
-			return ZS_MARK_BAD;
-		unsigned dist = (de >> 16) + take(&b, (de >> 8) & 31);
-		if (dist > ZS_MARK_WINDOW)   /* 32768 is the largest base+extra */
+		unsigned n, dist;
+		if (read_match(&b, d, e, &n, &dist) != 0 ||
+		    dist > ZS_MARK_WINDOW)   /* 32768 is the largest base+extra */
 			return ZS_MARK_BAD;
 		copy_match(d, n, dist);
 	}
 	return bits_done(&b, d);
+}
+
+/* Stored: skip LEN bytes; the header left pos on a byte boundary. */
+static int stored_skip(zs_mark_dec *d)
+{
+	uint64_t at = d->pos >> 3;
+	if (at > d->in_len || d->stored_len > d->in_len - at)
+		return ZS_MARK_BAD;
+	d->len += d->stored_len;
+	d->pos += (uint64_t)d->stored_len * 8;
+	return ZS_MARK_OK;
+}
+
+/* The symbols of a Huffman block, counted, none written: a reference
+ * before the start or past cap_max is ZS_MARK_BAD. */
+static int huffman_skip(zs_mark_dec *d)
+{
+	bits b;
+	size_t len = d->len;
+	bits_at(&b, d);
+	for (;;) {
+		refill(&b);
+		uint32_t e = decode_sym(&b, d->lit, d->lit_bits);
+		unsigned kind = (e >> 5) & 3;
+		if (kind == K_LIT && (e & 31) && b.over <= 8) {
+			len++;
+			continue;
+		}
+		if (!(e & 31) || kind == K_BAD || b.over > 8)
+			return ZS_MARK_BAD;
+		if (kind == K_END)
+			break;
+		unsigned n, dist;
+		if (read_match(&b, d, e, &n, &dist) != 0 ||
+		    dist > len || n > d->cap_max - len)
+			return ZS_MARK_BAD;
+		len += n;
+	}
+	if (len > d->cap_max)
+		return ZS_MARK_BAD;
+	d->len = len;
+	return bits_done(&b, d);
+}
+
+int zs_mark_skip(zs_mark_dec *d)
+{
+	return d->type == 0 ? stored_skip(d) : huffman_skip(d);
 }
 
 int zs_mark_body(zs_mark_dec *d)

@@ -33,10 +33,23 @@ typedef struct zs_mark_dec {
 	uint16_t *out;           /* the output so far (owned, grows) */
 	size_t len, cap, cap_max;
 	size_t marker_end;       /* index after the last marker written */
-	unsigned lit_bits, dist_bits;    /* two-level tables (inflate_mark.c) */
+	unsigned lit_bits, dist_bits;    /* two-level tables (inflate_mark.c):
+					    primary bits (low 4), subtable
+					    bits (next 4) */
 	uint32_t lit[(1u << 10) + (1u << 15)];
 	uint32_t dist[(1u << 10) + (1u << 15)];
 } zs_mark_dec;
+
+/* The tables' entries, for walkers outside (deflate_walk.c): code length
+ * (0: a hole of an incomplete code), kind, extra bits, value (a literal,
+ * a length or distance base); with ZS_MARK_SUB set, the value is where the
+ * subtable of the next bits starts. */
+#define ZS_MARK_CODE_LEN(e) ((e) & 31u)
+#define ZS_MARK_KIND(e) (((e) >> 5) & 3u)
+#define ZS_MARK_EXTRA(e) (((e) >> 8) & 31u)
+#define ZS_MARK_VALUE(e) ((e) >> 16)
+#define ZS_MARK_SUB 0x80u
+enum { ZS_MARK_K_LIT, ZS_MARK_K_END, ZS_MARK_K_LEN, ZS_MARK_K_BAD };
 
 /* Start at bit `pos` of in[0..in_len) with an empty output that may grow to
  * cap_max symbols.  The decoder is big (264 KiB of tables): allocate it. */
@@ -47,6 +60,11 @@ void zs_mark_free(zs_mark_dec *d);
 int zs_mark_header(zs_mark_dec *d);
 /* Decode the body of the block whose header was just read. */
 int zs_mark_body(zs_mark_dec *d);
+/* The body of the block whose header was just read, decoded without
+ * output: d->len counts the bytes it holds, and a reference before the
+ * start (d->len 0 at zs_mark_start) or a length past cap_max is
+ * ZS_MARK_BAD (deflate_walk.c). */
+int zs_mark_skip(zs_mark_dec *d);
 /* Header and body of the next block. */
 int zs_mark_block(zs_mark_dec *d);
 /* Replace d->out[0..len) by bytes, in place (d->out then holds uint8_t):
