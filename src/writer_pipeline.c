@@ -2,12 +2,15 @@
 /*
  * writer_pipeline.c - the writer's three stages, batch after batch:
  *
- *  1. read (sequential): the queued entries are cut into units of at most
- *     chunk_size bytes of input, read in order, until the batch holds
+ *  1. plan (sequential): the queued entries are cut into units of at most
+ *     chunk_size bytes of input, in order, until the batch holds
  *     threads x memory_limit bytes (input plus room for its output);
- *  2. compress (parallel): each unit by one thread with libdeflate, into
- *     its own buffer; a big file's units become Deflate pieces that join
- *     into one stream (deflate_piece.c), their CRC-32s combined later;
+ *     standard input is read here, a file of several units opened;
+ *  2. read and compress (parallel): each unit by one thread, a file's
+ *     bytes read there (writer_fetch.c), compressed with libdeflate into
+ *     the unit's buffer; a big file's units become Deflate pieces that
+ *     join into one stream (deflate_piece.c), their CRC-32s combined
+ *     later;
  *  3. write (sequential, in queue order): local header, data, and for an
  *     entry of several units its CRC-32 and sizes patched in afterwards
  *     (a data descriptor for standard input).
