@@ -33,35 +33,122 @@ static inline uint32_t peek_sym(const uint32_t *t, uint64_t buf, unsigned pb,
 	return e;
 }
 
-/* kind 0 with a code length: a literal (0 alone is a hole) */
-static inline int is_literal(uint32_t e)
+/*
+ * Walk tables, made per block from the first 10 bits of inflate_mark.c's:
+ * an entry says how many bits its symbol takes with its extra bits (0-5),
+ * whether it is a length (W_LEN), what it adds to the output count or
+ * what the distance is: base (16-31) plus extra bits (8-11) after the
+ * code; W_SLOW for what only the general tables decode (a longer code,
+ * the end of the block, a hole, a symbol outside the alphabet).  A
+ * literal counts as a length of 1 with no distance, so the loop takes
+ * every symbol the same way, without a branch on its kind.
+ */
+#define W_BITS 10u
+#define W_SLOW 0x40u
+#define W_LEN 0x80u
+#define WE(take, len, extra, base) \
+	((uint32_t)(take) | (uint32_t)(len) | (uint32_t)(extra) << 8 | \
+	 (uint32_t)(base) << 16)
+#define WE_TAKE(e) ((e) & 63u)
+
+typedef struct walker {
+	zs_mark_dec d;
+	uint32_t lit[1u << W_BITS];
+	uint32_t dist[1u << W_BITS];
+} walker;
+
+static uint32_t walk_entry(uint32_t e, int dist)
 {
-	return (e & 0x7fu) - 1u < 31u;
+	unsigned l = ZS_MARK_CODE_LEN(e), x = ZS_MARK_EXTRA(e);
+	unsigned kind = ZS_MARK_KIND(e);
+
+	if ((e & ZS_MARK_SUB) || !l || kind == ZS_MARK_K_BAD ||
+	    (!dist && kind == ZS_MARK_K_END))
+		return W_SLOW;
+	if (dist)
+		return WE(l + x, 0, x, ZS_MARK_VALUE(e));
+	if (kind == ZS_MARK_K_LIT)
+		return WE(l, 0, 0, 1);
+	return WE(l + x, W_LEN, x, ZS_MARK_VALUE(e));
+}
+
+static void walk_tables(walker *wk)
+{
+	const zs_mark_dec *d = &wk->d;
+	unsigned lm = (1u << (d->lit_bits & 15)) - 1;
+	unsigned dm = (1u << (d->dist_bits & 15)) - 1;
+
+	for (unsigned i = 0; i < (1u << W_BITS); i++) {
+		wk->lit[i] = walk_entry(d->lit[i & lm], 0);
+		wk->dist[i] = walk_entry(d->dist[i & dm], 1);
+	}
+}
+
+/* Base plus the extra bits after the code. */
+static inline size_t walk_value(uint32_t e, uint64_t buf)
+{
+	static const uint16_t mask[16] = { 0, 1, 3, 7, 15, 31, 63, 127, 255,
+					   511, 1023, 2047, 4095, 8191 };
+	unsigned x = (e >> 8) & 15;
+	return (e >> 16) + ((buf >> (WE_TAKE(e) - x)) & mask[x]);
+}
+
+/* One whole symbol (with its distance) through the general tables:
+ * 0 on, 1 end of block, -1 bad. */
+static int slow_symbol(const zs_mark_dec *d, walk_bits *b, size_t *len)
+{
+	uint32_t e = peek_sym(d->lit, b->buf, d->lit_bits & 15,
+			      (1u << (d->lit_bits >> 4)) - 1);
+	unsigned l = ZS_MARK_CODE_LEN(e), kind = ZS_MARK_KIND(e);
+
+	if (!l || kind == ZS_MARK_K_BAD)
+		return -1;
+	b->buf >>= l;
+	b->cnt -= l;
+	if (kind == ZS_MARK_K_LIT) {
+		++*len;
+		return 0;
+	}
+	if (kind == ZS_MARK_K_END)
+		return 1;
+	unsigned x = ZS_MARK_EXTRA(e);   /* 15 + 5 + 15 + 13 <= 56 */
+	size_t n = ZS_MARK_VALUE(e) + (b->buf & ((1u << x) - 1));
+	b->buf >>= x;
+	b->cnt -= x;
+	e = peek_sym(d->dist, b->buf, d->dist_bits & 15,
+		     (1u << (d->dist_bits >> 4)) - 1);
+	l = ZS_MARK_CODE_LEN(e);
+	x = ZS_MARK_EXTRA(e);
+	size_t back = ZS_MARK_VALUE(e) + ((b->buf >> l) & ((1u << x) - 1));
+	if (!l || ZS_MARK_KIND(e) == ZS_MARK_K_BAD || back > *len)
+		return -1;
+	b->buf >>= l + x;
+	b->cnt -= l + x;
+	*len += n;
+	return 0;
 }
 
 #define TAIL (-1)   /* near the end of the input: zs_mark_skip goes on
 		       (not one of enum zs_mark_result) */
 
 /*
- * The body of the Huffman block whose header d just read, while 8 bytes of
- * input remain past the bit buffer (so nothing here reads past the end):
- * ZS_MARK_OK after its end-of-block code, TAIL near the end of the input,
- * ZS_MARK_BAD for a hole, a symbol outside the alphabet or a reference
- * before the start.  d->pos and d->len follow.
+ * The body of the Huffman block whose header wk->d just read, while 8
+ * bytes of input remain past the bit buffer (so nothing here reads past
+ * the end): ZS_MARK_OK after its end-of-block code, TAIL near the end of
+ * the input, ZS_MARK_BAD for a hole, a symbol outside the alphabet or a
+ * reference before the start.  d->pos and d->len follow.
  */
-static int fast_body(zs_mark_dec *d)
+static int fast_body(walker *wk)
 {
+	zs_mark_dec *d = &wk->d;
 	const uint8_t *stop = d->in + d->in_len - 8;
-	const uint32_t *lit = d->lit, *dist = d->dist;
-	unsigned lpb = d->lit_bits & 15, dpb = d->dist_bits & 15;
-	uint64_t lsm = (1u << (d->lit_bits >> 4)) - 1;
-	uint64_t dsm = (1u << (d->dist_bits >> 4)) - 1;
-	size_t len = d->len;
+	size_t len = d->len, far = 0;   /* far: a distance went too far */
 	int rc = TAIL;
 	walk_bits b = { d->in + (d->pos >> 3), 0, 0 };
 
 	if (d->in_len < 8 || b.p > stop)
 		return TAIL;
+	walk_tables(wk);
 	memcpy(&b.buf, b.p, 8);
 	b.buf >>= d->pos & 7;     /* 7 bytes counted, the 8th read again */
 	b.cnt = 56 - (unsigned)(d->pos & 7);
@@ -72,56 +159,34 @@ static int fast_body(zs_mark_dec *d)
 		b.buf |= v << b.cnt;   /* at least 56 bits, as libdeflate */
 		b.p += (63 - b.cnt) >> 3;
 		b.cnt |= 56;
-		uint32_t e = peek_sym(lit, b.buf, lpb, lsm);
-		unsigned l = ZS_MARK_CODE_LEN(e);
-		if (is_literal(e)) {   /* and a second one on the same bits */
-			b.buf >>= l;
-			b.cnt -= l;
-			len++;
-			e = peek_sym(lit, b.buf, lpb, lsm);
-			if (!is_literal(e))
+		uint32_t e = wk->lit[b.buf & ((1u << W_BITS) - 1)];
+		uint64_t rest = b.buf >> WE_TAKE(e);
+		uint32_t de = wk->dist[rest & ((1u << W_BITS) - 1)];
+		size_t is_len = (e >> 7) & 1;   /* W_LEN */
+		if (__builtin_expect((e | (de & (uint32_t)-is_len)) & W_SLOW,
+				     0)) {
+			int r = slow_symbol(d, &b, &len);
+			if (r == 0)
 				continue;
-			b.buf >>= ZS_MARK_CODE_LEN(e);
-			b.cnt -= ZS_MARK_CODE_LEN(e);
-			len++;
-			continue;
-		}
-		if (!l || ZS_MARK_KIND(e) == ZS_MARK_K_BAD) {
-			rc = ZS_MARK_BAD;
+			rc = r > 0 ? ZS_MARK_OK : ZS_MARK_BAD;
 			break;
 		}
-		b.buf >>= l;
-		b.cnt -= l;
-		if (ZS_MARK_KIND(e) == ZS_MARK_K_END) {
-			rc = ZS_MARK_OK;
-			break;
-		}
-		unsigned x = ZS_MARK_EXTRA(e);   /* 15 + 5 + 15 + 13 <= 56 */
-		size_t n = ZS_MARK_VALUE(e) + (b.buf & ((1u << x) - 1));
-		b.buf >>= x;
-		b.cnt -= x;
-		e = peek_sym(dist, b.buf, dpb, dsm);
-		l = ZS_MARK_CODE_LEN(e);
-		x = ZS_MARK_EXTRA(e);
-		size_t back = ZS_MARK_VALUE(e) +
-			      ((b.buf >> l) & ((1u << x) - 1));
-		if (!l || ZS_MARK_KIND(e) == ZS_MARK_K_BAD || back > len) {
-			rc = ZS_MARK_BAD;
-			break;
-		}
-		b.buf >>= l + x;
-		b.cnt -= l + x;
-		len += n;
+		unsigned dtake = WE_TAKE(de) & (unsigned)-is_len;
+		far |= (walk_value(de, rest) > len) & is_len;
+		len += walk_value(e, b.buf);
+		b.buf = rest >> dtake;
+		b.cnt -= WE_TAKE(e) + dtake;
 	}
 	d->pos = (uint64_t)(b.p - d->in) * 8 - b.cnt;
 	d->len = len;
-	return rc;
+	return far ? ZS_MARK_BAD : rc;
 }
 
 /* The body of the block whose header d just read. */
-static int skip_body(zs_mark_dec *d)
+static int skip_body(walker *wk)
 {
-	int rc = d->type == 0 ? TAIL : fast_body(d);
+	zs_mark_dec *d = &wk->d;
+	int rc = d->type == 0 ? TAIL : fast_body(wk);
 	if (rc == ZS_MARK_OK && d->len > d->cap_max)
 		rc = ZS_MARK_BAD;
 	return rc == TAIL ? zs_mark_skip(d) : rc;
@@ -130,10 +195,11 @@ static int skip_body(zs_mark_dec *d)
 int zs_deflate_walk(const uint8_t *in, size_t n, size_t out_len,
 		    uint64_t *last_bit, uint64_t *end_bit)
 {
-	zs_mark_dec *d = malloc(sizeof(*d));
+	walker *wk = malloc(sizeof(*wk));
+	zs_mark_dec *d = wk ? &wk->d : NULL;
 	int rc = -1;
 
-	if (!d || n == 0)
+	if (!wk || n == 0)
 		goto done;
 	d->out = NULL;
 	d->cap = 0;
@@ -141,7 +207,7 @@ int zs_deflate_walk(const uint8_t *in, size_t n, size_t out_len,
 	for (;;) {
 		uint64_t at = d->pos;
 		if (zs_mark_header(d) != ZS_MARK_OK ||
-		    skip_body(d) != ZS_MARK_OK)
+		    skip_body(wk) != ZS_MARK_OK)
 			goto done;
 		if (d->final) {
 			*last_bit = at;
@@ -152,7 +218,7 @@ int zs_deflate_walk(const uint8_t *in, size_t n, size_t out_len,
 	if (d->len == out_len && (d->pos + 7) / 8 == n)
 		rc = 0;
 done:
-	free(d);
+	free(wk);
 	return rc;
 }
 
