@@ -422,7 +422,7 @@ static int fetch_report(zs_writer *w, const unit *u)
 		zs_w_item_free(it);
 		return 1;
 	}
-	if (u->got.read_errno)
+	if (u->got.read_errno && u->got.read_errno != EINTR)   /* a stop */
 		zs_w_warn(w, "%s: read error: %s", it->src,
 			  strerror(u->got.read_errno));
 	return 0;
