@@ -473,7 +473,8 @@ fuzz-coverage: build/fuzz/fuzz_archive_cov build/fixtures/.done
 demo: build/.deps all
 	scripts/demo
 
-bench: build/.deps all deps-bench build/floor build/inflate64_speed build/zipgen
+bench: build/.deps all deps-bench build/floor build/inflate64_speed build/zipgen \
+	build/create_floor build/walk_speed
 	bench/run
 	bench/catalog build/bench/many-files.zip build/bench
 
@@ -490,6 +491,12 @@ build/zipgen: bench/zipgen.c build/libzipscan.a
 
 build/floor: bench/floor.c build/libzipscan.a
 	$(CC) -O2 $(ZS_FLAGS) -Isrc $< build/libzipscan.a $(LDLIBS) -o $@
+
+build/create_floor: bench/create_floor.c
+	$(CC) -O2 -g $< -ldeflate -o $@
+
+build/walk_speed: bench/walk_speed.c build/libzipscan.a
+	$(CC) -O2 -g $(ZS_FLAGS) -Isrc $< build/libzipscan.a $(LDLIBS) -o $@
 
 build/inflate64_speed: bench/inflate64_speed.c build/libzipscan.a
 	$(CC) -O2 -g $(ZS_FLAGS) -Isrc $< build/libzipscan.a $(LDLIBS) -o $@

@@ -16,6 +16,7 @@ import sys
 import time
 
 ZIPSCAN = "build/zipscan"
+FLOOR = "build/create_floor"
 
 
 def run_once(cmd, out):
@@ -64,6 +65,20 @@ def bench(label, paths, rounds, workdir):
     for name, (wall, cpu, size) in med.items():
         print(f"| {name:<24} | {cpu:7.2f} | {wall:7.2f} | {int(size):>14,} "
               f"| {zip_cpu / cpu:9.2f}x |", flush=True)
+    floor(paths, zip_cpu)
+
+
+def floor(paths, zip_cpu):
+    """libdeflate alone on the same 1 MiB units (bench/create_floor.c):
+    half of its CPU is the least wall time create can take on 2 cores."""
+    if not os.path.exists(FLOOR):
+        return
+    out = subprocess.run([FLOOR, "6"] + paths, check=True,
+                         capture_output=True, text=True).stdout.split()
+    cpu = float(out[2])
+    print(f"floor: libdeflate -l6 alone {cpu:.2f} s CPU on one thread "
+          f"({int(out[1]):,} bytes); on 2 cores at best {cpu / 2:.2f} s, "
+          f"zip's CPU / that = {zip_cpu / (cpu / 2):.1f}x", flush=True)
 
 
 def main(rounds, workdir, many_trees, big_files):

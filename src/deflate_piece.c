@@ -4,20 +4,18 @@
  *
  * libdeflate compresses a whole buffer into a whole stream, whose last
  * block has BFINAL set, and cannot flush.  To make a piece that others may
- * follow, the stream is walked block by block with zlib's inflate
- * (Z_BLOCK stops at each block boundary and says how many bits of the last
- * byte are unused, as zlib's examples/gzjoin.c does), the last block's
- * BFINAL bit is cleared, and an empty non-final stored block brings the
- * piece to a byte boundary.  The walk decodes the piece once (zlib inflates
- * several times faster than libdeflate compresses at level 6).  When the
- * data does not shrink it goes out as stored blocks instead.
+ * follow, its blocks are walked to find the last one (deflate_walk.c:
+ * symbols decoded without output; zlib's inflate(Z_BLOCK) when in doubt),
+ * that block's BFINAL bit is cleared, and an empty non-final stored block
+ * brings the piece to a byte boundary.  When the data does not shrink it
+ * goes out as stored blocks instead.
  */
 #include <libdeflate.h>
 #include <stdint.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "deflate_piece.h"
+#include "deflate_walk.h"
 
 #define STORED_MAX 65535u   /* the most one stored block holds */
 
@@ -59,68 +57,27 @@ static size_t put_stored(const uint8_t *in, size_t len, int final,
 	return o;
 }
 
-/* Clear the BFINAL bit of the block starting after the last byte inflate
- * took, given its unused bits; returns whether it was set. */
-static int clear_final_bit(z_stream *s, uint8_t *start)
+/* Find the last block (deflate_walk.c, zlib's walk if the fast one
+ * refuses), clear its BFINAL, zero the padding and close the piece with an
+ * empty stored block. */
+size_t zs_deflate_unfinalize(uint8_t *piece, size_t n, size_t len,
+			     int zlib_only)
 {
-	unsigned unused = (unsigned)s->data_type & 7;
-	uint8_t *byte = unused ? (uint8_t *)s->next_in - 1 :
-			(uint8_t *)s->next_in;
-	unsigned bit = unused ? 0x100u >> unused : 1u;
+	uint64_t last, end;
 
-	if (byte < start || (!s->avail_in && !unused))
+	if ((zlib_only || zs_deflate_walk(piece, n, len, &last, &end) != 0) &&
+	    zs_deflate_walk_zlib(piece, n, len, &last, &end) != 0)
 		return 0;
-	int set = (*byte & bit) != 0;
-	*byte &= (uint8_t)~bit;
-	return set;
-}
-
-/*
- * Make the whole stream piece[0..n) non-final: walk its blocks, clear the
- * last one's BFINAL, and close it with an empty stored block (piece has
- * room for 5 more bytes).  Returns the new length, 0 if the stream could
- * not be walked.
- */
-static size_t unfinalize(uint8_t *piece, size_t n)
-{
-	z_stream s;
-	uint8_t scratch[32768];   /* the decoded data, dropped as it comes */
-	size_t out = 0;
-
-	memset(&s, 0, sizeof(s));
-	if (inflateInit2(&s, -15) != Z_OK)
-		return 0;
-	s.next_in = piece;
-	s.avail_in = (uInt)n;
-	int last = piece[0] & 1;
-	piece[0] &= (uint8_t)~1u;
-	for (;;) {
-		if (s.avail_out == 0) {
-			s.next_out = scratch;
-			s.avail_out = sizeof(scratch);
-		}
-		int rc = inflate(&s, Z_BLOCK);
-		if (rc != Z_OK && rc != Z_BUF_ERROR)
-			break;
-		if (s.data_type & 128) {
-			if (last) {
-				out = n;
-				break;
-			}
-			last = clear_final_bit(&s, piece);
-		}
-		if (rc == Z_BUF_ERROR && s.avail_out)
-			break;
-	}
-	unsigned unused = (unsigned)s.data_type & 7;
-	inflateEnd(&s);
-	if (!out || s.avail_in != 0)
-		return 0;
-	piece[n - 1] &= (uint8_t)((0x100u >> unused) - 1);  /* padding: 0 */
-	if (unused < 3)     /* the stored block's 3 header bits spill over */
-		piece[out++] = 0;
-	memcpy(piece + out, "\0\0\xff\xff", 4);
-	return out + 4;
+	if (!(piece[last >> 3] & (1u << (last & 7))))
+		return 0;   /* the last block is not final: not libdeflate's */
+	piece[last >> 3] &= (uint8_t)~(1u << (last & 7));
+	unsigned used = (unsigned)(end & 7);   /* bits of the last byte */
+	if (used)
+		piece[n - 1] &= (uint8_t)((1u << used) - 1);  /* padding: 0 */
+	if (used == 0 || used > 5)  /* the stored block's 3 header bits */
+		piece[n++] = 0;
+	memcpy(piece + n, "\0\0\xff\xff", 4);
+	return n + 4;
 }
 
 size_t zs_deflate_piece(struct libdeflate_compressor *c, const void *in,
@@ -138,7 +95,7 @@ size_t zs_deflate_piece(struct libdeflate_compressor *c, const void *in,
 		goto store;
 	if (final)
 		return n;
-	n = unfinalize(out, n);
+	n = zs_deflate_unfinalize(out, n, len, 0);
 	if (n && n < stored)
 		return n;
 store:

@@ -9,6 +9,7 @@
 #define ZS_DEFLATE_PIECE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct libdeflate_compressor;
 
@@ -27,6 +28,16 @@ size_t zs_deflate_piece_bound(size_t len);
  */
 size_t zs_deflate_piece(struct libdeflate_compressor *c, const void *in,
 			size_t len, int final, void *out, size_t cap);
+
+/*
+ * Make the whole stream piece[0..n), len bytes of data, non-final as
+ * zs_deflate_piece does (piece has room for 5 more bytes): its last
+ * block's BFINAL cleared, an empty stored block after it.  zlib_only:
+ * find that block with zlib's walk alone (tests compare).  Returns the new
+ * length, 0 if the stream could not be walked.
+ */
+size_t zs_deflate_unfinalize(uint8_t *piece, size_t n, size_t len,
+			     int zlib_only);
 
 /* The most zs_deflate_piece_sozip writes for len bytes of input. */
 size_t zs_deflate_piece_sozip_bound(size_t len);

@@ -18,11 +18,11 @@
  * byte, a length or distance base, a raw code-length symbol.  So a length
  * is value + (bits & mask(total)) >> code length, with no table of extra
  * bits.  0 is a hole of an incomplete code (or an unused subtable slot). */
-#define F_LIT 0x1000u   /* a byte (or a raw code-length symbol) */
-#define F_LEN 0x2000u   /* a length or a distance: extra bits follow */
-#define F_END 0x4000u   /* the end of the block */
-#define F_SUB 0x8000u   /* primary entry: subtable at value, bits 8-11 its
-			   index bits */
+#define F_LIT ZS_MARK_F_LIT
+#define F_LEN ZS_MARK_F_LEN
+#define F_END ZS_MARK_F_END
+#define F_SUB ZS_MARK_F_SUB   /* primary entry: subtable at value, bits 8-11
+				 its index bits */
 #define ENTRY(len, extra, flags, value) \
 	(((uint32_t)(len) + (uint32_t)(extra)) | (uint32_t)(len) << 8 | \
 	 (uint32_t)(flags) | (uint32_t)(value) << 16)
@@ -145,7 +145,7 @@ static uint32_t entry_for(unsigned s, unsigned len, int kind)
  * its offset) indexed by the bits after them.  A whole 15-bit table (128
  * KiB) costs 32,768 stores per block and misses the cache on every
  * symbol. */
-#define PRIMARY 10u
+#define PRIMARY ZS_MARK_PRIMARY
 #define PRIMARY_MASK ((1u << PRIMARY) - 1)
 /* The code-length code (lengths <= 7) gets a one-level table of its own
  * size: the block finder builds one for every candidate header. */
@@ -221,11 +221,7 @@ static int build(const uint8_t *lens, unsigned n, uint32_t *table, int kind)
 /* The entry the next bits of buf select (0 for a hole). */
 static inline uint32_t lookup(const uint32_t *table, uint64_t buf)
 {
-	uint32_t e = table[buf & PRIMARY_MASK];
-	if (__builtin_expect((e & F_SUB) != 0, 0))
-		e = table[(e >> 16) +
-			  ((buf >> PRIMARY) & ((1u << ((e >> 8) & 15)) - 1))];
-	return e;
+	return zs_mark_lookup(table, buf);
 }
 
 /* A symbol's value with its extra bits, consumed. */
@@ -574,6 +570,56 @@ static int huffman_body(zs_mark_dec *d)
 		d->len += n;
 	}
 	return bits_done(&b, d);
+}
+
+/* Stored: skip LEN bytes; the header left pos on a byte boundary. */
+static int stored_skip(zs_mark_dec *d)
+{
+	uint64_t at = d->pos >> 3;
+	if (at > d->in_len || d->stored_len > d->in_len - at)
+		return ZS_MARK_BAD;
+	d->len += d->stored_len;
+	d->pos += (uint64_t)d->stored_len * 8;
+	return ZS_MARK_OK;
+}
+
+/* The symbols of a Huffman block, counted, none written: a reference
+ * before the start or past cap_max is ZS_MARK_BAD. */
+static int huffman_skip(zs_mark_dec *d)
+{
+	bits b;
+	size_t len = d->len;
+	bits_at(&b, d);
+	for (;;) {
+		refill(&b);
+		uint32_t e = lookup(d->lit, b.buf);
+		if (!(e & (F_LIT | F_LEN | F_END)) || b.over > 8)
+			return ZS_MARK_BAD;
+		if (!(e & F_LEN)) {
+			consume(&b, e);
+			if (e & F_END)
+				break;
+			len++;
+			continue;
+		}
+		unsigned n = take_entry(&b, e);
+		uint32_t de = lookup(d->dist, b.buf);
+		if (!(de & F_LEN))
+			return ZS_MARK_BAD;
+		unsigned dist = take_entry(&b, de);
+		if (dist > len || n > d->cap_max - len || b.over > 8)
+			return ZS_MARK_BAD;
+		len += n;
+	}
+	if (len > d->cap_max)
+		return ZS_MARK_BAD;
+	d->len = len;
+	return bits_done(&b, d);
+}
+
+int zs_mark_skip(zs_mark_dec *d)
+{
+	return d->type == 0 ? stored_skip(d) : huffman_skip(d);
 }
 
 int zs_mark_body(zs_mark_dec *d)

@@ -39,6 +39,28 @@ typedef struct zs_mark_dec {
 	uint32_t dist[(1u << 10) + (1u << 15)];
 } zs_mark_dec;
 
+/* The tables' entries, for walkers outside (deflate_walk.c): bits 0-7 the
+ * bits the symbol takes with its extra bits, 8-11 its code's length, one
+ * flag (ZS_MARK_F_*), 16-31 its value (a byte, a length or distance base);
+ * 0 is a hole of an incomplete code.  A primary entry with ZS_MARK_F_SUB
+ * points at a subtable: its value is where, bits 8-11 how many bits after
+ * the first ZS_MARK_PRIMARY index it. */
+#define ZS_MARK_PRIMARY 10u
+#define ZS_MARK_F_LIT 0x1000u   /* a byte (or a raw code-length symbol) */
+#define ZS_MARK_F_LEN 0x2000u   /* a length or a distance: extra bits follow */
+#define ZS_MARK_F_END 0x4000u   /* the end of the block */
+#define ZS_MARK_F_SUB 0x8000u
+
+/* The entry of table t for the next bits of buf (not consumed). */
+static inline uint32_t zs_mark_lookup(const uint32_t *t, uint64_t buf)
+{
+	uint32_t e = t[buf & ((1u << ZS_MARK_PRIMARY) - 1)];
+	if (__builtin_expect((e & ZS_MARK_F_SUB) != 0, 0))
+		e = t[(e >> 16) + ((buf >> ZS_MARK_PRIMARY) &
+				   ((1u << ((e >> 8) & 15)) - 1))];
+	return e;
+}
+
 /* Start at bit `pos` of in[0..in_len) with an empty output that may grow to
  * cap_max symbols.  The decoder is big (264 KiB of tables): allocate it. */
 void zs_mark_start(zs_mark_dec *d, const uint8_t *in, size_t in_len,
@@ -48,6 +70,11 @@ void zs_mark_free(zs_mark_dec *d);
 int zs_mark_header(zs_mark_dec *d);
 /* Decode the body of the block whose header was just read. */
 int zs_mark_body(zs_mark_dec *d);
+/* The body of the block whose header was just read, decoded without
+ * output: d->len counts the bytes it holds, and a reference before the
+ * start (d->len 0 at zs_mark_start) or a length past cap_max is
+ * ZS_MARK_BAD (deflate_walk.c). */
+int zs_mark_skip(zs_mark_dec *d);
 /* Header and body of the next block. */
 int zs_mark_block(zs_mark_dec *d);
 /* Are the last 32 KiB of the output free of markers (so the window for

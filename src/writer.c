@@ -66,6 +66,11 @@ int zs_w_put(zs_writer *w, const void *p, size_t n)
 	const uint8_t *s = p;
 
 	w->offset += n;
+	if (n >= ZS_WBUF / 2) {   /* a unit's data: out as it is, no copy */
+		if (zs_w_flush(w) == 0 && zs_write_all(w->fd, p, n, NULL) != 0)
+			w->write_errno = errno ? errno : EIO;
+		return w->write_errno ? -1 : 0;
+	}
 	while (n && !w->write_errno) {
 		size_t k = ZS_WBUF - w->buf_len < n ? ZS_WBUF - w->buf_len : n;
 		memcpy(w->buf + w->buf_len, s, k);

@@ -68,6 +68,8 @@ struct zs_writer {
 	zs_writer_totals t;
 	double t0;
 	struct libdeflate_compressor **comp;   /* one per thread */
+	uint8_t **tbuf;              /* per thread: the input of its unit */
+	size_t *tbuf_cap;
 	FILE *warn;
 	wsozip sozip;
 };
@@ -96,6 +98,20 @@ void zs_w_warn(zs_writer *w, const char *fmt, ...)
 int zs_w_grow(void *array, size_t *cap, size_t n, size_t size);
 int zs_w_enqueue(zs_writer *w, const witem *it);
 void zs_w_item_free(witem *it);
+
+/* writer_fetch.c: what reading a unit of a file on its compressing
+ * thread found, for the sequential writer to report. */
+typedef struct wfetch {
+	size_t got;            /* bytes read */
+	int open_errno;        /* the file could not be opened: left out */
+	int read_errno;        /* a read failed after `got` bytes */
+	int changed;           /* after the last unit: size or ctime differ */
+} wfetch;
+/* len bytes at off of the file of it into buf, through fd, or (fd < 0) a
+ * descriptor opened and closed here; last: the file's last unit (then
+ * fstat checks it). */
+void zs_w_fetch(const zs_writer *w, const witem *it, int fd, uint64_t off,
+		void *buf, size_t len, int last, wfetch *f);
 
 /* writer_pipeline.c: write every queued entry; returns -1 when a write
  * failed or the run was stopped (w->status says which). */

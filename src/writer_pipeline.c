@@ -2,12 +2,15 @@
 /*
  * writer_pipeline.c - the writer's three stages, batch after batch:
  *
- *  1. read (sequential): the queued entries are cut into units of at most
- *     chunk_size bytes of input, read in order, until the batch holds
+ *  1. plan (sequential): the queued entries are cut into units of at most
+ *     chunk_size bytes of input, in order, until the batch holds
  *     threads x memory_limit bytes (input plus room for its output);
- *  2. compress (parallel): each unit by one thread with libdeflate, into
- *     its own buffer; a big file's units become Deflate pieces that join
- *     into one stream (deflate_piece.c), their CRC-32s combined later;
+ *     standard input is read here, a file of several units opened;
+ *  2. read and compress (parallel): each unit by one thread, a file's
+ *     bytes read there (writer_fetch.c), compressed with libdeflate into
+ *     the unit's buffer; a big file's units become Deflate pieces that
+ *     join into one stream (deflate_piece.c), their CRC-32s combined
+ *     later;
  *  3. write (sequential, in queue order): local header, data, and for an
  *     entry of several units its CRC-32 and sizes patched in afterwards
  *     (a data descriptor for standard input).
@@ -38,6 +41,10 @@ typedef struct unit {
 	size_t out_len;
 	uint32_t crc;
 	uint8_t first, last, failed;
+	uint8_t fetch;          /* W_FILE: read by the compressing thread */
+	int fd;                 /* a file of several units: the descriptor
+				   opened in order; -1: opened by the thread */
+	wfetch got;             /* what the thread's read found */
 	/* buffers kept from batch to batch (fresh ones fault every page) */
 	uint8_t *own_in, *own_out;
 	size_t cap_in, cap_out;
@@ -50,6 +57,7 @@ static void unit_reset(unit *u)
 	size_t ci = u->cap_in, co = u->cap_out;
 
 	memset(u, 0, sizeof(*u));
+	u->fd = -1;
 	u->own_in = in, u->own_out = out;
 	u->cap_in = ci, u->cap_out = co;
 }
@@ -116,7 +124,9 @@ int zs_w_setup_threads(zs_writer *w)
 	}
 	w->threads = w->t.threads = n;
 	w->comp = calloc((size_t)n, sizeof(*w->comp));
-	if (!w->comp)
+	w->tbuf = calloc((size_t)n, sizeof(*w->tbuf));
+	w->tbuf_cap = calloc((size_t)n, sizeof(*w->tbuf_cap));
+	if (!w->comp || !w->tbuf || !w->tbuf_cap)
 		return -1;
 	for (int k = 0; k < n && w->o.level > 0; k++)
 		if (!(w->comp[k] = libdeflate_alloc_compressor(w->o.level)))
@@ -128,8 +138,14 @@ void zs_w_free_threads(zs_writer *w)
 {
 	for (int k = 0; w->comp && k < w->threads; k++)
 		libdeflate_free_compressor(w->comp[k]);
+	for (int k = 0; w->tbuf && k < w->threads; k++)
+		free(w->tbuf[k]);
 	free(w->comp);
+	free(w->tbuf);
+	free(w->tbuf_cap);
 	w->comp = NULL;
+	w->tbuf = NULL;
+	w->tbuf_cap = NULL;
 }
 
 /* ---- 1. read --------------------------------------------------------------- */
@@ -153,21 +169,6 @@ static int read_full(const zs_writer *w, int fd, uint8_t *p, size_t n,
 	return 0;
 }
 
-/* Did the file change while it was read (size, or ctime: data written)? */
-static void check_unchanged(zs_writer *w, const witem *it, int fd,
-			    uint64_t got)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) == 0 && (uint64_t)st.st_size == it->size &&
-	    got == it->size && st.st_ctim.tv_sec == it->ctim.tv_sec &&
-	    st.st_ctim.tv_nsec == it->ctim.tv_nsec)
-		return;
-	zs_w_warn(w, "%s: changed while being read (%llu bytes stored, "
-		  "as read; the archive is consistent)", it->src,
-		  (unsigned long long)got);
-}
-
 /* Open the file of it for its first unit; -1: vanished (warned). */
 static int open_item(zs_writer *w, const witem *it, cursor *c)
 {
@@ -179,13 +180,31 @@ static int open_item(zs_writer *w, const witem *it, cursor *c)
 	return c->fd < 0 ? -1 : 0;
 }
 
-/* Fill u with the next unit of the entry at the cursor.  -1: the entry
- * is left out (it vanished); -2: out of memory. */
+/* A unit of a file, read later by the thread that compresses it; a file
+ * of several units is opened here, once.  -1: left out (vanished). */
+static int plan_file_unit(zs_writer *w, cursor *c, unit *u, size_t want)
+{
+	const witem *it = &w->queue[c->item];
+	int several = it->size > zs_w_unit_size(w, it);
+
+	if (u->first && several && open_item(w, it, c) != 0)
+		return -1;
+	u->fd = several ? c->fd : -1;
+	u->fetch = 1;
+	u->len = want;
+	c->done += want;
+	u->last = c->done == it->size;
+	return 0;
+}
+
+/* Fill u with the next unit of the entry at the cursor (read now from
+ * standard input; planned, to be read on a compressing thread, from a
+ * file).  -1: the entry is left out (it vanished); -2: out of memory. */
 static int read_unit(zs_writer *w, cursor *c, unit *u)
 {
 	witem *it = &w->queue[c->item];
 	size_t chunk = zs_w_unit_size(w, it), got = 0;
-	int reads = it->kind == W_FILE || it->kind == W_STDIN;
+	int reads = it->kind == W_STDIN;
 	uint64_t left = it->kind == W_STDIN ? chunk : it->size - c->done;
 	size_t want = left < chunk ? (size_t)left : chunk;
 
@@ -193,6 +212,8 @@ static int read_unit(zs_writer *w, cursor *c, unit *u)
 	u->item = c->item;
 	u->offset = c->done;
 	u->first = c->done == 0;
+	if (it->kind == W_FILE)
+		return plan_file_unit(w, c, u, want);
 	if (u->first && reads && open_item(w, it, c) != 0)
 		return -1;
 	if (it->kind == W_BYTES || it->kind == W_LINK) {
@@ -205,17 +226,13 @@ static int read_unit(zs_writer *w, cursor *c, unit *u)
 		got = want;      /* filled by the compressing thread */
 	} else if (reads && read_full(w, c->fd, u->in, want, &got) != 0 &&
 		   errno != EINTR) {
-		zs_w_warn(w, "%s: read error: %s", it->kind == W_STDIN ?
-			  "standard input" : it->src, strerror(errno));
+		zs_w_warn(w, "standard input: read error: %s",
+			  strerror(errno));
 	}
 	u->len = got;
 	c->done += got;
 	u->last = got < want || (it->kind != W_STDIN && c->done == it->size) ||
 		  (it->kind == W_STDIN && got < chunk);
-	if (u->last && it->kind == W_FILE) {
-		check_unchanged(w, it, c->fd, c->done);
-		close(c->fd);
-	}
 	return 0;
 }
 
@@ -259,6 +276,41 @@ static int deflated(const zs_writer *w, const witem *it)
 		it->kind == W_STDIN || it->kind == W_BYTES || it->kind == W_FILL);
 }
 
+/* The unit's bytes from its file: into the thread's buffer when they are
+ * to be compressed, into the unit's own when they go out as they are.
+ * -1: nothing to compress (left out, or out of memory). */
+static int fetch_unit(zs_writer *w, unit *u, int me)
+{
+	const witem *it = &w->queue[u->item];
+	uint8_t *dst = deflated(w, it) && u->len ?
+		unit_buffer(&w->tbuf[me], &w->tbuf_cap[me], u->len) :
+		unit_buffer(&u->own_in, &u->cap_in, u->len ? u->len : 1);
+
+	if (!dst) {
+		u->failed = 2;
+		return -1;
+	}
+	zs_w_fetch(w, it, u->fd, u->offset, dst, u->len, u->last, &u->got);
+	u->in = dst;
+	u->len = u->got.got;
+	return u->got.open_errno ? -1 : 0;
+}
+
+/* Compressed data that came out no smaller goes out as it was read: out
+ * of the thread's buffer, which the thread's next unit reuses. */
+static void keep_input(unit *u)
+{
+	if (u->out || !u->fetch || u->in == u->own_in || !u->len)
+		return;
+	uint8_t *p = unit_buffer(&u->own_in, &u->cap_in, u->len);
+	if (!p) {
+		u->failed = 2;
+		return;
+	}
+	memcpy(p, u->in, u->len);
+	u->in = p;
+}
+
 static void compress_unit(zs_writer *w, unit *u, struct libdeflate_compressor *c)
 {
 	const witem *it = &w->queue[u->item];
@@ -281,6 +333,7 @@ static void compress_unit(zs_writer *w, unit *u, struct libdeflate_compressor *c
 							 u->out, cap);
 		if (u->out_len == 0 || u->out_len >= u->len)
 			u->out = NULL;
+		keep_input(u);
 		return;
 	}
 	u->out_len = sozip ? zs_deflate_piece_sozip(c, u->in, u->len, u->out,
@@ -295,7 +348,8 @@ static void compress_batch(zs_writer *w, unit *units, size_t n)
 	#pragma omp parallel for schedule(dynamic, 1) num_threads(w->threads)
 	for (size_t k = 0; k < n; k++) {
 		int me = omp_get_thread_num();
-		compress_unit(w, &units[k], w->comp[me]);
+		if (!units[k].fetch || fetch_unit(w, &units[k], me) == 0)
+			compress_unit(w, &units[k], w->comp[me]);
 		zs_progress_add_bytes(w->o.progress, me, units[k].len, 0);
 	}
 }
@@ -341,6 +395,10 @@ static int end_entry(zs_writer *w, const unit *u, cursor *c)
 	wrecord *r = &w->rec[c->rec];
 	int rc = 0;
 
+	if (u->fetch && (u->got.changed || r->usize != it->size))
+		zs_w_warn(w, "%s: changed while being read (%llu bytes stored, "
+			  "as read; the archive is consistent)", it->src,
+			  (unsigned long long)r->usize);
 	if (it->kind == W_STDIN)
 		rc = zs_w_descriptor(w, r);
 	else if (!u->first)
@@ -352,10 +410,30 @@ static int end_entry(zs_writer *w, const unit *u, cursor *c)
 	return rc;
 }
 
+/* What the compressing thread's read of u found: a file that could not
+ * be opened is left out (1), a read error is a warning. */
+static int fetch_report(zs_writer *w, const unit *u)
+{
+	witem *it = &w->queue[u->item];
+
+	if (u->got.open_errno) {
+		zs_w_warn(w, "%s: cannot open: %s, left out", it->src,
+			  strerror(u->got.open_errno));
+		zs_w_item_free(it);
+		return 1;
+	}
+	if (u->got.read_errno && u->got.read_errno != EINTR)   /* a stop */
+		zs_w_warn(w, "%s: read error: %s", it->src,
+			  strerror(u->got.read_errno));
+	return 0;
+}
+
 static int write_unit(zs_writer *w, const unit *u, cursor *c)
 {
 	int rc;
 
+	if (u->fetch && fetch_report(w, u) != 0)
+		return 0;
 	if (u->first && (rc = begin_entry(w, u, c)) != 0)
 		return rc;
 	wrecord *r = &w->rec[c->rec];
@@ -374,6 +452,15 @@ static int write_unit(zs_writer *w, const unit *u, cursor *c)
 	return u->last ? end_entry(w, u, c) : 0;
 }
 
+/* The descriptors of files of several units whose last unit was not
+ * written (a write failed). */
+static void close_files(unit *units, size_t from, size_t n)
+{
+	for (size_t k = from; k < n; k++)
+		if (units[k].last && units[k].fd >= 0)
+			close(units[k].fd);
+}
+
 static void free_units(unit *units, size_t n)
 {
 	for (size_t k = 0; k < n; k++) {
@@ -387,8 +474,10 @@ static int write_batch(zs_writer *w, unit *units, size_t n, cursor *c)
 {
 	int rc = 0;
 
+	size_t k = 0;
+
 	compress_batch(w, units, n);
-	for (size_t k = 0; k < n && rc == 0; k++) {
+	for (; k < n && rc == 0; k++) {
 		if (units[k].failed == 2)
 			rc = -2;
 		else if (units[k].failed)
@@ -396,7 +485,11 @@ static int write_batch(zs_writer *w, unit *units, size_t n, cursor *c)
 				  w->queue[units[k].item].name);
 		if (rc == 0)
 			rc = write_unit(w, &units[k], c);
+		if (rc == 0 && units[k].last && units[k].fd >= 0)
+			close(units[k].fd);
 	}
+	if (rc != 0)
+		close_files(units, k - 1, n);
 	return rc;
 }
 
