@@ -4,10 +4,10 @@
  * bulk.c): an archive of many entries goes in with the entries table's
  * index dropped and created again in its transaction.  The indexes come
  * back with the same names and SQL, the catalog passes SQLite's integrity
- * check, small archives take the ordinary path, and a run killed with
- * SIGKILL inside a bulk load leaves the archive's old rows and the
- * indexes.  Rows go 32 an INSERT: counts that are not a multiple of 32
- * come through whole.
+ * check, archives below 4,096 entries or a third of what the others hold
+ * take the ordinary path, and a run killed with SIGKILL inside a bulk
+ * load leaves the archive's old rows and the indexes.  Rows go 32 an
+ * INSERT: counts that are not a multiple of 32 come through whole.
  */
 #include <dirent.h>
 #include <signal.h>
@@ -108,16 +108,21 @@ Test(catalog_bulk, big_archive_is_whole_and_indexes_come_back)
 			     "entries_by_content WHERE uncompressed_size >= 0"),
 		     10001 + 9);
 
-	/* a small archive, then the big one again (now not more than the
-	 * rest): the ordinary path, no schema change */
-	list_db(d, "small.zip");
-	list_db(d, fixture("mixed.zip"));
-	cr_assert_eq(sql_num(db, "PRAGMA schema_version"), v1);
+	/* a copy: as many as the rest, bulk again; then archives below
+	 * 4,096 entries or a third of the rest: the ordinary path */
 	cr_assert_eq(run(NULL, 0, "cd %s && cp big.zip big2.zip", d), 0);
 	list_db(d, "big2.zip");
-	cr_assert_eq(sql_num(db, "PRAGMA schema_version"), v1);
+	long long v2 = sql_num(db, "PRAGMA schema_version");
+	cr_assert_gt(v2, v1);
+	make_archive(d, "mid.zip", 4100);   /* 20,011 held */
+	list_db(d, "mid.zip");
+	list_db(d, "small.zip");
+	list_db(d, fixture("mixed.zip"));
+	cr_assert_eq(sql_num(db, "PRAGMA schema_version"), v2);
 	cr_assert_eq(sql_num(db, "SELECT count(*) FROM entries"),
-		     2 * 10001 + 9 + 606);
+		     2 * 10001 + 4100 + 9 + 606);
+	sql_text(db, indexes_sql, got, sizeof(got));
+	cr_assert_str_eq(got, want);
 	sql_text(db, "PRAGMA integrity_check", got, sizeof(got));
 	cr_assert_str_eq(got, "ok");
 	drop_dir(d);
