@@ -7,7 +7,11 @@
  * NORMAL: in WAL mode a transaction is atomic whatever happens and
  * durable across a crash of the process; only a power loss may lose the
  * last ones (never half of one).  The connection is opened NOMUTEX:
- * catalog.c's db_lock already keeps it to one thread at a time.
+ * catalog.c's db_lock already keeps it to one thread at a time.  A new
+ * file gets 16 KiB pages (fewer, bigger writes to the WAL and the file:
+ * list --db of 300 archives of 600 random entries 2.1 s -> 1.5 s CPU).
+ * Entries go 32 rows an INSERT (catalog_sqlite_rows.c); an archive of
+ * many entries takes the bulk load (catalog_sqlite_bulk.c).
  */
 #include <limits.h>
 #include <sqlite3.h>
@@ -329,7 +333,7 @@ int zs_cat_sqlite_open(zs_catalog *c, const char *path)
 		return -1;
 	}
 	sqlite3_busy_timeout(db, BUSY_MS);
-	if (set_wal(c) ||
+	if (zs_sq_exec(c, "PRAGMA page_size = 16384") || set_wal(c) ||
 	    zs_sq_exec(c, "PRAGMA synchronous = NORMAL") ||
 	    zs_sq_exec(c, "PRAGMA cache_size = -65536"))
 		return -1;

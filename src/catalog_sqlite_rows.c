@@ -5,6 +5,11 @@
  * each execution of a statement has a fixed cost (opening and closing its
  * cursors, its statement journal), which one row a statement paid per
  * entry.  The rows left over (fewer than a batch) go one at a time.
+ * INSERT OR ROLLBACK: a failed row ends the archive's transaction (which
+ * the caller would roll back anyway), so SQLite keeps no statement
+ * journal, which a multi-row INSERT otherwise writes to a temporary file
+ * (list --db of 111 archives of 606 entries: 200,000 pwrite calls ->
+ * 46,000).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +23,7 @@ enum { COLS = 20,              /* the entries table's columns */
 
 char *zs_sq_entries_sql(int rows)
 {
-	static const char head[] = "INSERT INTO entries VALUES ";
+	static const char head[] = "INSERT OR ROLLBACK INTO entries VALUES ";
 	static const char one[] = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	size_t n = sizeof(head) + (size_t)rows * sizeof(one);
 	char *s = malloc(n), *p = s;
