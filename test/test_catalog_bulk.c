@@ -6,7 +6,8 @@
  * back with the same names and SQL, the catalog passes SQLite's integrity
  * check, archives below 4,096 entries or a third of what the others hold
  * take the ordinary path, and a run killed with SIGKILL inside a bulk
- * load leaves the archive's old rows and the indexes.  Rows go 32 an
+ * load leaves the archive's old rows and the indexes; two processes
+ * bulk-loading one catalog at once both succeed.  Rows go 32 an
  * INSERT: counts that are not a multiple of 32 come through whole.
  */
 #include <dirent.h>
@@ -205,5 +206,34 @@ Test(catalog_bulk, sigkill_inside_a_bulk_load, .timeout = 120)
 	cr_assert_eq(sql_num(db, "SELECT count(*) FROM entries"), 40000);
 	sql_text(db, indexes_sql, got, sizeof(got));
 	cr_assert_str_eq(got, want);
+	drop_dir(d);
+}
+
+/* Two processes at once, each bulk-loading its own archive and both the
+ * same third one: SQLite gives them turns, and each sees the other's new
+ * indexes (its statements are prepared again). */
+Test(catalog_bulk, two_writers_bulk_loading, .timeout = 120)
+{
+	char *d = temp_dir("bulk"), db[256], want[2048], got[2048];
+	snprintf(db, sizeof(db), "%s/c.sqlite", d);
+	fresh_indexes(d, want, sizeof(want));
+	make_archive(d, "a.zip", 10001);
+	cr_assert_eq(run(NULL, 0, "cd %s && cp a.zip b.zip && cp a.zip "
+			 "both.zip", d), 0);
+	char err[4096];
+	for (int k = 0; k < 2; k++)
+		cr_assert_eq(run(err, sizeof(err), "cd %s || exit 1; (%s list -q "
+				 "--refresh --db c.sqlite a.zip both.zip "
+				 ">/dev/null 2>e1; echo $? > r1) & (%s list -q "
+				 "--refresh --db c.sqlite b.zip both.zip "
+				 ">/dev/null 2>e2; echo $? > r2) & wait; cat e1 "
+				 "e2; [ $(cat r1) = 0 ] && [ $(cat r2) = 0 ]", d,
+				 ZS_BIN, ZS_BIN), 0, "%s", err);
+	cr_assert_eq(sql_num(db, "SELECT count(*) FROM entries"), 3 * 10001);
+	cr_assert_eq(sql_num(db, "SELECT count(*) FROM archives"), 3);
+	sql_text(db, indexes_sql, got, sizeof(got));
+	cr_assert_str_eq(got, want);
+	sql_text(db, "PRAGMA integrity_check", got, sizeof(got));
+	cr_assert_str_eq(got, "ok");
 	drop_dir(d);
 }
