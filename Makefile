@@ -479,7 +479,7 @@ bench: build/.deps all deps-bench build/floor build/inflate64_speed build/zipgen
 	bench/catalog build/bench/many-files.zip build/bench
 
 # What --db costs (README "The catalog"): CPU time, SQLite and PostgreSQL.
-bench-catalog: all
+bench-catalog: all build/zipgen
 	bench/catalog $(BENCH_MANY) build/bench
 BENCH_MANY ?= build/bench/many-files.zip
 

@@ -7,7 +7,11 @@
  * NORMAL: in WAL mode a transaction is atomic whatever happens and
  * durable across a crash of the process; only a power loss may lose the
  * last ones (never half of one).  The connection is opened NOMUTEX:
- * catalog.c's db_lock already keeps it to one thread at a time.
+ * catalog.c's db_lock already keeps it to one thread at a time.  A new
+ * file gets 16 KiB pages (fewer, bigger writes to the WAL and the file:
+ * list --db of 300 archives of 600 random entries 2.1 s -> 1.5 s CPU).
+ * Entries go 32 rows an INSERT (catalog_sqlite_rows.c); an archive of
+ * many entries takes the bulk load (catalog_sqlite_bulk.c).
  */
 #include <limits.h>
 #include <sqlite3.h>
@@ -16,10 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "catalog.h"
+#include "catalog_sqlite.h"
 
 enum { S_LOOKUP, S_DEL_ENTRIES, S_DEL_FINDINGS, S_UPSERT, S_ENTRY,
-       S_FINDING, S_ENTRIES, S_COUNT };
+       S_FINDING, S_ENTRIES, S_ENTRY_MANY, S_COUNT };
 
 static const char *const sql[S_COUNT] = {
 	[S_LOOKUP] = zs_cat_sql_lookup,
@@ -35,13 +39,13 @@ static const char *const sql[S_COUNT] = {
 		      "status FROM entries WHERE archive_id = $1 ORDER BY idx",
 };
 
-static int fail(zs_catalog *c, const char *what)
+int zs_sq_fail(zs_catalog *c, const char *what)
 {
 	zs_cat_fail(c, "SQLite: %s: %s", what, sqlite3_errmsg(c->db));
 	return -1;
 }
 
-static int exec(zs_catalog *c, const char *s)
+int zs_sq_exec(zs_catalog *c, const char *s)
 {
 	char *msg = NULL;
 
@@ -64,7 +68,7 @@ static sqlite3_stmt *stmt(zs_catalog *c, int k)
 static int step_done(zs_catalog *c, sqlite3_stmt *s, const char *what)
 {
 	int rc = sqlite3_step(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : fail(c, what);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : zs_sq_fail(c, what);
 }
 
 static void bind_text(sqlite3_stmt *s, int k, const char *v)
@@ -77,8 +81,9 @@ static void bind_text(sqlite3_stmt *s, int k, const char *v)
 
 static int sq_setup(zs_catalog *c)
 {
-	if (exec(c, "BEGIN IMMEDIATE") || exec(c, zs_catalog_schema))
-		return exec(c, "ROLLBACK"), -1;
+	if (zs_sq_exec(c, "BEGIN IMMEDIATE") ||
+	    zs_sq_exec(c, zs_catalog_schema))
+		return zs_sq_exec(c, "ROLLBACK"), -1;
 	sqlite3_stmt *s;
 	int version = -1;
 	if (sqlite3_prepare_v2(c->db, "SELECT max(version) FROM "
@@ -91,18 +96,22 @@ static int sq_setup(zs_catalog *c)
 		zs_cat_fail(c, "catalog schema version %d, this zipscan "
 			    "writes version %d", version,
 			    ZS_CATALOG_SCHEMA_VERSION);
-		return exec(c, "ROLLBACK"), -1;
+		return zs_sq_exec(c, "ROLLBACK"), -1;
 	}
-	if (exec(c, "PRAGMA user_version = 1") || exec(c, "COMMIT"))
+	if (zs_sq_exec(c, "PRAGMA user_version = 1") || zs_sq_exec(c, "COMMIT"))
 		return -1;
 	sqlite3_stmt **st = calloc(S_COUNT, sizeof(*st));
+	char *many = zs_sq_entries_sql(ZS_SQ_BATCH);
 	c->stmts = st;
-	for (int k = 0; st && k < S_COUNT; k++)
-		if (sqlite3_prepare_v3(c->db, sql[k], -1,
-				       SQLITE_PREPARE_PERSISTENT, &st[k],
-				       NULL) != SQLITE_OK)
-			return fail(c, "preparing a statement");
-	return st ? 0 : (zs_cat_fail(c, "out of memory"), -1);
+	for (int k = 0; st && many && k < S_COUNT; k++)
+		if (sqlite3_prepare_v3(c->db, k == S_ENTRY_MANY ? many :
+				       sql[k], -1, SQLITE_PREPARE_PERSISTENT,
+				       &st[k], NULL) != SQLITE_OK) {
+			free(many);
+			return zs_sq_fail(c, "preparing a statement");
+		}
+	free(many);
+	return st && many ? 0 : (zs_cat_fail(c, "out of memory"), -1);
 }
 
 static int sq_lookup(zs_catalog *c, int64_t id, zs_cat_known *k)
@@ -113,7 +122,7 @@ static int sq_lookup(zs_catalog *c, int64_t id, zs_cat_known *k)
 	if (rc == SQLITE_DONE)
 		return 0;
 	if (rc != SQLITE_ROW)
-		return fail(c, "looking up an archive");
+		return zs_sq_fail(c, "looking up an archive");
 	k->size = sqlite3_column_int64(s, 0);
 	k->mtime_ns = sqlite3_column_int64(s, 1);
 	k->cd_checksum = sqlite3_column_int64(s, 2);
@@ -150,40 +159,11 @@ static int put_archive(zs_catalog *c, const zs_cat_archive *r)
 	return step_done(c, s, "recording an archive");
 }
 
-static int put_entry(zs_catalog *c, int64_t id, const zs_cat_entry *e)
-{
-	sqlite3_stmt *s = stmt(c, S_ENTRY);
-	const int64_t mid[] = { e->comp, e->uncomp, e->crc32 };
-	const int64_t tail[] = { e->mode, e->external_attr, e->flags,
-				 e->local_offset, e->data_offset, e->is_dir,
-				 e->is_symlink, e->is_encrypted };
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, e->idx);
-	bind_text(s, 3, e->name);
-	sqlite3_bind_int(s, 4, (int)e->method);
-	bind_text(s, 5, e->method_name);
-	for (int k = 0; k < 3; k++)
-		sqlite3_bind_int64(s, 6 + k, mid[k]);
-	bind_text(s, 9, e->has_mtime ? e->mtime : NULL);
-	for (int k = 0; k < 8; k++)
-		sqlite3_bind_int64(s, 10 + k, tail[k]);
-	bind_text(s, 18, e->status);
-	bind_text(s, 19, e->error);
-	bind_text(s, 20, e->hash[0] ? e->hash : NULL);
-	return step_done(c, s, "recording an entry");
-}
-
 static int put_rows(zs_catalog *c, const zs_cat_archive *r, zs_archive *a)
 {
-	size_t cap = zs_cat_name_cap(a);
-	char *name = malloc(cap), *err = malloc(cap);
-	int rc = name && err ? 0 : (zs_cat_fail(c, "out of memory"), -1);
-	zs_cat_entry e;
+	sqlite3_stmt **st = c->stmts;
+	int rc = zs_sq_put_entries(c, st[S_ENTRY], st[S_ENTRY_MANY], r->id, a);
 
-	for (size_t i = 0; rc == 0 && i < a->index.count; i++) {
-		zs_cat_entry_row(a, i, name, err, cap, &e);
-		rc = put_entry(c, r->id, &e);
-	}
 	for (size_t k = 0; rc == 0 && k < a->findings_count; k++) {
 		char *msg = malloc(3 * strlen(a->findings[k].text) + 1);
 		zs_cat_finding f;
@@ -204,18 +184,19 @@ static int put_rows(zs_catalog *c, const zs_cat_archive *r, zs_archive *a)
 		rc = step_done(c, s, "recording a finding");
 		free(msg);
 	}
-	free(name);
-	free(err);
 	return rc;
 }
 
 static int sq_record(zs_catalog *c, const zs_cat_archive *r, zs_archive *a)
 {
-	if (exec(c, "BEGIN IMMEDIATE"))
+	zs_sq_bulk bulk;
+	if (zs_sq_exec(c, "BEGIN IMMEDIATE"))
 		return -1;
+	int rc = zs_sq_bulk_begin(c, r->id, (int64_t)a->index.count, &bulk);
 	sqlite3_stmt *s = stmt(c, S_DEL_ENTRIES);
 	sqlite3_bind_int64(s, 1, r->id);
-	int rc = step_done(c, s, "deleting entries");
+	if (rc == 0)
+		rc = step_done(c, s, "deleting entries");
 	if (rc == 0) {
 		s = stmt(c, S_DEL_FINDINGS);
 		sqlite3_bind_int64(s, 1, r->id);
@@ -226,9 +207,12 @@ static int sq_record(zs_catalog *c, const zs_cat_archive *r, zs_archive *a)
 	if (rc == 0)
 		rc = put_rows(c, r, a);
 	if (rc == 0)
-		rc = exec(c, "COMMIT");
+		rc = zs_sq_bulk_end(c, &bulk);
+	if (rc == 0)
+		rc = zs_sq_exec(c, "COMMIT");
 	if (rc != 0)
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	zs_sq_bulk_free(&bulk);
 	return rc;
 }
 
@@ -242,7 +226,7 @@ static int sq_run_begin(zs_catalog *c, const char *command,
 	zs_cat_time((int64_t)time(NULL), now);
 	c->run_id = zs_cat_run_id();
 	if (sqlite3_prepare_v2(c->db, zs_cat_sql_run_begin, -1, &s, NULL))
-		return fail(c, "starting the run");
+		return zs_sq_fail(c, "starting the run");
 	sqlite3_bind_int64(s, 1, c->run_id);
 	bind_text(s, 2, command);
 	bind_text(s, 3, options);
@@ -261,7 +245,7 @@ static int sq_run_end(zs_catalog *c, double seconds, int64_t archives,
 	sqlite3_stmt *s;
 
 	if (sqlite3_prepare_v2(c->db, zs_cat_sql_run_end, -1, &s, NULL))
-		return fail(c, "ending the run");
+		return zs_sq_fail(c, "ending the run");
 	sqlite3_bind_double(s, 1, seconds);
 	sqlite3_bind_int64(s, 2, archives);
 	sqlite3_bind_int64(s, 3, skipped);
@@ -298,7 +282,7 @@ static int sq_entries(zs_catalog *c, int64_t id,
 		}
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail(c, "reading entries");
+	return rc == SQLITE_DONE ? 0 : zs_sq_fail(c, "reading entries");
 }
 
 static void sq_close(zs_catalog *c)
@@ -329,7 +313,7 @@ static int set_wal(zs_catalog *c)
 		if (rc == SQLITE_OK)
 			return 0;
 		if (rc != SQLITE_BUSY || waited >= BUSY_MS)
-			return fail(c, "setting WAL mode");
+			return zs_sq_fail(c, "setting WAL mode");
 		sqlite3_sleep(10);
 	}
 }
@@ -349,9 +333,9 @@ int zs_cat_sqlite_open(zs_catalog *c, const char *path)
 		return -1;
 	}
 	sqlite3_busy_timeout(db, BUSY_MS);
-	if (set_wal(c) ||
-	    exec(c, "PRAGMA synchronous = NORMAL") ||
-	    exec(c, "PRAGMA cache_size = -65536"))
+	if (zs_sq_exec(c, "PRAGMA page_size = 16384") || set_wal(c) ||
+	    zs_sq_exec(c, "PRAGMA synchronous = NORMAL") ||
+	    zs_sq_exec(c, "PRAGMA cache_size = -65536"))
 		return -1;
 	return 0;
 }
