@@ -104,6 +104,11 @@ struct zs_catalog {
 	size_t head, count;
 	int closing;
 	int failed;                /* a record failed: err says why */
+	int group_more;            /* the writer: another archive follows at
+				      once (SQLite then keeps the transaction
+				      open for it) */
+	int txn_open;              /* SQLite: a group's transaction is open */
+	int64_t txn_archives, txn_rows;
 };
 
 /* catalog.c: an error message into c->err (the first one stays). */

@@ -2,7 +2,8 @@
 /*
  * catalog_queue.c - the catalog's writer thread: zs_catalog_submit puts a
  * scanned archive in a queue of 8 and returns; one thread records each in
- * its own transaction, in the order submitted, then closes it.  The scan
+ * the order submitted, then closes it: in its own transaction, or (SQLite)
+ * in one shared with the archives queued right behind it.  The scan
  * waits only when the queue is full.  After a database error the thread
  * records nothing more: it closes what is queued, and every later submit
  * fails at once with the error.
@@ -56,6 +57,7 @@ static void *writer(void *arg)
 		c->count--;
 		pthread_cond_broadcast(&c->cond);   /* room for the scan */
 		int failed = c->failed;
+		c->group_more = c->count > 0;
 		pthread_mutex_unlock(&c->lock);
 		if (failed) {
 			zs_close(it.a);

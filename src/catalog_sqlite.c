@@ -187,11 +187,32 @@ static int put_rows(zs_catalog *c, const zs_cat_archive *r, zs_archive *a)
 	return rc;
 }
 
+/*
+ * Archives queued one right behind the other share a transaction, up to
+ * ZS_SQ_GROUP_ARCHIVES of them or ZS_SQ_GROUP_ROWS entries: every commit
+ * writes each page the transaction touched to the WAL again, and one
+ * commit per small archive was most of the cost of recording a batch
+ * (README, "The catalog").  An error or a kill loses the whole group:
+ * each archive is still either wholly recorded or absent.
+ */
+#define ZS_SQ_GROUP_ARCHIVES 64
+#define ZS_SQ_GROUP_ROWS 65536
+
+static int group_full(const zs_catalog *c)
+{
+	return !c->group_more || c->txn_archives >= ZS_SQ_GROUP_ARCHIVES ||
+	       c->txn_rows >= ZS_SQ_GROUP_ROWS;
+}
+
 static int sq_record(zs_catalog *c, const zs_cat_archive *r, zs_archive *a)
 {
 	zs_sq_bulk bulk;
-	if (zs_sq_exec(c, "BEGIN IMMEDIATE"))
-		return -1;
+	if (!c->txn_open) {
+		if (zs_sq_exec(c, "BEGIN IMMEDIATE"))
+			return -1;
+		c->txn_open = 1;
+		c->txn_archives = c->txn_rows = 0;
+	}
 	int rc = zs_sq_bulk_begin(c, r->id, (int64_t)a->index.count, &bulk);
 	sqlite3_stmt *s = stmt(c, S_DEL_ENTRIES);
 	sqlite3_bind_int64(s, 1, r->id);
@@ -208,10 +229,16 @@ static int sq_record(zs_catalog *c, const zs_cat_archive *r, zs_archive *a)
 		rc = put_rows(c, r, a);
 	if (rc == 0)
 		rc = zs_sq_bulk_end(c, &bulk);
-	if (rc == 0)
+	c->txn_archives++;
+	c->txn_rows += (int64_t)a->index.count;
+	if (rc == 0 && group_full(c)) {
 		rc = zs_sq_exec(c, "COMMIT");
-	if (rc != 0)
+		c->txn_open = rc == 0 ? 0 : 1;
+	}
+	if (rc != 0) {
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+		c->txn_open = 0;
+	}
 	zs_sq_bulk_free(&bulk);
 	return rc;
 }
@@ -242,6 +269,9 @@ static int sq_run_begin(zs_catalog *c, const char *command,
 static int sq_run_end(zs_catalog *c, double seconds, int64_t archives,
 		      int64_t skipped, int status)
 {
+	if (c->txn_open && zs_sq_exec(c, "COMMIT"))   /* never left open */
+		return -1;
+	c->txn_open = 0;
 	sqlite3_stmt *s;
 
 	if (sqlite3_prepare_v2(c->db, zs_cat_sql_run_end, -1, &s, NULL))

@@ -203,6 +203,44 @@ Test(catalog, sigkill_leaves_whole_archives, .timeout = 120)
 	drop_dir(d);
 }
 
+/* A batch recorded with archives sharing transactions (SQLite groups
+ * those queued one behind another): every archive whole, at -j 1 and
+ * -j 2 alike, and a re-run skips them all. */
+Test(catalog, batch_in_shared_transactions, .timeout = 120)
+{
+	char *dir = temp_dir("catgroup"), out[4096];
+	char *stats = strdup(fixture("stats.zip"));
+	char *bad = strdup(fixture("bad-crc.zip"));
+	cr_assert_eq(run(NULL, 0, "cd %s && for i in $(seq 100); do "
+			 "ln %s s$i.zip && ln %s b$i.zip; done", dir, stats,
+			 bad), 0);
+	for (int j = 1; j <= 2; j++) {
+		char db[4300];
+		snprintf(db, sizeof(db), "%s/c%d.sqlite", dir, j);
+		int rc = run(out, sizeof(out), "cd %s && %s test -q -j %d "
+			     "--db %s *.zip 2>&1", dir, ZS_BIN, j, db);
+		cr_expect_eq(rc, ZS_EXIT_ENTRY, "-j %d: %s", j, out);
+		cr_expect_eq(sql_int(db, "SELECT count(*) FROM archives"), 200);
+		cr_expect_eq(sql_int(db, whole_sql), 0);
+		cr_expect_eq(sql_int(db, "SELECT count(*) FROM findings"),
+			     sql_int(db, "SELECT count(*) FROM findings f JOIN "
+				     "archives a USING (archive_id) WHERE "
+				     "a.path LIKE '%/b%'"));
+		rc = run(out, sizeof(out), "cd %s && %s test -j %d --db %s "
+			 "*.zip 2>&1 | grep -c 'unchanged since'", dir, ZS_BIN,
+			 j, db);
+		cr_expect_eq(atoi(out), 200, "-j %d: %s", j, out);
+	}
+	cr_expect_eq(run(out, sizeof(out), "cd %s && for d in c1 c2; do "
+			 "sqlite3 $d.sqlite 'SELECT a.path, e.name, e.crc32, "
+			 "e.status FROM entries e JOIN archives a USING "
+			 "(archive_id) ORDER BY 1, 2' > $d.rows; done && cmp "
+			 "c1.rows c2.rows && test -s c1.rows", dir), 0, "%s",
+		     out);
+	free(stats), free(bad);
+	drop_dir(dir);
+}
+
 Test(catalog, sqlite_two_writers)
 {
 	char *d = temp_dir("cat"), db[256];
