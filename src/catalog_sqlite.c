@@ -231,10 +231,8 @@ static int sq_record(zs_catalog *c, const zs_cat_archive *r, zs_archive *a)
 		rc = zs_sq_bulk_end(c, &bulk);
 	c->txn_archives++;
 	c->txn_rows += (int64_t)a->index.count;
-	if (rc == 0 && group_full(c)) {
-		rc = zs_sq_exec(c, "COMMIT");
-		c->txn_open = rc == 0 ? 0 : 1;
-	}
+	if (rc == 0 && group_full(c) && (rc = zs_sq_exec(c, "COMMIT")) == 0)
+		c->txn_open = 0;
 	if (rc != 0) {
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 		c->txn_open = 0;

@@ -533,6 +533,32 @@ static int fast_loop(zs_mark_dec *d, bits *io)
 	return r;
 }
 
+enum { SYM_LIT, SYM_END, SYM_MATCH, SYM_BAD };
+
+/* The next symbol through the general tables, every end checked: a
+ * literal (*n its byte), the block's end, or a match of *n from *dist
+ * back; SYM_BAD for a hole, a symbol outside the alphabet or input run
+ * out.  huffman_body writes what it gives, huffman_skip counts it. */
+static inline int next_symbol(bits *b, const zs_mark_dec *d, unsigned *n,
+			      unsigned *dist)
+{
+	refill(b);
+	uint32_t e = lookup(d->lit, b->buf);
+	if (!(e & (F_LIT | F_LEN | F_END)) || b->over > 8)
+		return SYM_BAD;
+	if (!(e & F_LEN)) {
+		consume(b, e);
+		*n = e >> 16;
+		return (e & F_END) ? SYM_END : SYM_LIT;
+	}
+	*n = take_entry(b, e);
+	uint32_t de = lookup(d->dist, b->buf);
+	if (!(de & F_LEN))
+		return SYM_BAD;
+	*dist = take_entry(b, de);
+	return SYM_MATCH;
+}
+
 /* The careful loop: one symbol at a time, every end checked; the fast
  * loop whenever far enough from them. */
 static int huffman_body(zs_mark_dec *d)
@@ -550,22 +576,16 @@ static int huffman_body(zs_mark_dec *d)
 			bits_done(&b, d);
 			return ZS_MARK_FULL;
 		}
-		refill(&b);
-		uint32_t e = lookup(d->lit, b.buf);
-		if (!(e & (F_LIT | F_LEN | F_END)) || b.over > 8)
+		unsigned n, dist;
+		int sym = next_symbol(&b, d, &n, &dist);
+		if (sym == SYM_BAD)
 			return ZS_MARK_BAD;
-		if (!(e & F_LEN)) {
-			consume(&b, e);
-			if (e & F_END)
-				break;
-			d->out[d->len++] = (uint16_t)(e >> 16);
+		if (sym == SYM_END)
+			break;
+		if (sym == SYM_LIT) {
+			d->out[d->len++] = (uint16_t)n;
 			continue;
 		}
-		unsigned n = take_entry(&b, e);
-		uint32_t de = lookup(d->dist, b.buf);
-		if (!(de & F_LEN))
-			return ZS_MARK_BAD;
-		unsigned dist = take_entry(&b, de);
 		copy_match(d->out, d->len, &d->marker_end, n, dist);
 		d->len += n;
 	}
@@ -591,22 +611,16 @@ static int huffman_skip(zs_mark_dec *d)
 	size_t len = d->len;
 	bits_at(&b, d);
 	for (;;) {
-		refill(&b);
-		uint32_t e = lookup(d->lit, b.buf);
-		if (!(e & (F_LIT | F_LEN | F_END)) || b.over > 8)
+		unsigned n, dist;
+		int sym = next_symbol(&b, d, &n, &dist);
+		if (sym == SYM_BAD)
 			return ZS_MARK_BAD;
-		if (!(e & F_LEN)) {
-			consume(&b, e);
-			if (e & F_END)
-				break;
+		if (sym == SYM_END)
+			break;
+		if (sym == SYM_LIT) {
 			len++;
 			continue;
 		}
-		unsigned n = take_entry(&b, e);
-		uint32_t de = lookup(d->dist, b.buf);
-		if (!(de & F_LEN))
-			return ZS_MARK_BAD;
-		unsigned dist = take_entry(&b, de);
 		if (dist > len || n > d->cap_max - len || b.over > 8)
 			return ZS_MARK_BAD;
 		len += n;
