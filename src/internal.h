@@ -321,6 +321,10 @@ void zs_progress_set_totals(zs_progress *p, uint64_t entries, uint64_t in);
 /* map.c: small files of a batch are read into a pool, released whole by
  * zs_map_pool_free once every archive using it is closed. */
 zs_map_pool *zs_map_pool_new(void);
+/* size bytes of fresh memory (munmap them) aligned on 2 MiB, so that the
+ * kernel can back them with huge pages: one page fault for 2 MiB instead
+ * of 512, which costs a lot on virtual machines.  NULL if out of memory. */
+uint8_t *zs_huge_region(size_t size);
 void zs_map_pool_free(zs_map_pool *p);
 int zs_map_is_pooled(const zs_archive *a);
 int zs_map_file(zs_archive *a, const char *path, uint64_t max_input,

@@ -273,9 +273,7 @@ void zs_map_pool_free(zs_map_pool *p)
 	free(p);
 }
 
-/* size bytes aligned on ZS_POOL_ALIGN, so that the kernel can back them
- * with huge pages (one fault for 2 MiB instead of 512). */
-static uint8_t *pool_region(size_t size)
+uint8_t *zs_huge_region(size_t size)
 {
 	size_t len = size + ZS_POOL_ALIGN;
 	uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -306,7 +304,7 @@ static uint8_t *pool_take(zs_map_pool *p, size_t size)
 	pthread_mutex_lock(&p->lock);
 	if (!p->region || p->used + size > p->region_size) {
 		uint8_t *r = p->n_regions < ZS_POOL_MAX / ZS_POOL_REGION ?
-			     pool_region(p->region_size) : NULL;
+			     zs_huge_region(p->region_size) : NULL;
 		if (r) {
 			p->regions[p->n_regions++] = r;
 			p->region = r;

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -139,7 +140,7 @@ zs_writer *zs_writer_open(const char *path, const zs_writer_options *o,
 		w->o = *o;
 	w->warn = w->o.warn ? w->o.warn : stderr;
 	w->path = strdup(path);
-	w->buf = malloc(ZS_WBUF);
+	w->buf = zs_huge_region(ZS_WBUF_REGION);
 	if (!w->path || !w->buf || zs_w_setup_threads(w) != 0) {
 		zs_writer_abort(w);
 		return NULL;
@@ -171,7 +172,8 @@ void zs_writer_abort(zs_writer *w)
 	zs_w_sozip_free(w);
 	free(w->queue);
 	free(w->rec);
-	free(w->buf);
+	if (w->buf)
+		munmap(w->buf, ZS_WBUF_REGION);
 	free(w->path);
 	free(w->tmp);
 	free(w);

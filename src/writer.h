@@ -46,6 +46,26 @@ typedef struct wsozip {
 	size_t n, cap;
 } wsozip;
 
+/* A compressing thread's compressed units of one batch (writer_arena.c). */
+typedef struct warena {
+	uint8_t **region;      /* each region_size bytes, on 2 MiB */
+	size_t n, cap;
+	size_t cur, used;      /* the region being filled, bytes used in it */
+	size_t region_size;
+} warena;
+
+/* An arena's region: bigger if one unit's output needs more. */
+#define ZS_WARENA_REGION (4u << 20)
+
+void zs_w_arena_init(warena *a, size_t most);
+/* Room for n bytes at the arena's top (not yet taken); NULL if out of
+ * memory or n is more than most. */
+uint8_t *zs_w_arena_room(warena *a, size_t n);
+/* The first n bytes of the room just given are in use until the reset. */
+void zs_w_arena_take(warena *a, size_t n);
+void zs_w_arena_reset(warena *a);
+void zs_w_arena_free(warena *a);
+
 struct zs_writer {
 	zs_writer_options o;
 	char *path, *tmp;
@@ -68,13 +88,17 @@ struct zs_writer {
 	zs_writer_totals t;
 	double t0;
 	struct libdeflate_compressor **comp;   /* one per thread */
-	uint8_t **tbuf;              /* per thread: the input of its unit */
+	uint8_t **tbuf;              /* per thread: the input of its unit,
+					tbuf_cap bytes on huge pages */
 	size_t *tbuf_cap;
+	warena *arena;               /* per thread: its compressed units */
+	int writing;                 /* the thread writing units, for progress */
 	FILE *warn;
 	wsozip sozip;
 };
 
 #define ZS_WBUF (1u << 20)
+#define ZS_WBUF_REGION (2u << 20)    /* one huge page holds it */
 /* Queued entries are written once there are this many. */
 #define ZS_WQUEUE_MAX 16384
 

@@ -23,8 +23,11 @@
 #include <fcntl.h>
 #include <libdeflate.h>
 #include <omp.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -37,7 +40,8 @@ typedef struct unit {
 	uint64_t offset;        /* of this unit in the entry's data */
 	uint8_t *in;            /* input: own_in, or borrowed from the item */
 	size_t len;
-	uint8_t *out;           /* compressed (own_out); NULL: stored as read */
+	uint8_t *out;           /* compressed, in the compressing thread's
+				   arena; NULL: stored as read */
 	size_t out_len;
 	uint32_t crc;
 	uint8_t first, last, failed;
@@ -45,21 +49,21 @@ typedef struct unit {
 	int fd;                 /* a file of several units: the descriptor
 				   opened in order; -1: opened by the thread */
 	wfetch got;             /* what the thread's read found */
-	/* buffers kept from batch to batch (fresh ones fault every page) */
-	uint8_t *own_in, *own_out;
-	size_t cap_in, cap_out;
+	/* kept from batch to batch (fresh memory faults every page) */
+	uint8_t *own_in;
+	size_t cap_in;
 } unit;
 
 /* Empty u for its next use, keeping its buffers. */
 static void unit_reset(unit *u)
 {
-	uint8_t *in = u->own_in, *out = u->own_out;
-	size_t ci = u->cap_in, co = u->cap_out;
+	uint8_t *in = u->own_in;
+	size_t ci = u->cap_in;
 
 	memset(u, 0, sizeof(*u));
 	u->fd = -1;
-	u->own_in = in, u->own_out = out;
-	u->cap_in = ci, u->cap_out = co;
+	u->own_in = in;
+	u->cap_in = ci;
 }
 
 /* One of u's buffers with room for n bytes; NULL if out of memory. */
@@ -126,8 +130,13 @@ int zs_w_setup_threads(zs_writer *w)
 	w->comp = calloc((size_t)n, sizeof(*w->comp));
 	w->tbuf = calloc((size_t)n, sizeof(*w->tbuf));
 	w->tbuf_cap = calloc((size_t)n, sizeof(*w->tbuf_cap));
-	if (!w->comp || !w->tbuf || !w->tbuf_cap)
+	w->arena = calloc((size_t)n, sizeof(*w->arena));
+	if (!w->comp || !w->tbuf || !w->tbuf_cap || !w->arena)
 		return -1;
+	size_t most = zs_deflate_piece_bound(w->o.chunk_size);
+	size_t sz = zs_deflate_piece_sozip_bound(w->o.sozip_chunk_size);
+	for (int k = 0; k < n; k++)
+		zs_w_arena_init(&w->arena[k], most > sz ? most : sz);
 	for (int k = 0; k < n && w->o.level > 0; k++)
 		if (!(w->comp[k] = libdeflate_alloc_compressor(w->o.level)))
 			return -1;
@@ -139,13 +148,18 @@ void zs_w_free_threads(zs_writer *w)
 	for (int k = 0; w->comp && k < w->threads; k++)
 		libdeflate_free_compressor(w->comp[k]);
 	for (int k = 0; w->tbuf && k < w->threads; k++)
-		free(w->tbuf[k]);
+		if (w->tbuf[k])
+			munmap(w->tbuf[k], w->tbuf_cap[k]);
+	for (int k = 0; w->arena && k < w->threads; k++)
+		zs_w_arena_free(&w->arena[k]);
+	free(w->arena);
 	free(w->comp);
 	free(w->tbuf);
 	free(w->tbuf_cap);
 	w->comp = NULL;
 	w->tbuf = NULL;
 	w->tbuf_cap = NULL;
+	w->arena = NULL;
 }
 
 /* ---- 1. read --------------------------------------------------------------- */
@@ -276,14 +290,29 @@ static int deflated(const zs_writer *w, const witem *it)
 		it->kind == W_STDIN || it->kind == W_BYTES || it->kind == W_FILL);
 }
 
+/* Thread me's input buffer, made once on huge pages (the units it
+ * compresses are read into it one after another); NULL if out of
+ * memory. */
+static uint8_t *thread_input(zs_writer *w, int me, size_t len)
+{
+	if (!w->tbuf[me]) {
+		size_t most = w->o.chunk_size > w->o.sozip_chunk_size ?
+			      w->o.chunk_size : w->o.sozip_chunk_size;
+		size_t size = (most + (2u << 20) - 1) & ~(size_t)((2u << 20) - 1);
+		if (!(w->tbuf[me] = zs_huge_region(size)))
+			return NULL;
+		w->tbuf_cap[me] = size;
+	}
+	return len <= w->tbuf_cap[me] ? w->tbuf[me] : NULL;
+}
+
 /* The unit's bytes from its file: into the thread's buffer when they are
  * to be compressed, into the unit's own when they go out as they are.
  * -1: nothing to compress (left out, or out of memory). */
 static int fetch_unit(zs_writer *w, unit *u, int me)
 {
 	const witem *it = &w->queue[u->item];
-	uint8_t *dst = deflated(w, it) && u->len ?
-		unit_buffer(&w->tbuf[me], &w->tbuf_cap[me], u->len) :
+	uint8_t *dst = deflated(w, it) && u->len ? thread_input(w, me, u->len) :
 		unit_buffer(&u->own_in, &u->cap_in, u->len ? u->len : 1);
 
 	if (!dst) {
@@ -297,23 +326,27 @@ static int fetch_unit(zs_writer *w, unit *u, int me)
 }
 
 /* Compressed data that came out no smaller goes out as it was read: out
- * of the thread's buffer, which the thread's next unit reuses. */
-static void keep_input(unit *u)
+ * of the thread's buffer, which the thread's next unit reuses, into its
+ * arena. */
+static void keep_input(unit *u, warena *a)
 {
 	if (u->out || !u->fetch || u->in == u->own_in || !u->len)
 		return;
-	uint8_t *p = unit_buffer(&u->own_in, &u->cap_in, u->len);
+	uint8_t *p = zs_w_arena_room(a, u->len);
 	if (!p) {
 		u->failed = 2;
 		return;
 	}
 	memcpy(p, u->in, u->len);
+	zs_w_arena_take(a, u->len);
 	u->in = p;
 }
 
-static void compress_unit(zs_writer *w, unit *u, struct libdeflate_compressor *c)
+static void compress_unit(zs_writer *w, unit *u, int me)
 {
 	const witem *it = &w->queue[u->item];
+	struct libdeflate_compressor *c = w->comp[me];
+	warena *a = &w->arena[me];
 
 	if (it->kind == W_FILL && u->len &&
 	    it->fill(it->ctx, u->offset, u->in, u->len) != 0)
@@ -324,7 +357,7 @@ static void compress_unit(zs_writer *w, unit *u, struct libdeflate_compressor *c
 	int sozip = zs_w_sozip_on(w, it) && !u->last;
 	size_t cap = sozip ? zs_deflate_piece_sozip_bound(u->len) :
 		     zs_deflate_piece_bound(u->len);
-	if (!(u->out = unit_buffer(&u->own_out, &u->cap_out, cap))) {
+	if (!(u->out = zs_w_arena_room(a, cap))) {
 		u->failed = 2;
 		return;
 	}
@@ -333,25 +366,17 @@ static void compress_unit(zs_writer *w, unit *u, struct libdeflate_compressor *c
 							 u->out, cap);
 		if (u->out_len == 0 || u->out_len >= u->len)
 			u->out = NULL;
-		keep_input(u);
+		else
+			zs_w_arena_take(a, u->out_len);
+		keep_input(u, a);
 		return;
 	}
 	u->out_len = sozip ? zs_deflate_piece_sozip(c, u->in, u->len, u->out,
 						    cap) :
 		     zs_deflate_piece(c, u->in, u->len, u->last, u->out, cap);
+	zs_w_arena_take(a, u->out_len);
 	if (u->out_len == 0)
 		u->failed = 2;
-}
-
-static void compress_batch(zs_writer *w, unit *units, size_t n)
-{
-	#pragma omp parallel for schedule(dynamic, 1) num_threads(w->threads)
-	for (size_t k = 0; k < n; k++) {
-		int me = omp_get_thread_num();
-		if (!units[k].fetch || fetch_unit(w, &units[k], me) == 0)
-			compress_unit(w, &units[k], w->comp[me]);
-		zs_progress_add_bytes(w->o.progress, me, units[k].len, 0);
-	}
 }
 
 /* ---- 3. write ---------------------------------------------------------- */
@@ -365,7 +390,7 @@ static void count_entry(zs_writer *w, const witem *it, const wrecord *r)
 	else
 		w->t.files++;
 	w->t.bytes_in += r->usize;
-	zs_progress_add_bytes(w->o.progress, 0, 0, 1);
+	zs_progress_add_bytes(w->o.progress, w->writing, 0, 1);
 }
 
 /* The entry's header, before its first unit's data. */
@@ -463,34 +488,86 @@ static void close_files(unit *units, size_t from, size_t n)
 
 static void free_units(unit *units, size_t n)
 {
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; k < n; k++)
 		free(units[k].own_in);
-		free(units[k].own_out);
+}
+
+/*
+ * A batch compressed and written at once: whichever thread finds the next
+ * unit in order compressed, and the output free, writes it and those
+ * ready after it, so that writing overlaps compressing instead of
+ * following it.  The order, and so the archive, are those of the queue
+ * whatever the thread count.
+ */
+typedef struct wflow {
+	unit *units;
+	size_t n;
+	_Atomic unsigned char *ready;   /* unit k compressed */
+	pthread_mutex_t lock;           /* held while writing: */
+	size_t next;                    /* the first unit not written */
+	int rc;                         /* the first failure of a write */
+	cursor *c;
+} wflow;
+
+/* Unit k written: 0, -1 write failed, -2 out of memory. */
+static int write_one(zs_writer *w, unit *u, cursor *c)
+{
+	int rc = 0;
+
+	if (u->failed == 2)
+		return -2;
+	if (u->failed)
+		zs_w_warn(w, "%s: its data could not be made",
+			  w->queue[u->item].name);
+	rc = write_unit(w, u, c);
+	if (rc == 0 && u->last && u->fd >= 0)
+		close(u->fd);
+	return rc;
+}
+
+/* The units ready from f->next on, in order; f->lock held. */
+static void write_ready(zs_writer *w, wflow *f, int me)
+{
+	w->writing = me;
+	while (f->rc == 0 && f->next < f->n &&
+	       atomic_load_explicit(&f->ready[f->next], memory_order_acquire))
+		f->rc = write_one(w, &f->units[f->next++], f->c);
+}
+
+static void compress_batch(zs_writer *w, wflow *f)
+{
+	for (int k = 0; k < w->threads; k++)
+		zs_w_arena_reset(&w->arena[k]);
+	#pragma omp parallel for schedule(dynamic, 1) num_threads(w->threads)
+	for (size_t k = 0; k < f->n; k++) {
+		int me = omp_get_thread_num();
+		unit *u = &f->units[k];
+		if (!u->fetch || fetch_unit(w, u, me) == 0)
+			compress_unit(w, u, me);
+		zs_progress_add_bytes(w->o.progress, me, u->len, 0);
+		atomic_store_explicit(&f->ready[k], 1, memory_order_release);
+		if (pthread_mutex_trylock(&f->lock) == 0) {   /* else busy */
+			write_ready(w, f, me);
+			pthread_mutex_unlock(&f->lock);
+		}
 	}
+	write_ready(w, f, 0);    /* what came ready while the writer was busy */
 }
 
 /* Compress and write one batch; -1: write failed, -2: no memory. */
 static int write_batch(zs_writer *w, unit *units, size_t n, cursor *c)
 {
-	int rc = 0;
+	wflow f = { .units = units, .n = n, .c = c };
 
-	size_t k = 0;
-
-	compress_batch(w, units, n);
-	for (; k < n && rc == 0; k++) {
-		if (units[k].failed == 2)
-			rc = -2;
-		else if (units[k].failed)
-			zs_w_warn(w, "%s: its data could not be made",
-				  w->queue[units[k].item].name);
-		if (rc == 0)
-			rc = write_unit(w, &units[k], c);
-		if (rc == 0 && units[k].last && units[k].fd >= 0)
-			close(units[k].fd);
-	}
-	if (rc != 0)
-		close_files(units, k - 1, n);
-	return rc;
+	if (!(f.ready = calloc(n ? n : 1, sizeof(*f.ready))))
+		return -2;
+	pthread_mutex_init(&f.lock, NULL);
+	compress_batch(w, &f);
+	pthread_mutex_destroy(&f.lock);
+	free((void *)f.ready);
+	if (f.rc != 0)
+		close_files(units, f.next - 1, n);
+	return f.rc;
 }
 
 static void queue_totals(zs_writer *w)
