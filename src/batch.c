@@ -77,7 +77,8 @@ static size_t open_window(char *const *paths, size_t n, const zs_batch *b,
 	#pragma omp parallel num_threads(stdin_seen > 1 ? 1 : nt) \
 		if (n >= ZS_BATCH_OPEN_PARALLEL)
 	for (;;) {
-		if (atomic_load(&entries) >= max_e)
+		if (atomic_load(&entries) >= max_e ||
+		    (pool && zs_map_pool_taken(pool) >= zs_map_pool_window(pool)))
 			break;
 		size_t k = atomic_fetch_add(&next, 1);
 		if (k >= n)
@@ -176,7 +177,7 @@ static int put_report(const zs_batch *b, const char *path, zs_archive *a,
 /* Decode the window's opened archives in one work list; t[k] gets
  * archive k's totals (zero for one zs_open could not make). */
 static void test_window(zs_archive **ap, size_t na, const zs_options *o,
-			zs_totals *t)
+			zs_totals *t, zs_workers *keep)
 {
 	zs_archive **live = malloc(na * sizeof(*live));
 	zs_totals *lt = calloc(na, sizeof(*lt));
@@ -196,7 +197,7 @@ static void test_window(zs_archive **ap, size_t na, const zs_options *o,
 			live[n++] = ap[k];
 	zs_progress_phase(o->progress, "testing");
 	zs_progress_set_work(o->progress, live, n);
-	zs_scan_batch(live, n, o, lt);
+	zs_scan_batch_kept(live, n, o, lt, keep);
 	for (size_t k = 0, j = 0; k < na; k++)
 		if (ap[k])
 			t[k] = lt[j++];
@@ -264,18 +265,19 @@ int zs_batch_run(char *const *paths, size_t n, const zs_batch *b,
 		return ZS_EXIT_NOMEM;
 	}
 	int refused = 0;   /* take() failed: no further window */
+	/* archives given away may outlive the window: mapped */
+	zs_map_pool *pool = b->take ? NULL : zs_map_pool_new();
+	zs_workers *keep = b->decode ? zs_workers_new() : NULL;
 
 	for (size_t done = 0; done < n && !stopped(o) && !ferror(out) &&
 	     !refused;) {
 		zs_options oo = *o;
-		/* archives given away may outlive the window: mapped */
-		zs_map_pool *pool = b->take ? NULL : zs_map_pool_new();
 		oo.progress = b->tty ? zs_progress_new(nt, b->tty) : NULL;
 		size_t na = open_window(paths + done, n - done, b, &oo, nt,
 					pool, ap);
 		memset(t, 0, na * sizeof(*t));
 		if (b->decode)
-			test_window(ap, na, &oo, t);
+			test_window(ap, na, &oo, t, keep);
 		zs_progress_stop(oo.progress);
 		if (!stopped(o))
 			status = zs_exit_worse(status, report_window(b,
@@ -286,9 +288,12 @@ int zs_batch_run(char *const *paths, size_t n, const zs_batch *b,
 		 * mapped archives: 0.058 s on 2 threads, 0.025 s on one) */
 		for (size_t k = 0; k < na; k++)
 			zs_close(ap[k]);
-		zs_map_pool_free(pool);
+		if (pool)
+			zs_map_pool_reset(pool);
 		done += na;
 	}
+	zs_map_pool_free(pool);
+	zs_workers_free(keep);
 	free(ap), free(t);
 	return stopped(o) ? ZS_EXIT_INTERRUPT : status;
 }

@@ -339,6 +339,17 @@ static void sweep_spans(zs_archive *a, span *s, size_t n, int gaps_known)
 			      "bytes", gaps, (unsigned long long)gap_bytes);
 }
 
+/* Entry i's local header checked, its extent in s[i]. */
+static void check_span(zs_archive *a, span *s, size_t i)
+{
+	if ((i & 1023) == 0 && zs_stopping(a))
+		return;   /* the whole check is abandoned after the loop */
+	s[i].end = check_local(a, i);
+	zs_sozip_find(a, i, s[i].end);
+	s[i].start = a->index.local_offset[i];
+	s[i].entry = i;
+}
+
 void zs_check_entries(zs_archive *a, int threads)
 {
 	zs_index *ix = &a->index;
@@ -351,15 +362,15 @@ void zs_check_entries(zs_archive *a, int threads)
 		return;
 	}
 	zs_sozip_prepare(a);
-	#pragma omp parallel for schedule(static) num_threads(threads) \
-		if (zs_worth_parallel(n, 0))
-	for (size_t i = 0; i < n; i++) {
-		if ((i & 1023) == 0 && zs_stopping(a))
-			continue;   /* the whole check is abandoned below */
-		s[i].end = check_local(a, i);
-		zs_sozip_find(a, i, s[i].end);
-		s[i].start = ix->local_offset[i];
-		s[i].entry = i;
+	/* a team only where it pays: even a team of one costs libgomp an
+	 * allocation, once per archive of a batch */
+	if (threads > 1 && zs_worth_parallel(n, 0)) {
+		#pragma omp parallel for schedule(static) num_threads(threads)
+		for (size_t i = 0; i < n; i++)
+			check_span(a, s, i);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			check_span(a, s, i);
 	}
 	if (zs_stopping(a)) {
 		zs_interrupted(a);

@@ -315,6 +315,16 @@ void zs_progress_add(zs_progress *p, int me, uint64_t in, uint64_t out);
 void zs_progress_add_bytes(zs_progress *p, int me, uint64_t in, int entries);
 void zs_progress_set_totals(zs_progress *p, uint64_t entries, uint64_t in);
 
+/* scan.c: decoding workers kept from one zs_scan_batch to the next (a
+ * batch's windows), so that their buffers, already faulted in, serve
+ * again instead of fresh memory (on a virtual machine a first touch costs
+ * more than a decode's write).  keep NULL: made and freed per call. */
+typedef struct zs_workers zs_workers;
+zs_workers *zs_workers_new(void);
+void zs_workers_free(zs_workers *ws);
+int zs_scan_batch_kept(zs_archive **as, size_t na, const zs_options *o,
+		       zs_totals *t, zs_workers *keep);
+
 /* map.c */
 /* max_input: the most read into memory from what cannot be mapped (0: no
  * limit); past it a finding (exit 9) and -1. */
@@ -326,6 +336,14 @@ zs_map_pool *zs_map_pool_new(void);
  * of 512, which costs a lot on virtual machines.  NULL if out of memory. */
 uint8_t *zs_huge_region(size_t size);
 void zs_map_pool_free(zs_map_pool *p);
+/* Bytes the pool's archives take, and how many a batch's window holds
+ * (ZS_POOL_WINDOW) before it closes and the pool is reset. */
+size_t zs_map_pool_taken(zs_map_pool *p);
+size_t zs_map_pool_window(const zs_map_pool *p);
+/* Every archive using the pool is closed: its memory, already faulted in,
+ * holds the next window's archives (fresh memory costs a page fault and
+ * the kernel's clearing of every page, more than the read itself). */
+void zs_map_pool_reset(zs_map_pool *p);
 int zs_map_is_pooled(const zs_archive *a);
 int zs_map_file(zs_archive *a, const char *path, uint64_t max_input,
 		zs_map_pool *pool);

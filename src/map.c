@@ -52,12 +52,19 @@ enum { MAP_NONE, MAP_MMAP, MAP_HEAP, MAP_BORROWED, MAP_POOLED };
 #define ZS_POOL_REGION (8u << 20)      /* taken from the system at a time */
 #define ZS_POOL_MAX (64u << 20)        /* the most one pool holds */
 #define ZS_POOL_ALIGN (2u << 20)       /* a huge page, where there are */
+/* A batch's window closes once its archives take this much of the pool;
+ * the next window fills the same memory again, already faulted in, where
+ * fresh memory would cost a fault and the kernel's clearing of every page
+ * (on a virtual machine more than reading the file into it). */
+#define ZS_POOL_WINDOW (8u << 20)
 
 struct zs_map_pool {
 	pthread_mutex_t lock;
 	size_t region_size;             /* ZS_POOL_REGION but in tests */
-	uint8_t *region;                /* the region being filled */
-	size_t used;
+	size_t window;                  /* ZS_POOL_WINDOW but in tests */
+	size_t cur;                     /* the region being filled */
+	size_t used;                    /* bytes of it taken */
+	size_t taken;                   /* bytes taken in all, padding in */
 	size_t n_regions;
 	uint8_t *regions[ZS_POOL_MAX / ZS_POOL_REGION];
 };
@@ -255,6 +262,10 @@ zs_map_pool *zs_map_pool_new(void)
 	unsigned long long r = knob ? strtoull(knob, NULL, 10) : 0;
 	p->region_size = r >= 4096 && r <= ZS_POOL_REGION ? (size_t)r :
 			 ZS_POOL_REGION;
+	/* test knob: smaller windows, so that a test has several */
+	knob = getenv("ZS_TEST_POOL_WINDOW");
+	r = knob ? strtoull(knob, NULL, 10) : 0;
+	p->window = r >= 1 && r <= ZS_POOL_WINDOW ? (size_t)r : ZS_POOL_WINDOW;
 	return p;
 }
 
@@ -302,21 +313,49 @@ static uint8_t *pool_take(zs_map_pool *p, size_t size)
 	if (size > p->region_size)
 		return NULL;
 	pthread_mutex_lock(&p->lock);
-	if (!p->region || p->used + size > p->region_size) {
+	if (p->cur < p->n_regions && p->used + size > p->region_size &&
+	    p->cur + 1 < p->n_regions) {
+		p->cur++;        /* a region kept from an earlier window */
+		p->used = 0;
+	}
+	if (p->cur >= p->n_regions ||
+	    (p->used + size > p->region_size &&
+	     p->cur + 1 == p->n_regions)) {
 		uint8_t *r = p->n_regions < ZS_POOL_MAX / ZS_POOL_REGION ?
 			     zs_huge_region(p->region_size) : NULL;
 		if (r) {
 			p->regions[p->n_regions++] = r;
-			p->region = r;
+			p->cur = p->n_regions - 1;
 			p->used = 0;
 		}
 	}
-	if (p->region && p->used + size <= p->region_size) {
-		got = p->region + p->used;
+	if (p->cur < p->n_regions && p->used + size <= p->region_size) {
+		got = p->regions[p->cur] + p->used;
 		p->used += size;
+		p->taken += size;
 	}
 	pthread_mutex_unlock(&p->lock);
 	return got;
+}
+
+size_t zs_map_pool_window(const zs_map_pool *p)
+{
+	return p->window;
+}
+
+size_t zs_map_pool_taken(zs_map_pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	size_t n = p->taken;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+void zs_map_pool_reset(zs_map_pool *p)
+{
+	p->cur = 0;
+	p->used = 0;
+	p->taken = 0;
 }
 
 /* A small regular file read whole into buf.  A file that shrinks

@@ -85,6 +85,42 @@ static void free_workers(zs_worker **w, int n)
 	free(w);
 }
 
+static zs_worker **make_workers(int n, const zs_options *o);
+
+struct zs_workers {
+	zs_worker **w;
+	int n;
+	uint64_t memory_limit;
+	int hash;
+};
+
+zs_workers *zs_workers_new(void)
+{
+	return calloc(1, sizeof(zs_workers));
+}
+
+void zs_workers_free(zs_workers *ws)
+{
+	if (ws && ws->w)
+		free_workers(ws->w, ws->n);
+	free(ws);
+}
+
+/* The kept workers, made anew when o asks for others. */
+static zs_worker **take_workers(zs_workers *ws, int n, const zs_options *o)
+{
+	if (ws->w && ws->n == n && ws->memory_limit == o->memory_limit &&
+	    ws->hash == o->hash)
+		return ws->w;
+	if (ws->w)
+		free_workers(ws->w, ws->n);
+	ws->w = make_workers(n, o);
+	ws->n = n;
+	ws->memory_limit = o->memory_limit;
+	ws->hash = o->hash;
+	return ws->w;
+}
+
 static zs_worker **make_workers(int n, const zs_options *o)
 {
 	zs_worker **w = calloc((size_t)n, sizeof(*w));
@@ -233,8 +269,8 @@ static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 	return 0;
 }
 
-int zs_scan_batch(zs_archive **as, size_t na, const zs_options *o,
-		  zs_totals *t)
+int zs_scan_batch_kept(zs_archive **as, size_t na, const zs_options *o,
+		       zs_totals *t, zs_workers *keep)
 {
 	int nt = zs_threads_effective(o);
 	double t0 = zs_now();
@@ -251,7 +287,8 @@ int zs_scan_batch(zs_archive **as, size_t na, const zs_options *o,
 				       "out of memory for content hashes");
 	zs_progress_phase(o->progress, "testing");
 	work *order = zs_order_largest_first(as, na, &n);
-	zs_worker **workers = order ? make_workers(nt, o) : NULL;
+	zs_worker **workers = !order ? NULL : keep ? take_workers(keep, nt, o) :
+			      make_workers(nt, o);
 	_Atomic size_t *left = workers ? count_left(as, na) : NULL;
 	uint64_t *sum = left ? calloc(na * T_FIELDS + 1, sizeof(*sum)) : NULL;
 
@@ -274,10 +311,16 @@ int zs_scan_batch(zs_archive **as, size_t na, const zs_options *o,
 	}
 	free(sum);
 	free((void *)left);
-	if (workers)
+	if (workers && !keep)
 		free_workers(workers, nt);
 	free(order);
 	return status;
+}
+
+int zs_scan_batch(zs_archive **as, size_t na, const zs_options *o,
+		  zs_totals *t)
+{
+	return zs_scan_batch_kept(as, na, o, t, NULL);
 }
 
 int zs_scan_entries(zs_archive *a, const zs_options *o, zs_totals *t)

@@ -180,6 +180,71 @@ Test(batch, small_archives_fill_a_bounded_pool_then_are_mapped)
 	zs_map_pool_free(pool);
 }
 
+/* A reset pool takes its archives into the memory it already holds, from
+ * its first region on, and counts what they take. */
+Test(batch, a_reset_pool_is_filled_again_from_its_start)
+{
+	zs_options o;
+	zs_archive *a[40], *b[40];
+
+	zs_options_init(&o);
+	setenv("ZS_TEST_POOL_REGION", "4096", 1);   /* 8 regions: 32 KiB */
+	zs_map_pool *pool = zs_map_pool_new();
+	unsetenv("ZS_TEST_POOL_REGION");
+	cr_assert(pool);
+	zs_archive *mapped = zs_open(fixture("cp437.zip"), &o, NULL);
+	cr_assert(mapped);
+	cr_expect_eq(zs_map_pool_window(pool), 8u << 20);
+	for (size_t k = 0; k < 40; k++) {
+		a[k] = zs_open_pooled(fixture("cp437.zip"), &o, pool, NULL);
+		cr_assert(a[k] && zs_map_is_pooled(a[k]));
+	}
+	/* 121 bytes take 128, 32 to a region: the 33rd opens a second */
+	cr_expect_eq(zs_map_pool_taken(pool), 40 * 128);
+	const uint8_t *first = a[0]->data, *second = a[32]->data;
+	for (size_t k = 0; k < 40; k++)
+		zs_close(a[k]);
+	zs_map_pool_reset(pool);
+	cr_expect_eq(zs_map_pool_taken(pool), 0);
+	for (size_t k = 0; k < 40; k++) {
+		b[k] = zs_open_pooled(fixture("cp437.zip"), &o, pool, NULL);
+		cr_assert(b[k] && zs_map_is_pooled(b[k]));
+		cr_expect_eq(memcmp(b[k]->data, mapped->data, mapped->size),
+			     0);
+	}
+	cr_expect_eq(b[0]->data, first, "the first region again");
+	cr_expect_eq(b[32]->data, second, "the second region again");
+	for (size_t k = 0; k < 40; k++)
+		zs_close(b[k]);
+	zs_close(mapped);
+	zs_map_pool_free(pool);
+}
+
+/* Windows closed by the bytes their archives take of the pool, which each
+ * window then fills again, say what one window says, on one thread and
+ * on two. */
+Test(batch, windows_by_pool_bytes_give_the_same_output)
+{
+	char *paths[60];
+	for (size_t k = 0; k < 60; k++)
+		paths[k] = strdup(fixture(batch_names[k % N_BATCH]));
+	char *ref_out, *ref_err, *out, *err;
+	int ref = batch_into(paths, 60, 0, 0, 1, &ref_out, &ref_err);
+	for (int j = 1; j <= 2; j++)
+		for (int w = 0; w < 2; w++) {
+			setenv("ZS_TEST_POOL_WINDOW", w ? "1" : "2048", 1);
+			int rc = batch_into(paths, 60, 0, 0, j, &out, &err);
+			unsetenv("ZS_TEST_POOL_WINDOW");
+			cr_expect_eq(rc, ref);
+			cr_expect_str_eq(out, ref_out);
+			cr_expect_str_eq(err, ref_err);
+			free(out), free(err);
+		}
+	free(ref_out), free(ref_err);
+	for (size_t k = 0; k < 60; k++)
+		free(paths[k]);
+}
+
 /* A batch whose pool fills up mid-window says what a roomy one says. */
 Test(batch, a_full_pool_gives_the_same_output)
 {
