@@ -220,48 +220,42 @@ Test(batch, a_reset_pool_is_filled_again_from_its_start)
 	zs_map_pool_free(pool);
 }
 
-/* Windows closed by the bytes their archives take of the pool, which each
- * window then fills again, say what one window says, on one thread and
- * on two. */
-Test(batch, windows_by_pool_bytes_give_the_same_output)
+/* 60 archives through a batch on `threads` threads with the test knob
+ * set to value: the same output as without it. */
+static void same_output_with(const char *knob, const char *value,
+			     int threads)
 {
 	char *paths[60];
 	for (size_t k = 0; k < 60; k++)
 		paths[k] = strdup(fixture(batch_names[k % N_BATCH]));
 	char *ref_out, *ref_err, *out, *err;
 	int ref = batch_into(paths, 60, 0, 0, 1, &ref_out, &ref_err);
-	for (int j = 1; j <= 2; j++)
-		for (int w = 0; w < 2; w++) {
-			setenv("ZS_TEST_POOL_WINDOW", w ? "1" : "2048", 1);
-			int rc = batch_into(paths, 60, 0, 0, j, &out, &err);
-			unsetenv("ZS_TEST_POOL_WINDOW");
-			cr_expect_eq(rc, ref);
-			cr_expect_str_eq(out, ref_out);
-			cr_expect_str_eq(err, ref_err);
-			free(out), free(err);
-		}
-	free(ref_out), free(ref_err);
-	for (size_t k = 0; k < 60; k++)
-		free(paths[k]);
-}
-
-/* A batch whose pool fills up mid-window says what a roomy one says. */
-Test(batch, a_full_pool_gives_the_same_output)
-{
-	char *paths[60];
-	for (size_t k = 0; k < 60; k++)
-		paths[k] = strdup(fixture(batch_names[k % N_BATCH]));
-	char *ref_out, *ref_err, *out, *err;
-	int ref = batch_into(paths, 60, 0, 0, 2, &ref_out, &ref_err);
-	setenv("ZS_TEST_POOL_REGION", "4096", 1);
-	int rc = batch_into(paths, 60, 0, 0, 2, &out, &err);
-	unsetenv("ZS_TEST_POOL_REGION");
-	cr_expect_eq(rc, ref);
+	setenv(knob, value, 1);
+	int rc = batch_into(paths, 60, 0, 0, threads, &out, &err);
+	unsetenv(knob);
+	cr_expect_eq(rc, ref, "%s=%s, %d threads", knob, value, threads);
 	cr_expect_str_eq(out, ref_out);
 	cr_expect_str_eq(err, ref_err);
 	free(out), free(err), free(ref_out), free(ref_err);
 	for (size_t k = 0; k < 60; k++)
 		free(paths[k]);
+}
+
+/* Windows closed by the bytes their archives take of the pool, which each
+ * window then fills again, say what one window says, on one thread and
+ * on two. */
+Test(batch, windows_by_pool_bytes_give_the_same_output)
+{
+	for (int j = 1; j <= 2; j++) {
+		same_output_with("ZS_TEST_POOL_WINDOW", "2048", j);
+		same_output_with("ZS_TEST_POOL_WINDOW", "1", j);
+	}
+}
+
+/* A batch whose pool fills up mid-window says what a roomy one says. */
+Test(batch, a_full_pool_gives_the_same_output)
+{
+	same_output_with("ZS_TEST_POOL_REGION", "4096", 2);
 }
 
 /* take(): given each opened archive in order, after its report, and then
