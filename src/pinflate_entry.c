@@ -7,6 +7,7 @@
  * verdict and finding is the sequential decoder's.
  */
 #include <fcntl.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -42,16 +43,30 @@ int zs_pinflate_wanted(const zs_archive *a, size_t i, const zs_options *o,
 	       ix->uncomp_size[i] > whole;
 }
 
-/* The split's configuration for entry i (its output into out, if set). */
+/* Compressed bytes per chunk for nt threads: ZS_PINFLATE_PER_THREAD
+ * chunks a thread, none under ZS_PINFLATE_CHUNK.  Every chunk but the
+ * first starts in marker mode, which costs more than a plain decode for a
+ * stretch that does not depend on the chunk's length (docs/pinflate.md),
+ * so few threads want few long chunks; more chunks than threads only
+ * even out their speeds. */
+static uint64_t chunk_for(uint64_t comp_size, int nt)
+{
+	uint64_t n = (uint64_t)(nt > 1 ? nt : 1) * ZS_PINFLATE_PER_THREAD;
+	uint64_t c = (comp_size + n - 1) / n;
+	return c > ZS_PINFLATE_CHUNK ? c : ZS_PINFLATE_CHUNK;
+}
+
+/* The split's configuration for entry i on nt threads (its output into
+ * out, if set). */
 static zs_pinflate_cfg job_cfg(const zs_archive *a, size_t i,
-			       const zs_options *o, uint8_t *out)
+			       const zs_options *o, int nt, uint8_t *out)
 {
 	const zs_index *ix = &a->index;
 	uint64_t tc = test_chunk();
 	zs_pinflate_cfg c = {
 		.in = a->data + ix->data_offset[i],
 		.in_len = (size_t)ix->comp_size[i],
-		.chunk = tc ? tc : ZS_PINFLATE_CHUNK,
+		.chunk = tc ? tc : chunk_for(ix->comp_size[i], nt),
 		.max_out = ix->uncomp_size[i],
 		.sym_cap = (size_t)(o->memory_limit / sizeof(uint16_t)),
 		.out = out,
@@ -65,7 +80,7 @@ static zs_pinflate_cfg job_cfg(const zs_archive *a, size_t i,
 static zs_pinflate *job_new(const zs_archive *a, size_t i,
 			    const zs_options *o)
 {
-	zs_pinflate_cfg c = job_cfg(a, i, o, NULL);
+	zs_pinflate_cfg c = job_cfg(a, i, o, omp_get_num_threads(), NULL);
 	return zs_pinflate_new(&c);
 }
 
@@ -128,8 +143,9 @@ uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd,
 			    MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED)
 		return 0;
-	zs_pinflate_cfg c = job_cfg(a, i, o, map);
-	zs_pinflate_run(&c, zs_threads_effective(o), &r);
+	int nt = zs_threads_effective(o);
+	zs_pinflate_cfg c = job_cfg(a, i, o, nt, map);
+	zs_pinflate_run(&c, nt, &r);
 	munmap(map, (size_t)size);
 	return split_good(a, i, &r) ? size : 0;
 }

@@ -8,17 +8,19 @@
 
 #include "internal.h"
 
-/* Compressed bytes per chunk, and the smallest entry split (README:
- * "One Deflate entry on every core"); ZS_TEST_PINFLATE_CHUNK=bytes sets
- * the chunk, splits every entry over one chunk, even on one thread. */
+/* The least compressed bytes per chunk and the chunks a thread gets, and
+ * the smallest entry split (README: "One Deflate entry on every core");
+ * ZS_TEST_PINFLATE_CHUNK=bytes sets the chunk, splits every entry over
+ * one chunk, even on one thread. */
 #define ZS_PINFLATE_CHUNK (4ull << 20)
+#define ZS_PINFLATE_PER_THREAD 1
 #define ZS_PINFLATE_MIN (16ull << 20)
-/* Threads from which an entry is split.  On 2 cores the busiest thread
- * takes 1.3x less CPU time than one thread but both together 45% more
- * (docs/pinflate.md), which on a loaded machine made the wall-clock time
- * worse, so it stays off there; the model gives 1 + (N - 1) / 3.2 for N
- * threads, 1.9x at 4. */
-#define ZS_PINFLATE_MIN_THREADS 4
+/* Threads from which an entry is split.  One chunk a thread: every chunk
+ * but the first starts in marker mode, for a stretch that does not depend
+ * on its length, so on 2 threads the entry is cut in two (docs/pinflate.md:
+ * big.zip 1.55x faster than one thread, where 16 chunks of 4 MiB gave
+ * 1.2x). */
+#define ZS_PINFLATE_MIN_THREADS 2
 
 /* Is entry i one to split over nt threads? */
 int zs_pinflate_wanted(const zs_archive *a, size_t i, const zs_options *o,
