@@ -477,7 +477,8 @@ demo: build/.deps all
 	scripts/demo
 
 bench: build/.deps all deps-bench build/floor build/inflate64_speed build/zipgen \
-	build/create_floor build/walk_speed
+	build/create_floor build/walk_speed build/fresh_memory
+	build/fresh_memory
 	bench/run
 	bench/catalog build/bench/many-files.zip build/bench
 
@@ -497,6 +498,9 @@ build/floor: bench/floor.c build/libzipscan.a
 
 build/create_floor: bench/create_floor.c
 	$(CC) -O2 -g $< -ldeflate -o $@
+
+build/fresh_memory: bench/fresh_memory.c
+	$(CC) -O2 -g $(ZS_FLAGS) $< -o $@
 
 build/walk_speed: bench/walk_speed.c build/libzipscan.a
 	$(CC) -O2 -g $(ZS_FLAGS) -Isrc $< build/libzipscan.a $(LDLIBS) -o $@
