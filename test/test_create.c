@@ -104,6 +104,11 @@ Test(create, same_bytes_for_every_thread_count)
 	for (int j = 2; j <= 8; j *= 2)
 		cr_assert_eq(run(NULL, 0, "cmp %s/j1.zip %s/j%d.zip", t, t, j),
 			     0, "-j %d differs from -j 1", j);
+	/* pieces bigger than an arena's region: the regions grow */
+	cr_assert_eq(run(out, sizeof(out), "cd %s && %s create -q -y -j 2 "
+			 "--chunk-size 8M b2.zip src && %s create -q -y -j 1 "
+			 "--chunk-size 8M b1.zip src && cmp b1.zip b2.zip && "
+			 "unzip -tq b2.zip", t, ZS_BIN, ZS_BIN), 0, "%s", out);
 	/* batches of a few pieces each: the same bytes again */
 	cr_assert_eq(run(out, sizeof(out), "cd %s && %s create -q -y -j 3 "
 			 "--memory-limit 1M --chunk-size 64K m.zip src && cmp "

@@ -561,3 +561,33 @@ Test(pinflate, zipscan_extract_same_files, .timeout = 120)
 		     0);
 	drop_dir(dir);
 }
+
+/* Without the knob: an entry of 16 MiB compressed or more is split on 2
+ * threads into 2 chunks, one a thread (chunk_for), and not on one
+ * thread; the verdict is the sequential one. */
+Test(pinflate, default_split_one_chunk_a_thread, .timeout = 120)
+{
+	static char a[1 << 14];
+	char *dir = temp_dir("pind");
+	char path[4096];
+	size_t len = 24u << 20;
+	uint8_t *p = malloc(len);
+	cr_assert_not_null(p);
+	for (size_t k = 0; k < len; k++)   /* 6 bits a byte: 18 MiB packed */
+		p[k] = (uint8_t)('0' + (next_rand() & 63));
+	snprintf(path, sizeof(path), "%s/d.bin", dir);
+	FILE *f = fopen(path, "wb");
+	cr_assert(f && fwrite(p, 1, len, f) == len && fclose(f) == 0);
+	free(p);
+	cr_assert_eq(run(a, sizeof(a), "cd %s && %s create -q -l 1 d.zip d.bin "
+			 "&& unzip -Zv d.zip | grep -q '  compressed size: *"
+			 "1[6-9][0-9]\\{6\\}'", dir, ZS_BIN), 0,
+		     "not 16 MiB compressed: %s", a);
+	cr_assert_eq(run(a, sizeof(a), "cd %s && ZS_TEST_PINFLATE_STATS=1 %s "
+			 "test -j 2 d.zip 2>&1", dir, ZS_BIN), 0, "%s", a);
+	cr_expect(strstr(a, "pinflate: ok 1, 2 chunks"), "%s", a);
+	cr_assert_eq(run(a, sizeof(a), "cd %s && ZS_TEST_PINFLATE_STATS=1 %s "
+			 "test -j 1 d.zip 2>&1", dir, ZS_BIN), 0, "%s", a);
+	cr_expect(!strstr(a, "pinflate:"), "split on one thread: %s", a);
+	drop_dir(dir);
+}
