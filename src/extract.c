@@ -255,12 +255,14 @@ static int is_file_work(const zs_archive *a, const zs_extraction *x, size_t i)
 }
 
 /* Is entry i a file for the whole team: seek-optimized, or a Deflate
- * entry big enough to split? */
-static int team_file(const job *j, size_t i, int nt)
+ * entry big enough to split and bigger than a thread's share of all the
+ * files' compressed bytes (rest)? */
+static int team_file(const job *j, size_t i, int nt, uint64_t rest)
 {
 	return is_file_work(j->a, j->x, i) && !zs_entry_is_symlink(j->a, i) &&
 	       (zs_sozip_wanted(j->a, i, j->o) ||
-		zs_pinflate_wanted(j->a, i, j->o, nt));
+		(zs_pinflate_wanted(j->a, i, j->o, nt) &&
+		 zs_pinflate_dominant(j->a->index.comp_size[i], rest, nt)));
 }
 
 /* The team's files first, each on every thread; the loop of write_files
@@ -271,8 +273,12 @@ static uint64_t write_team_files(job *j)
 	int nt = zs_threads_effective(j->o);
 	char *buf = NULL;
 
+	uint64_t rest = 0;
+	for (size_t i = 0; i < j->a->index.count; i++)
+		if (is_file_work(j->a, j->x, i))
+			rest += j->a->index.comp_size[i];
 	for (size_t i = 0; i < j->a->index.count && !stopping(j); i++) {
-		if (!team_file(j, i, nt))
+		if (!team_file(j, i, nt, rest))
 			continue;
 		if (!buf && !(buf = malloc(ZS_PATH_BUF)))
 			break;   /* the loop of write_files does it */

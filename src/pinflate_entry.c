@@ -43,6 +43,11 @@ int zs_pinflate_wanted(const zs_archive *a, size_t i, const zs_options *o,
 	       ix->uncomp_size[i] > whole;
 }
 
+int zs_pinflate_dominant(uint64_t comp, uint64_t rest, int nt)
+{
+	return test_chunk() || comp > rest / (uint64_t)(nt > 1 ? nt : 1);
+}
+
 /* Compressed bytes per chunk for nt threads: ZS_PINFLATE_PER_THREAD
  * chunks a thread, none under ZS_PINFLATE_CHUNK.  Every chunk but the
  * first starts in marker mode, which costs more than a plain decode for a

@@ -190,19 +190,55 @@ static void count_entry(zs_archive *a, size_t i, uint64_t out, uint64_t *s,
 
 /* The entries decoded by the whole team (pinflate_entry.h): their
  * positions in the work list, marked in split[]. */
+/* Compressed size of work item w. */
+static uint64_t work_comp(zs_archive **as, const work *w)
+{
+	return as[w->archive]->index.comp_size[w->entry];
+}
+
+typedef struct by_comp {
+	zs_archive **as;
+	const work *order;
+} by_comp;
+
+/* Positions in order, the bigger entry first (ties: the earlier). */
+static int cmp_comp_desc(const void *x, const void *y, void *ctx)
+{
+	const by_comp *b = ctx;
+	size_t p = *(const size_t *)x, q = *(const size_t *)y;
+	uint64_t cp = work_comp(b->as, &b->order[p]);
+	uint64_t cq = work_comp(b->as, &b->order[q]);
+	return cp != cq ? (cp < cq ? 1 : -1) : (p > q) - (p < q);
+}
+
+/* The entries the whole team decodes first, biggest first, in pos: each
+ * one wanted (zs_pinflate_wanted) and still dominant over what is left
+ * to decode once the bigger ones are done (zs_pinflate_dominant). */
 static size_t find_splits(zs_archive **as, const zs_options *o,
 			  const work *order, size_t n, const uint8_t *decode,
 			  int nt, uint8_t *split, size_t *pos)
 {
-	size_t ns = 0;
+	uint64_t rest = 0;
+	size_t nw = 0, ns = 0;
 	for (size_t k = 0; k < n; k++) {
 		zs_archive *a = as[order[k].archive];
+		if (!decode[order[k].archive])
+			continue;
+		rest += work_comp(as, &order[k]);
 		/* not a seek-optimized entry its chunks already settled */
-		split[k] = decode[order[k].archive] &&
-			   zs_pinflate_wanted(a, order[k].entry, o, nt) &&
-			   !zs_sozip_settled(a, order[k].entry);
-		if (split[k])
-			pos[ns++] = k;
+		if (zs_pinflate_wanted(a, order[k].entry, o, nt) &&
+		    !zs_sozip_settled(a, order[k].entry))
+			pos[nw++] = k;
+	}
+	by_comp b = { as, order };
+	qsort_r(pos, nw, sizeof(*pos), cmp_comp_desc, &b);
+	for (size_t h = 0; h < nw; h++) {   /* ns <= h: pos in place */
+		uint64_t c = work_comp(as, &order[pos[h]]);
+		if (!zs_pinflate_dominant(c, rest, nt))
+			break;
+		split[pos[h]] = 1;
+		pos[ns++] = pos[h];
+		rest -= c;
 	}
 	return ns;
 }

@@ -564,7 +564,8 @@ Test(pinflate, zipscan_extract_same_files, .timeout = 120)
 
 /* Without the knob: an entry of 16 MiB compressed or more is split on 2
  * threads into 2 chunks, one a thread (chunk_for), and not on one
- * thread; the verdict is the sequential one. */
+ * thread, nor when it is no more than a thread's share of the work
+ * (zs_pinflate_dominant); the verdict is the sequential one. */
 Test(pinflate, default_split_one_chunk_a_thread, .timeout = 120)
 {
 	static char a[1 << 14];
@@ -589,5 +590,12 @@ Test(pinflate, default_split_one_chunk_a_thread, .timeout = 120)
 	cr_assert_eq(run(a, sizeof(a), "cd %s && ZS_TEST_PINFLATE_STATS=1 %s "
 			 "test -j 1 d.zip 2>&1", dir, ZS_BIN), 0, "%s", a);
 	cr_expect(!strstr(a, "pinflate:"), "split on one thread: %s", a);
+	/* two such entries on two threads: each is one thread's share, the
+	 * work list keeps both busy, nothing is split */
+	cr_assert_eq(run(a, sizeof(a), "cd %s && cp d.bin e.bin && %s create "
+			 "-q -l 1 two.zip d.bin e.bin && ZS_TEST_PINFLATE_STATS=1 "
+			 "%s test -j 2 two.zip 2>&1", dir, ZS_BIN, ZS_BIN), 0,
+		     "%s", a);
+	cr_expect(!strstr(a, "pinflate:"), "split, not dominant: %s", a);
 	drop_dir(dir);
 }
