@@ -8,12 +8,13 @@
  *     standard input is read here, a file of several units opened;
  *  2. read and compress (parallel): each unit by one thread, a file's
  *     bytes read there (writer_fetch.c), compressed with libdeflate into
- *     the unit's buffer; a big file's units become Deflate pieces that
- *     join into one stream (deflate_piece.c), their CRC-32s combined
- *     later;
- *  3. write (sequential, in queue order): local header, data, and for an
- *     entry of several units its CRC-32 and sizes patched in afterwards
- *     (a data descriptor for standard input).
+ *     the thread's arena (writer_arena.c); a big file's units become
+ *     Deflate pieces that join into one stream (deflate_piece.c), their
+ *     CRC-32s combined later;
+ *  3. write (one thread at a time, in queue order, while the others
+ *     compress): local header, data, and for an entry of several units
+ *     its CRC-32 and sizes patched in afterwards (a data descriptor for
+ *     standard input).
  *
  * What a unit becomes depends only on its bytes, the level and the chunk
  * size, never on the thread that compressed it or on the batch it fell
