@@ -596,21 +596,110 @@ static int huffman_body(zs_mark_dec *d)
 static int stored_skip(zs_mark_dec *d)
 {
 	uint64_t at = d->pos >> 3;
-	if (at > d->in_len || d->stored_len > d->in_len - at)
+	if (at > d->in_len || d->stored_len > d->in_len - at ||
+	    d->stored_len > d->cap_max - d->len)
 		return ZS_MARK_BAD;
 	d->len += d->stored_len;
 	d->pos += (uint64_t)d->stored_len * 8;
 	return ZS_MARK_OK;
 }
 
+/*
+ * The walk's tables (deflate_walk.c), made per block from the primary
+ * entries: an entry says how many bits its symbol takes with its extra
+ * bits (0-5), whether it is a length (W_LEN), what it adds to the count
+ * or what the distance is: base (16-31) plus extra bits (8-11) after the
+ * code; W_SLOW for what only next_symbol decodes (a longer code, the end
+ * of the block, a hole, a symbol outside the alphabet).  A literal counts
+ * as a length of 1 with no distance, so the loop takes every symbol the
+ * same way, without a branch on its kind.
+ */
+#define W_SLOW 0x40u
+#define W_LEN 0x80u
+#define WE(take, len, extra, base) \
+	((uint32_t)(take) | (uint32_t)(len) | (uint32_t)(extra) << 8 | \
+	 (uint32_t)(base) << 16)
+#define WE_TAKE(e) ((e) & 63u)
+#define W_MASK ((1u << ZS_MARK_PRIMARY) - 1)
+
+typedef struct walk_tables {
+	uint32_t lit[1u << ZS_MARK_PRIMARY];
+	uint32_t dist[1u << ZS_MARK_PRIMARY];
+} walk_tables;
+
+static uint32_t walk_entry(uint32_t e, int dist)
+{
+	unsigned total = e & 0xff, code = (e >> 8) & 15, x = total - code;
+
+	if ((e & F_SUB) || !(e & (F_LIT | F_LEN)) || (dist && !(e & F_LEN)))
+		return W_SLOW;   /* a longer code, a hole, the block's end */
+	if (dist)
+		return WE(total, 0, x, e >> 16);
+	if (e & F_LIT)
+		return WE(code, 0, 0, 1);
+	return WE(total, W_LEN, x, e >> 16);
+}
+
+static void walk_tables_make(walk_tables *w, const zs_mark_dec *d)
+{
+	for (unsigned i = 0; i <= W_MASK; i++) {
+		w->lit[i] = walk_entry(d->lit[i], 0);
+		w->dist[i] = walk_entry(d->dist[i], 1);
+	}
+}
+
+/* Base plus the extra bits after the code. */
+static inline size_t walk_value(uint32_t e, uint64_t buf)
+{
+	static const uint16_t mask[16] = { 0, 1, 3, 7, 15, 31, 63, 127, 255,
+					   511, 1023, 2047, 4095, 8191 };
+	unsigned x = (e >> 8) & 15;
+	return (e >> 16) + ((buf >> (WE_TAKE(e) - x)) & mask[x]);
+}
+
+/* Far from the input's end, the symbols counted into *lenp through the
+ * walk's tables.  Stops, the symbol not consumed, at one they mark
+ * W_SLOW; ZS_MARK_BAD if a distance went past the count. */
+static int skip_fast(const walk_tables *w, bits *io, size_t *lenp)
+{
+	size_t len = *lenp, far = 0;
+	bits b = *io;
+	const uint8_t *in_max = b.end - FAST_IN;
+
+	while (b.p <= in_max) {
+		refill_fast(&b);   /* 56 bits: a symbol and its distance */
+		uint32_t e = w->lit[b.buf & W_MASK];
+		uint64_t rest = b.buf >> WE_TAKE(e);
+		uint32_t de = w->dist[rest & W_MASK];
+		size_t is_len = (e >> 7) & 1;   /* W_LEN */
+		if (__builtin_expect((e | (de & (uint32_t)-is_len)) & W_SLOW,
+				     0))
+			break;
+		unsigned dtake = WE_TAKE(de) & (unsigned)-is_len;
+		far |= (walk_value(de, rest) > len) & is_len;
+		len += walk_value(e, b.buf);
+		b.buf = rest >> dtake;
+		b.cnt -= WE_TAKE(e) + dtake;
+	}
+	*io = b;
+	*lenp = len;
+	return far ? ZS_MARK_BAD : ZS_MARK_OK;
+}
+
 /* The symbols of a Huffman block, counted, none written: a reference
- * before the start or past cap_max is ZS_MARK_BAD. */
+ * before the start or past cap_max is ZS_MARK_BAD.  The walk's fast loop
+ * whenever far enough from the input's end, next_symbol for the rest. */
 static int huffman_skip(zs_mark_dec *d)
 {
 	bits b;
+	walk_tables w;
 	size_t len = d->len;
 	bits_at(&b, d);
+	walk_tables_make(&w, d);
 	for (;;) {
+		if ((size_t)(b.end - b.p) >= FAST_IN &&
+		    (skip_fast(&w, &b, &len) != ZS_MARK_OK || len > d->cap_max))
+			return ZS_MARK_BAD;
 		unsigned n, dist;
 		int sym = next_symbol(&b, d, &n, &dist);
 		if (sym == SYM_BAD)

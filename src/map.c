@@ -51,7 +51,6 @@ enum { MAP_NONE, MAP_MMAP, MAP_HEAP, MAP_BORROWED, MAP_POOLED };
 #define ZS_POOL_FILE_MAX (256u << 10)  /* largest file read into a pool */
 #define ZS_POOL_REGION (8u << 20)      /* taken from the system at a time */
 #define ZS_POOL_MAX (64u << 20)        /* the most one pool holds */
-#define ZS_POOL_ALIGN (2u << 20)       /* a huge page, where there are */
 /* A batch's window closes once its archives take this much of the pool;
  * the next window fills the same memory again, already faulted in, where
  * fresh memory would cost a fault and the kernel's clearing of every page
@@ -286,14 +285,14 @@ void zs_map_pool_free(zs_map_pool *p)
 
 uint8_t *zs_huge_region(size_t size)
 {
-	size_t len = size + ZS_POOL_ALIGN;
+	size_t len = size + ZS_HUGE_PAGE;
 	uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (m == MAP_FAILED)
 		return NULL;
-	uintptr_t start = ((uintptr_t)m + ZS_POOL_ALIGN - 1) &
-			  ~(uintptr_t)(ZS_POOL_ALIGN - 1);
+	uintptr_t start = ((uintptr_t)m + ZS_HUGE_PAGE - 1) &
+			  ~(uintptr_t)(ZS_HUGE_PAGE - 1);
 	uint8_t *r = (uint8_t *)start;
 	if (r > m)
 		munmap(m, (size_t)(r - m));

@@ -85,7 +85,17 @@ static void free_workers(zs_worker **w, int n)
 	free(w);
 }
 
-static zs_worker **make_workers(int n, const zs_options *o);
+static zs_worker **make_workers(int n, const zs_options *o)
+{
+	zs_worker **w = calloc((size_t)n, sizeof(*w));
+
+	for (int k = 0; w && k < n; k++)
+		if (!(w[k] = zs_worker_new(o->memory_limit, o->hash))) {
+			free_workers(w, n);
+			return NULL;
+		}
+	return w;
+}
 
 struct zs_workers {
 	zs_worker **w;
@@ -119,18 +129,6 @@ static zs_worker **take_workers(zs_workers *ws, int n, const zs_options *o)
 	ws->memory_limit = o->memory_limit;
 	ws->hash = o->hash;
 	return ws->w;
-}
-
-static zs_worker **make_workers(int n, const zs_options *o)
-{
-	zs_worker **w = calloc((size_t)n, sizeof(*w));
-
-	for (int k = 0; w && k < n; k++)
-		if (!(w[k] = zs_worker_new(o->memory_limit, o->hash))) {
-			free_workers(w, n);
-			return NULL;
-		}
-	return w;
 }
 
 /* The archive's entries are all done: its data pages may go (the names,

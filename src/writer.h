@@ -98,7 +98,7 @@ struct zs_writer {
 };
 
 #define ZS_WBUF (1u << 20)
-#define ZS_WBUF_REGION (2u << 20)    /* one huge page holds it */
+#define ZS_WBUF_REGION ZS_HUGE_PAGE  /* one huge page holds it */
 /* Queued entries are written once there are this many. */
 #define ZS_WQUEUE_MAX 16384
 

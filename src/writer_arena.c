@@ -18,13 +18,11 @@
 
 #include "writer.h"
 
-#define ARENA_ALIGN (2u << 20)
-
 void zs_w_arena_init(warena *a, size_t most)
 {
 	memset(a, 0, sizeof(*a));
 	size_t size = most > ZS_WARENA_REGION ? most : ZS_WARENA_REGION;
-	a->region_size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	a->region_size = zs_huge_round(size);
 }
 
 uint8_t *zs_w_arena_room(warena *a, size_t n)

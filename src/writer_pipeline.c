@@ -299,7 +299,7 @@ static uint8_t *thread_input(zs_writer *w, int me, size_t len)
 	if (!w->tbuf[me]) {
 		size_t most = w->o.chunk_size > w->o.sozip_chunk_size ?
 			      w->o.chunk_size : w->o.sozip_chunk_size;
-		size_t size = (most + (2u << 20) - 1) & ~(size_t)((2u << 20) - 1);
+		size_t size = zs_huge_round(most);
 		if (!(w->tbuf[me] = zs_huge_region(size)))
 			return NULL;
 		w->tbuf_cap[me] = size;

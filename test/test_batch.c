@@ -145,6 +145,16 @@ Test(batch, windows_give_the_same_output)
 		free(paths[k]);
 }
 
+/* A pool of 8 regions of 4 KiB: 32 KiB in all. */
+static zs_map_pool *small_pool(void)
+{
+	setenv("ZS_TEST_POOL_REGION", "4096", 1);
+	zs_map_pool *pool = zs_map_pool_new();
+	unsetenv("ZS_TEST_POOL_REGION");
+	cr_assert(pool);
+	return pool;
+}
+
 /* Small archives are read into the window's pool until it is full, then
  * mapped: the same archives either way. */
 Test(batch, small_archives_fill_a_bounded_pool_then_are_mapped)
@@ -155,10 +165,7 @@ Test(batch, small_archives_fill_a_bounded_pool_then_are_mapped)
 	size_t pooled = 0;
 
 	zs_options_init(&o);
-	setenv("ZS_TEST_POOL_REGION", "4096", 1);   /* 8 regions: 32 KiB */
-	zs_map_pool *pool = zs_map_pool_new();
-	unsetenv("ZS_TEST_POOL_REGION");
-	cr_assert(pool);
+	zs_map_pool *pool = small_pool();
 	zs_archive *mapped = zs_open(fixture("cp437.zip"), &o, NULL);
 	cr_assert(mapped && !zs_map_is_pooled(mapped));
 	for (size_t k = 0; k < N; k++) {
@@ -188,10 +195,7 @@ Test(batch, a_reset_pool_is_filled_again_from_its_start)
 	zs_archive *a[40], *b[40];
 
 	zs_options_init(&o);
-	setenv("ZS_TEST_POOL_REGION", "4096", 1);   /* 8 regions: 32 KiB */
-	zs_map_pool *pool = zs_map_pool_new();
-	unsetenv("ZS_TEST_POOL_REGION");
-	cr_assert(pool);
+	zs_map_pool *pool = small_pool();
 	zs_archive *mapped = zs_open(fixture("cp437.zip"), &o, NULL);
 	cr_assert(mapped);
 	cr_expect_eq(zs_map_pool_window(pool), 8u << 20);
