@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include "huge.h"
 #include "zipscan.h"
 
 /* ---- the archive handle (opaque in zipscan.h) ------------------------ */
@@ -331,16 +332,6 @@ int zs_scan_batch_kept(zs_archive **as, size_t na, const zs_options *o,
 /* map.c: small files of a batch are read into a pool, released whole by
  * zs_map_pool_free once every archive using it is closed. */
 zs_map_pool *zs_map_pool_new(void);
-/* size bytes of fresh memory (munmap them) aligned on 2 MiB, so that the
- * kernel can back them with huge pages: one page fault for 2 MiB instead
- * of 512, which costs a lot on virtual machines.  NULL if out of memory. */
-uint8_t *zs_huge_region(size_t size);
-#define ZS_HUGE_PAGE (2u << 20)
-/* size rounded up to whole huge pages, as zs_huge_region's callers ask. */
-static inline size_t zs_huge_round(size_t size)
-{
-	return (size + ZS_HUGE_PAGE - 1) & ~(size_t)(ZS_HUGE_PAGE - 1);
-}
 void zs_map_pool_free(zs_map_pool *p);
 /* Bytes the pool's archives take, and how many a batch's window holds
  * (ZS_POOL_WINDOW) before it closes and the pool is reset. */

@@ -283,26 +283,6 @@ void zs_map_pool_free(zs_map_pool *p)
 	free(p);
 }
 
-uint8_t *zs_huge_region(size_t size)
-{
-	size_t len = size + ZS_HUGE_PAGE;
-	uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (m == MAP_FAILED)
-		return NULL;
-	uintptr_t start = ((uintptr_t)m + ZS_HUGE_PAGE - 1) &
-			  ~(uintptr_t)(ZS_HUGE_PAGE - 1);
-	uint8_t *r = (uint8_t *)start;
-	if (r > m)
-		munmap(m, (size_t)(r - m));
-	munmap(r + size, (size_t)(m + len - (r + size)));
-#ifdef MADV_HUGEPAGE
-	(void)madvise(r, size, MADV_HUGEPAGE);   /* a hint */
-#endif
-	return r;
-}
-
 /* size bytes from the pool, or NULL when it is full. */
 static uint8_t *pool_take(zs_map_pool *p, size_t size)
 {

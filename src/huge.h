@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * huge.h - fresh memory on 2 MiB huge pages (huge.c).  The lowest layer:
+ * it calls nothing of ours, and any file may use it.
+ */
+#ifndef ZS_HUGE_H
+#define ZS_HUGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ZS_HUGE_PAGE (2u << 20)
+
+/* size bytes of fresh memory (munmap them) aligned on 2 MiB, so that the
+ * kernel can back them with huge pages: one page fault for 2 MiB instead
+ * of 512, which costs a lot on virtual machines.  size should be a whole
+ * number of huge pages (zs_huge_round).  NULL if out of memory. */
+uint8_t *zs_huge_region(size_t size);
+
+/* size rounded up to whole huge pages, as zs_huge_region's callers ask. */
+static inline size_t zs_huge_round(size_t size)
+{
+	return (size + ZS_HUGE_PAGE - 1) & ~(size_t)(ZS_HUGE_PAGE - 1);
+}
+
+#endif
