@@ -225,7 +225,7 @@ static void *progress_main(void *arg)
 	struct timespec at;
 
 	pthread_mutex_lock(&p->lock);
-	while (!p->done) {
+	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &at);
 		at.tv_nsec += ZS_PROGRESS_INTERVAL_NS;
 		if (at.tv_nsec >= 1000000000L) {
@@ -236,9 +236,15 @@ static void *progress_main(void *arg)
 		while (!p->done && !p->redraw &&
 		       pthread_cond_timedwait(&p->wake, &p->lock, &at) == 0)
 			;
+		/* totals asked for are drawn once even when the work ended
+		 * before this thread ran: what is shown does not depend on
+		 * how the threads were scheduled */
+		int asked = p->redraw;
 		p->redraw = 0;
-		if (!p->done)
+		if (!p->done || asked)
 			draw(p);
+		if (p->done)
+			break;
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
