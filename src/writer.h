@@ -8,6 +8,7 @@
 #ifndef ZS_WRITER_H
 #define ZS_WRITER_H
 
+#include <stdatomic.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -46,23 +47,28 @@ typedef struct wsozip {
 	size_t n, cap;
 } wsozip;
 
-/* A compressing thread's compressed units of one batch (writer_arena.c). */
+/* A compressing thread's compressed units (writer_arena.c). */
 typedef struct warena {
 	uint8_t **region;      /* each region_size bytes, on 2 MiB */
 	size_t n, cap;
-	size_t cur, used;      /* the region being filled, bytes used in it */
+	size_t cur, used;      /* the region being filled (n: none), bytes
+				  used in it */
 	size_t region_size;
 } warena;
 
 /* An arena's region: bigger if one unit's output needs more. */
-#define ZS_WARENA_REGION (4u << 20)
+#define ZS_WARENA_REGION (2u << 20)
 
 void zs_w_arena_init(warena *a, size_t most);
 /* Room for n bytes at the arena's top (not yet taken); NULL if out of
  * memory or n is more than most. */
 uint8_t *zs_w_arena_room(warena *a, size_t n);
-/* The first n bytes of the room just given are in use until the reset. */
-void zs_w_arena_take(warena *a, size_t n);
+/* The first n bytes of the room just given hold a unit until the writer
+ * has written it and calls zs_w_arena_written with what this returns. */
+_Atomic size_t *zs_w_arena_take(warena *a, size_t n);
+/* The unit is written (any thread): its bytes may be filled again. */
+void zs_w_arena_written(_Atomic size_t *live);
+/* Between batches, nothing alive: every region may be filled again. */
 void zs_w_arena_reset(warena *a);
 void zs_w_arena_free(warena *a);
 

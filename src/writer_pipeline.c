@@ -12,7 +12,8 @@
  *     Deflate pieces that join into one stream (deflate_piece.c), their
  *     CRC-32s combined later;
  *  3. write (one thread at a time, in queue order, while the others
- *     compress): local header, data, and for an entry of several units
+ *     compress): local header, data (its arena room then free to be
+ *     filled again), and for an entry of several units
  *     its CRC-32 and sizes patched in afterwards (a data descriptor for
  *     standard input).
  *
@@ -44,6 +45,8 @@ typedef struct unit {
 	uint8_t *out;           /* compressed, in the compressing thread's
 				   arena; NULL: stored as read */
 	size_t out_len;
+	_Atomic size_t *live;   /* out (or in) is in an arena region: its
+				   count, lowered once written */
 	uint32_t crc;
 	uint8_t first, last, failed;
 	uint8_t fetch;          /* W_FILE: read by the compressing thread */
@@ -339,7 +342,7 @@ static void keep_input(unit *u, warena *a)
 		return;
 	}
 	memcpy(p, u->in, u->len);
-	zs_w_arena_take(a, u->len);
+	u->live = zs_w_arena_take(a, u->len);
 	u->in = p;
 }
 
@@ -368,14 +371,14 @@ static void compress_unit(zs_writer *w, unit *u, int me)
 		if (u->out_len == 0 || u->out_len >= u->len)
 			u->out = NULL;
 		else
-			zs_w_arena_take(a, u->out_len);
+			u->live = zs_w_arena_take(a, u->out_len);
 		keep_input(u, a);
 		return;
 	}
 	u->out_len = sozip ? zs_deflate_piece_sozip(c, u->in, u->len, u->out,
 						    cap) :
 		     zs_deflate_piece(c, u->in, u->len, u->last, u->out, cap);
-	zs_w_arena_take(a, u->out_len);
+	u->live = zs_w_arena_take(a, u->out_len);
 	if (u->out_len == 0)
 		u->failed = 2;
 }
@@ -521,6 +524,8 @@ static int write_one(zs_writer *w, unit *u, cursor *c)
 		zs_w_warn(w, "%s: its data could not be made",
 			  w->queue[u->item].name);
 	rc = write_unit(w, u, c);
+	zs_w_arena_written(u->live);   /* its bytes are out */
+	u->live = NULL;
 	if (rc == 0 && u->last && u->fd >= 0)
 		close(u->fd);
 	return rc;
