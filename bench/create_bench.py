@@ -22,6 +22,11 @@ FLOOR = "build/create_floor"
 def run_once(cmd, out):
     if os.path.exists(out):
         os.unlink(out)   # 7zz a would add to it
+    # Untimed: the archive the command before wrote is still being
+    # written back to the disk, which would be charged to this one
+    # (create on the Python tree: 0.42 s right after zip, 0.38 s after a
+    # sync; zip itself 1.97 s against 1.91 s).
+    os.sync()
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
