@@ -390,9 +390,16 @@ void zs_audit(zs_archive *a)
 		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
 			       "out of memory checking %zu names",
 			       a->index.count);
-	char *utf8 = malloc(3 * (size_t)ZS_MAX_NAME + 1);
+	/* made for the first Unicode Path field only: 192 KiB for every
+	 * archive of a batch was fresh memory, and a trim of the heap's top
+	 * (a TLB shootdown of the other threads) when freed */
+	char *utf8 = NULL;
+	int utf8_failed = 0;
 	for (size_t i = 0; i < a->index.count; i++) {
 		audit_extra(&au, i);
+		if (a->index.upath[i] && !utf8 && !utf8_failed)
+			utf8_failed = !(utf8 = malloc(3 * (size_t)ZS_MAX_NAME +
+						      1));
 		if (utf8 && au.clean && au.clean2)
 			audit_unicode_path(&au, i, utf8);
 	}
