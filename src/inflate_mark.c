@@ -372,7 +372,8 @@ static uint16_t *out_to_huge(zs_mark_dec *d, size_t bytes)
 	uint16_t *p = (uint16_t *)zs_huge_region(bytes);
 	if (!p)
 		return NULL;
-	memcpy(p, d->out, d->len * sizeof(*p));
+	if (d->len)
+		memcpy(p, d->out, d->len * sizeof(*p));
 	out_free(d);
 	d->out_mapped = bytes;
 	d->faulted = d->len;   /* the copy faulted in as much */
