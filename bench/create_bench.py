@@ -2,7 +2,9 @@
 """bench/create_bench.py - the `create` series of bench/run (BENCH_ONLY=create):
 zipscan create -l 6 against Info-ZIP zip -6, 7-Zip (-mx5 -mmt=2) and bsdtar,
 each writing a ZIP of the same input: the many-files tree (Python's
-standard library) and the big-files set (the largest shared libraries).
+standard library) and the big-files set (the largest shared libraries);
+then every tool at levels 1, 3, 6 and 9 on the many-files tree
+(BENCH_ONLY=levels runs that series alone).
 
 CPU time (user + system of the child, from wait4) is reported beside the
 wall time: on a shared machine the wall time depends on the neighbours,
@@ -86,8 +88,53 @@ def floor(paths, zip_cpu):
           f"zip's CPU / that = {zip_cpu / (cpu / 2):.1f}x", flush=True)
 
 
+def level_commands(paths, out, level):
+    """Each tool at the same level (bsdtar through libarchive's zlib)."""
+    return {
+        "zipscan create": [ZIPSCAN, "create", "-q", f"-l{level}", out]
+        + paths,
+        "zip -r": ["zip", f"-qr{level}", out] + paths,
+        "7zz -mmt=2": ["7zz", "a", "-tzip", f"-mx{level}", "-mmt=2", out]
+        + paths,
+        "bsdtar (zip)": ["bsdtar", "--format", "zip", "--options",
+                         f"zip:compression-level={level}", "-cf", out]
+        + paths,
+    }
+
+
+def levels(paths, rounds, workdir, which=(1, 3, 6, 9)):
+    """Every tool at each level both offer: zipscan must be the fastest at
+    each.  (zipscan's levels 10-12, libdeflate's near-optimal parsing,
+    have no counterpart.)  bsdtar stores a symlink as a link where zip and
+    zipscan store what it points to, hence its smaller archives here."""
+    out = os.path.abspath(os.path.join(workdir, "create-level.zip"))
+    print(f"\ncreate at each level, {', '.join(paths)}: median of {rounds} "
+          f"rounds, wall seconds (archive bytes)")
+    names = list(level_commands(paths, out, 1))
+    print("| level | " + " | ".join(names) + " | zipscan fastest |")
+    print("|---:|" + "---:|" * len(names) + "---|")
+    for level in which:
+        cmds = level_commands(paths, out, level)
+        res = {k: [] for k in cmds}
+        for _ in range(rounds):
+            for name, cmd in cmds.items():
+                res[name].append(run_once(cmd, out))
+        med = {k: (statistics.median(x[0] for x in v),
+                   statistics.median(x[2] for x in v))
+               for k, v in res.items()}
+        ours = med["zipscan create"][0]
+        best_other = min(w for k, (w, _) in med.items()
+                         if k != "zipscan create")
+        cells = " | ".join(f"{w:.2f} ({int(b):,})" for w, b in med.values())
+        print(f"| {level} | {cells} | "
+              f"{'yes' if ours < best_other else 'NO'}, "
+              f"{best_other / ours:.1f}x the next |", flush=True)
+    os.unlink(out)
+
+
 def main(rounds, workdir, many_trees, big_files):
     bench("many files (" + ", ".join(many_trees) + ")", many_trees, rounds,
           workdir)
     bench(f"big files ({len(big_files)} largest libraries)", big_files,
           rounds, workdir)
+    levels(many_trees, rounds, workdir)
