@@ -44,7 +44,6 @@
 #include <xxhash.h>
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "codec.h"
@@ -66,7 +65,6 @@ struct zs_worker {
 	struct libdeflate_decompressor *inflater;
 	uint8_t *buf;                 /* whole-entry output, reused */
 	size_t cap;
-	int buf_huge;                 /* buf is a huge region of cap bytes */
 	uint64_t whole_max;           /* largest entry decoded whole */
 	struct inflate_state *stream; /* ISA-L state, made on first use */
 	uint8_t *chunk;               /* ZS_STREAM_CHUNK bytes */
@@ -96,17 +94,6 @@ zs_worker *zs_worker_new(uint64_t memory_limit, int hash)
 	return w;
 }
 
-static void buf_free(zs_worker *w)
-{
-	if (w->buf_huge)
-		munmap(w->buf, w->cap);
-	else
-		free(w->buf);
-	w->buf = NULL;
-	w->buf_huge = 0;
-	w->cap = 0;
-}
-
 void zs_worker_free(zs_worker *w)
 {
 	if (!w)
@@ -118,7 +105,7 @@ void zs_worker_free(zs_worker *w)
 		if (w->codec[k])
 			codecs[k]->destroy(w->codec[k]);
 	free(w->window);
-	buf_free(w);
+	zs_big_free(w->buf, w->cap);
 	free(w->stream);
 	free(w->chunk);
 	free(w);
@@ -137,14 +124,8 @@ static int worker_reserve(zs_worker *w, size_t need)
 		cap = need;
 	if (cap < need)
 		cap = need;
-	buf_free(w);
-	if (cap >= ZS_HUGE_PAGE) {
-		cap = zs_huge_round(cap);
-		w->buf = zs_huge_region(cap);
-		w->buf_huge = w->buf != NULL;
-	} else {
-		w->buf = malloc(cap ? cap : 1);
-	}
+	zs_big_free(w->buf, w->cap);
+	w->buf = zs_big_alloc(cap);   /* huge pages from 2 MiB up */
 	w->cap = w->buf ? cap : 0;
 	return w->buf ? 0 : -1;
 }

@@ -26,7 +26,6 @@ int zs_deflate_walk(const uint8_t *in, size_t n, size_t out_len,
 	if (!d || n == 0)
 		goto done;
 	d->out = NULL;   /* never written: zs_mark_skip keeps no output */
-	d->out_mapped = 0;
 	d->cap = 0;
 	zs_mark_start(d, in, n, 0, out_len);
 	for (;;) {

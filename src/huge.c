@@ -5,9 +5,10 @@
  * 10 us, a fault and the kernel's clearing of it; a 2 MiB page is one
  * fault (bench/fresh_memory.c measures both).  Big buffers that fill
  * quickly - create's arenas and thread buffers, a batch's pool, the marker
- * decoder's output - come from here.
+ * decoder's output, a worker's whole-entry buffer - come from here.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 
 #include "huge.h"
@@ -31,4 +32,18 @@ uint8_t *zs_huge_region(size_t size)
 	(void)madvise(r, size, MADV_HUGEPAGE);   /* a hint */
 #endif
 	return r;
+}
+
+void *zs_big_alloc(size_t n)
+{
+	return n >= ZS_HUGE_PAGE ? (void *)zs_huge_region(zs_huge_round(n)) :
+				   malloc(n ? n : 1);
+}
+
+void zs_big_free(void *p, size_t n)
+{
+	if (p && n >= ZS_HUGE_PAGE)
+		munmap(p, zs_huge_round(n));
+	else
+		free(p);
 }

@@ -23,4 +23,10 @@ static inline size_t zs_huge_round(size_t size)
 	return (size + ZS_HUGE_PAGE - 1) & ~(size_t)(ZS_HUGE_PAGE - 1);
 }
 
+/* A buffer of n bytes that may be big: from ZS_HUGE_PAGE up a huge region
+ * (zs_huge_round(n) bytes), below it malloc's.  zs_big_free frees either,
+ * given the same n: the size says which it is.  NULL if out of memory. */
+void *zs_big_alloc(size_t n);
+void zs_big_free(void *p, size_t n);
+
 #endif

@@ -358,24 +358,16 @@ static void prefault(void *p, size_t from, size_t to)
 #endif
 }
 
-static void out_free(zs_mark_dec *d)
-{
-	if (d->out_mapped)
-		munmap(d->out, d->out_mapped);
-	else
-		free(d->out);
-}
-
-/* The output moved to a huge region of `bytes`; NULL if out of memory. */
+/* The output moved to a region of `bytes` on huge pages; NULL if out of
+ * memory. */
 static uint16_t *out_to_huge(zs_mark_dec *d, size_t bytes)
 {
-	uint16_t *p = (uint16_t *)zs_huge_region(bytes);
+	uint16_t *p = zs_big_alloc(bytes);
 	if (!p)
 		return NULL;
 	if (d->len)
 		memcpy(p, d->out, d->len * sizeof(*p));
-	out_free(d);
-	d->out_mapped = bytes;
+	zs_big_free(d->out, d->cap * sizeof(*d->out));
 	d->faulted = d->len;   /* the copy faulted in as much */
 	return p;
 }
@@ -397,7 +389,6 @@ static int __attribute__((noinline)) grow(zs_mark_dec *d, size_t n)
 	size_t bytes = cap * sizeof(*d->out);
 	uint16_t *p;
 	if (bytes >= ZS_HUGE_PAGE) {
-		bytes = zs_huge_round(bytes);
 		p = out_to_huge(d, bytes);
 	} else {
 		p = realloc(d->out, bytes);   /* keeps out[0..faulted) in */
@@ -785,7 +776,7 @@ void zs_mark_start(zs_mark_dec *d, const uint8_t *in, size_t in_len,
 void zs_mark_free(zs_mark_dec *d)
 {
 	if (d) {
-		out_free(d);
+		zs_big_free(d->out, d->cap * sizeof(*d->out));
 		free(d);
 	}
 }

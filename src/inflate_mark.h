@@ -30,9 +30,8 @@ typedef struct zs_mark_dec {
 	int final;               /* the block just read is the last */
 	int type;                /* 0 stored, 1 fixed, 2 dynamic */
 	uint32_t stored_len;     /* a stored block's LEN */
-	uint16_t *out;           /* the output so far (owned, grows) */
-	size_t out_mapped;       /* out is a huge region of these bytes
-				    (huge.c); 0: malloc's */
+	uint16_t *out;           /* the output so far (owned, grows;
+				    zs_big_alloc's for cap symbols) */
 	size_t len, cap, cap_max;
 	size_t faulted;          /* out[0..faulted) is in memory (<= cap) */
 	size_t marker_end;       /* index after the last marker written */

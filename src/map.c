@@ -292,21 +292,15 @@ static uint8_t *pool_take(zs_map_pool *p, size_t size)
 	if (size > p->region_size)
 		return NULL;
 	pthread_mutex_lock(&p->lock);
-	if (p->cur < p->n_regions && p->used + size > p->region_size &&
-	    p->cur + 1 < p->n_regions) {
-		p->cur++;        /* a region kept from an earlier window */
+	if (p->cur < p->n_regions && p->used + size > p->region_size) {
+		p->cur++;        /* the next: kept from an earlier window, */
 		p->used = 0;
 	}
-	if (p->cur >= p->n_regions ||
-	    (p->used + size > p->region_size &&
-	     p->cur + 1 == p->n_regions)) {
-		uint8_t *r = p->n_regions < ZS_POOL_MAX / ZS_POOL_REGION ?
-			     zs_huge_region(p->region_size) : NULL;
-		if (r) {
+	if (p->cur == p->n_regions &&            /* or new */
+	    p->n_regions < ZS_POOL_MAX / ZS_POOL_REGION) {
+		uint8_t *r = zs_huge_region(p->region_size);
+		if (r)
 			p->regions[p->n_regions++] = r;
-			p->cur = p->n_regions - 1;
-			p->used = 0;
-		}
 	}
 	if (p->cur < p->n_regions && p->used + size <= p->region_size) {
 		got = p->regions[p->cur] + p->used;
