@@ -65,8 +65,8 @@ struct zs_pinflate {
 	_Atomic uint64_t cpu_max, cpu_sum, wait_sum;   /* thread CPU, ns */
 };
 
-/* One thread's buffers. */
-typedef struct scratch {
+/* One thread's buffers, reused from chunk to chunk and job to job. */
+typedef struct zs_pinflate_scratch {
 	zs_mark_dec *d;
 	struct inflate_state *st;
 	uint8_t *piece;       /* ISA-L output */
@@ -255,7 +255,7 @@ static void wait_ready(zs_pinflate *j, size_t x)
 	atomic_fetch_add(&j->wait_sum, thread_ns() - t0);
 }
 
-/* This thread's share of the work, for the figures. */
+/* One chunk's CPU time, for the figures. */
 static void count_cpu(zs_pinflate *j, uint64_t t0)
 {
 	uint64_t t = thread_ns() - t0, max = atomic_load(&j->cpu_max);
@@ -479,78 +479,93 @@ static void decode_chunk(zs_pinflate *j, scratch *s, size_t x)
 	j->c[x - 1].win = NULL;
 }
 
-/* ---- the team -------------------------------------------------------- */
+/* ---- tasks: the split as items of a caller's work list ------------- */
 
-static int scratch_new(scratch *s, size_t sym_cap)
+zs_pinflate_scratch *zs_pinflate_scratch_new(void)
 {
-	memset(s, 0, sizeof(*s));
+	scratch *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
 	s->d = calloc(1, sizeof(*s->d));
 	s->st = malloc(sizeof(*s->st));
 	s->piece = malloc(PIECE);
-	if (s->d)
-		s->d->cap_max = sym_cap;
-	return s->d && s->st && s->piece ? 0 : -1;
+	if (!s->d || !s->st || !s->piece) {
+		zs_pinflate_scratch_free(s);
+		return NULL;
+	}
+	return s;
 }
 
-static void scratch_free(scratch *s)
+void zs_pinflate_scratch_free(zs_pinflate_scratch *s)
 {
+	if (!s)
+		return;
 	zs_mark_free(s->d);
 	free(s->st);
 	free(s->piece);
 	free(s->bytes);
+	free(s);
 }
 
-static void find_starts(zs_pinflate *j, scratch *s)
+size_t zs_pinflate_searches(const zs_pinflate *j)
 {
-	size_t k;
-	while ((k = atomic_fetch_add(&j->next_find, 1)) < j->n) {
-		if (k == 0 || failing(j)) {
-			j->cand[k] = 0;
-			continue;
-		}
-		uint64_t from = k * j->cfg.chunk * 8;
-		j->cand[k] = zs_block_find(s->d, j->cfg.in, j->cfg.in_len,
-					   from, from + j->cfg.chunk * 8);
-	}
+	return j->n;
 }
 
-static void keep_found(zs_pinflate *j)
+void zs_pinflate_search(zs_pinflate *j, size_t k, zs_pinflate_scratch *s)
+{
+	uint64_t t0 = thread_ns();
+	if (!s)
+		fail(j);
+	if (k == 0 || failing(j)) {
+		j->cand[k] = 0;
+		return;
+	}
+	uint64_t from = k * j->cfg.chunk * 8;
+	s->d->cap_max = j->cfg.sym_cap;   /* the finder's trial decodes */
+	j->cand[k] = zs_block_find(s->d, j->cfg.in, j->cfg.in_len, from,
+				   from + j->cfg.chunk * 8);
+	atomic_fetch_add(&j->cpu_sum, thread_ns() - t0);
+}
+
+size_t zs_pinflate_chunks(zs_pinflate *j)
 {
 	j->m = 0;
 	for (size_t k = 0; k < j->n; k++)
 		if (k == 0 || j->cand[k] != ZS_BLOCK_NONE)
 			j->c[j->m++].start = j->cand[k];
+	return j->m;
 }
+
+void zs_pinflate_chunk(zs_pinflate *j, size_t x, zs_pinflate_scratch *s)
+{
+	uint64_t t0 = thread_ns();
+	if (!s)
+		fail(j);
+	if (failing(j))
+		return;
+	if (x == 0)
+		decode_first(j, s);
+	else
+		decode_chunk(j, s, x);
+	count_cpu(j, t0);
+}
+
+/* ---- the team -------------------------------------------------------- */
 
 void zs_pinflate_team(zs_pinflate *j)
 {
-	uint64_t t0 = thread_ns();
-	scratch *s = malloc(sizeof(*s));
-	if (s && scratch_new(s, j->cfg.sym_cap) != 0) {
-		scratch_free(s);
-		free(s);
-		s = NULL;
-	}
-	if (!s)
-		fail(j);
-	if (s)
-		find_starts(j, s);
+	zs_pinflate_scratch *s = zs_pinflate_scratch_new();
+	size_t k;
+	while ((k = atomic_fetch_add(&j->next_find, 1)) < j->n)
+		zs_pinflate_search(j, k, s);
 	#pragma omp barrier
 	#pragma omp single
-	keep_found(j);
-	size_t x;
-	while (s && (x = atomic_fetch_add(&j->next_chunk, 1)) < j->m) {
-		if (failing(j))
-			continue;
-		if (x == 0)
-			decode_first(j, s);
-		else
-			decode_chunk(j, s, x);
-	}
-	if (s)
-		scratch_free(s);
-	free(s);
-	count_cpu(j, t0);
+	zs_pinflate_chunks(j);
+	/* in order: a chunk may wait for the one before, taken already */
+	while ((k = atomic_fetch_add(&j->next_chunk, 1)) < j->m)
+		zs_pinflate_chunk(j, k, s);
+	zs_pinflate_scratch_free(s);
 	#pragma omp barrier
 }
 

@@ -46,17 +46,39 @@ typedef struct zs_pinflate_result {
 	uint64_t switch_pred;  /* chunks that left marker mode: chunk before
 				  done */
 	uint64_t switch_clean; /* ... their last 32 KiB marker-free */
-	uint64_t cpu_max;      /* the busiest thread's CPU time, ns */
-	uint64_t cpu_sum;      /* all threads' */
+	uint64_t cpu_max;      /* the busiest chunk's CPU time, ns */
+	uint64_t cpu_sum;      /* all chunks' and searches' */
 	uint64_t wait_sum;     /* of which waiting for the chunk before */
 } zs_pinflate_result;
 
 typedef struct zs_pinflate zs_pinflate;
+/* One thread's buffers (ISA-L's state, the marker decoder), for any
+ * number of chunks of any number of jobs; NULL (out of memory) fails the
+ * job it is used for. */
+typedef struct zs_pinflate_scratch zs_pinflate_scratch;
 
 zs_pinflate *zs_pinflate_new(const zs_pinflate_cfg *c);
 /* Called by every thread of the team (or by one, outside a parallel
  * region); it ends in a barrier. */
 void zs_pinflate_team(zs_pinflate *j);
+
+/* The same work as tasks of a caller's own work list, so that the chunks
+ * of several entries and other work share the threads (scan.c):
+ *   1. zs_pinflate_search(j, k, s) for every k below zs_pinflate_searches,
+ *      in any order, on any threads;
+ *   2. once all are done, zs_pinflate_chunks(j) on one thread: the number
+ *      of chunks, m;
+ *   3. zs_pinflate_chunk(j, x, s) for every x below m.  Chunk x may wait
+ *      for chunk x - 1 to publish its window, so the tasks must be handed
+ *      out in increasing x (an atomic counter over one list does it) and a
+ *      thread must never wait for later work while it holds a chunk;
+ *   4. zs_pinflate_end. */
+zs_pinflate_scratch *zs_pinflate_scratch_new(void);
+void zs_pinflate_scratch_free(zs_pinflate_scratch *s);
+size_t zs_pinflate_searches(const zs_pinflate *j);
+void zs_pinflate_search(zs_pinflate *j, size_t k, zs_pinflate_scratch *s);
+size_t zs_pinflate_chunks(zs_pinflate *j);
+void zs_pinflate_chunk(zs_pinflate *j, size_t x, zs_pinflate_scratch *s);
 /* The result, once the team is done; frees j. */
 void zs_pinflate_end(zs_pinflate *j, zs_pinflate_result *r);
 /* new, team on `threads` threads, end. */

@@ -7,7 +7,6 @@
  * verdict and finding is the sequential decoder's.
  */
 #include <fcntl.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -82,13 +81,6 @@ static zs_pinflate_cfg job_cfg(const zs_archive *a, size_t i,
 	return c;
 }
 
-static zs_pinflate *job_new(const zs_archive *a, size_t i,
-			    const zs_options *o)
-{
-	zs_pinflate_cfg c = job_cfg(a, i, o, omp_get_num_threads(), NULL);
-	return zs_pinflate_new(&c);
-}
-
 /* ZS_TEST_PINFLATE_STATS=1: what the split cost, on stderr (the figures
  * of docs/pinflate.md). */
 static void print_stats(const zs_pinflate_result *r)
@@ -99,7 +91,7 @@ static void print_stats(const zs_pinflate_result *r)
 	fprintf(stderr, "pinflate: ok %d, %llu chunks, %llu absorbed, "
 		"%llu redecoded, %llu marker symbols (%llu markers), "
 		"%llu bytes by ISA-L, switches %llu (chunk before done) "
-		"%llu (clean window); thread CPU: busiest %.3f s, all %.3f s, "
+		"%llu (clean window); CPU: busiest chunk %.3f s, all %.3f s, "
 		"waiting %.3f s\n", r->ok,
 		(unsigned long long)r->chunks, (unsigned long long)r->absorbed,
 		(unsigned long long)r->redecoded,
@@ -155,21 +147,18 @@ uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd,
 	return split_good(a, i, &r) ? size : 0;
 }
 
-uint64_t zs_pinflate_entry(zs_worker *w, zs_archive *a, size_t i,
-			   const zs_options *o)
+zs_pinflate *zs_pinflate_entry_job(const zs_archive *a, size_t i,
+				   const zs_options *o, int nt)
 {
-	zs_pinflate *j = NULL;
-	uint64_t out = 0;
+	zs_pinflate_cfg c = job_cfg(a, i, o, nt, NULL);
+	return zs_pinflate_new(&c);
+}
 
-	#pragma omp single copyprivate(j)
-	j = job_new(a, i, o);
-	if (j)
-		zs_pinflate_team(j);
-	#pragma omp single copyprivate(out)
-	{
-		zs_pinflate_result r;
-		zs_pinflate_end(j, &r);
-		out = settle(w, a, i, &r);
-	}
-	return out;
+uint64_t zs_pinflate_entry_settle(zs_worker *w, zs_archive *a, size_t i,
+				  zs_pinflate *j)
+{
+	zs_pinflate_result r;
+
+	zs_pinflate_end(j, &r);   /* NULL: r.ok 0 */
+	return settle(w, a, i, &r);
 }

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pinflate_entry.h - a large Deflate entry decoded by the whole team
- * (pinflate_entry.c), for the scan loop.
+ * pinflate_entry.h - a large Deflate entry cut into chunks decoded on
+ * every thread (pinflate_entry.c): as tasks of the scan's work list, or
+ * by the whole team for extract.
  */
 #ifndef ZS_PINFLATE_ENTRY_H
 #define ZS_PINFLATE_ENTRY_H
 
 #include "internal.h"
+#include "pinflate.h"
 
 /* The least compressed bytes per chunk and the chunks a thread gets, and
  * the smallest entry split (README: "One Deflate entry on every core");
@@ -33,12 +35,15 @@ int zs_pinflate_wanted(const zs_archive *a, size_t i, const zs_options *o,
  * a loss (the 5 largest libraries: 0.29 s without, 0.33 s with).  Always
  * under ZS_TEST_PINFLATE_CHUNK. */
 int zs_pinflate_dominant(uint64_t comp, uint64_t rest, int nt);
-/* Entry i decoded by every thread of the team, each calling this with its
- * own worker; sets the entry's status as zs_decode_entry does (which
- * decodes it, on one thread, whenever the split decode is in doubt) and
- * returns the bytes out, on every thread. */
-uint64_t zs_pinflate_entry(zs_worker *w, zs_archive *a, size_t i,
-			   const zs_options *o);
+/* Entry i's split over nt threads, as tasks for the scan's work list
+ * (pinflate.h); NULL if out of memory. */
+zs_pinflate *zs_pinflate_entry_job(const zs_archive *a, size_t i,
+				   const zs_options *o, int nt);
+/* Its verdict once every task is done (j freed; NULL allowed): entry i's
+ * status set as zs_decode_entry does, which decodes it on this thread
+ * whenever the split decode is in doubt; returns the bytes out. */
+uint64_t zs_pinflate_entry_settle(zs_worker *w, zs_archive *a, size_t i,
+				  zs_pinflate *j);
 /* extract: entry i (zs_pinflate_wanted) split over every thread straight
  * into the pages of fd, a new empty file (given its size first with
  * fallocate, then mapped).  Returns the bytes out if the split found it

@@ -12,8 +12,11 @@
  * shared writes are each thread's own progress counters (relaxed atomics,
  * read by the progress thread) and, per archive, one atomic count of the
  * entries left, so the last thread to finish an archive can release its
- * entry data.  A huge Deflate entry is first decoded by the whole team
- * (pinflate_entry.h), before the loop hands out the others.
+ * entry data.  A huge Deflate entry is cut into chunks (pinflate.h): their
+ * block searches run first, then the chunks join the work list where the
+ * entry stood, so while one chunk waits for the window of the chunk before,
+ * or once an entry has fewer chunks than there are threads, the other
+ * threads go on with the rest of the list.
  */
 #include <omp.h>
 #include <stdatomic.h>
@@ -186,8 +189,6 @@ static void count_entry(zs_archive *a, size_t i, uint64_t out, uint64_t *s,
 		archive_done(a);
 }
 
-/* The entries decoded by the whole team (pinflate_entry.h): their
- * positions in the work list, marked in split[]. */
 /* Compressed size of work item w. */
 static uint64_t work_comp(zs_archive **as, const work *w)
 {
@@ -209,12 +210,12 @@ static int cmp_comp_desc(const void *x, const void *y, void *ctx)
 	return cp != cq ? (cp < cq ? 1 : -1) : (p > q) - (p < q);
 }
 
-/* The entries the whole team decodes first, biggest first, in pos: each
+/* The entries split into chunks, biggest first, in pos: each
  * one wanted (zs_pinflate_wanted) and still dominant over what is left
  * to decode once the bigger ones are done (zs_pinflate_dominant). */
 static size_t find_splits(zs_archive **as, const zs_options *o,
 			  const work *order, size_t n, const uint8_t *decode,
-			  int nt, uint8_t *split, size_t *pos)
+			  int nt, size_t *pos)
 {
 	uint64_t rest = 0;
 	size_t nw = 0, ns = 0;
@@ -234,11 +235,116 @@ static size_t find_splits(zs_archive **as, const zs_options *o,
 		uint64_t c = work_comp(as, &order[pos[h]]);
 		if (!zs_pinflate_dominant(c, rest, nt))
 			break;
-		split[pos[h]] = 1;
 		pos[ns++] = pos[h];
 		rest -= c;
 	}
 	return ns;
+}
+
+/* One item of the loop: the entry at order[k] whole (job NONE), or chunk
+ * x of split job h (the entry at order[pos[h]]). */
+#define NONE ((size_t)-1)
+typedef struct task {
+	size_t k, h, x;
+} task;
+
+/* The split entries' jobs (NULL where out of memory: decoded whole at the
+ * end); the size of the task list they may need. */
+static size_t make_jobs(zs_archive **as, const zs_options *o,
+			const work *order, const size_t *pos, size_t ns,
+			int nt, zs_pinflate **jobs)
+{
+	size_t searches = 0;
+	for (size_t h = 0; h < ns; h++) {
+		const work *q = &order[pos[h]];
+		jobs[h] = zs_pinflate_entry_job(as[q->archive], q->entry, o, nt);
+		if (jobs[h])
+			searches += zs_pinflate_searches(jobs[h]);
+	}
+	return searches;
+}
+
+/* Every job's block searches, on every thread. */
+static void search_all(zs_pinflate **jobs, size_t ns, zs_pinflate_scratch *s)
+{
+	for (size_t h = 0; h < ns; h++) {
+		size_t n = jobs[h] ? zs_pinflate_searches(jobs[h]) : 0;
+		#pragma omp for schedule(dynamic, 1) nowait
+		for (size_t k = 0; k < n; k++)
+			zs_pinflate_search(jobs[h], k, s);
+	}
+}
+
+/* The work list in order, a split entry's chunks in its place and in
+ * order (a chunk may wait for the one before: zs_pinflate_chunk). */
+static size_t list_tasks(zs_pinflate **jobs, const size_t *jobof, size_t n,
+			 task *t)
+{
+	size_t nt = 0;
+	for (size_t k = 0; k < n; k++) {
+		size_t h = jobof[k];
+		if (h == NONE) {
+			t[nt++] = (task){ k, NONE, 0 };
+			continue;
+		}
+		size_t m = jobs[h] ? zs_pinflate_chunks(jobs[h]) : 0;
+		for (size_t x = 0; x < m; x++)
+			t[nt++] = (task){ k, h, x };
+	}
+	return nt;
+}
+
+typedef struct loop {
+	zs_archive **as;
+	const zs_options *o;
+	const work *order;
+	const uint8_t *decode;
+	zs_pinflate **jobs;
+	const size_t *pos;
+	size_t ns;
+	task *tasks;
+	size_t n_tasks;
+	_Atomic size_t next;
+	_Atomic size_t *left;
+} loop;
+
+/* This thread's share of the list, taken in order from one counter (so a
+ * chunk's predecessor is always held by a thread already). */
+static void run_tasks(loop *l, zs_worker *w, zs_pinflate_scratch *s,
+		      uint64_t *sum, int me)
+{
+	size_t t;
+	while ((t = atomic_fetch_add(&l->next, 1)) < l->n_tasks) {
+		const task *q = &l->tasks[t];
+		if (q->h != NONE) {
+			zs_pinflate_chunk(l->jobs[q->h], q->x, s);
+			continue;
+		}
+		const work *e = &l->order[q->k];
+		zs_archive *a = l->as[e->archive];
+		if (l->o->stop && *l->o->stop)
+			continue;  /* interrupted: leave untested */
+		uint64_t out = 0;
+		if (l->decode[e->archive] && !(out = zs_sozip_settled(a, e->entry)))
+			out = zs_decode_entry(w, a, e->entry);
+		count_entry(a, e->entry, out, sum + e->archive * T_FIELDS,
+			    l->o, me, &l->left[e->archive]);
+	}
+}
+
+/* The split entries' verdicts, once all their chunks are done. */
+static void settle_splits(loop *l, zs_worker *w, uint64_t *sum, int me)
+{
+	#pragma omp for schedule(dynamic, 1)
+	for (size_t h = 0; h < l->ns; h++) {
+		const work *e = &l->order[l->pos[h]];
+		zs_archive *a = l->as[e->archive];
+		uint64_t out = zs_pinflate_entry_settle(w, a, e->entry,
+							l->jobs[h]);
+		l->jobs[h] = NULL;
+		count_entry(a, e->entry, out, sum + e->archive * T_FIELDS,
+			    l->o, me, &l->left[e->archive]);
+	}
 }
 
 static int decode_all(zs_archive **as, size_t na, const zs_options *o,
@@ -247,14 +353,13 @@ static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 {
 	/* a possible zip bomb is not decoded, only counted */
 	uint8_t *decode = malloc(na ? na : 1);
-	uint8_t *split = calloc(n ? n : 1, 1);
 	size_t *pos = malloc((n ? n : 1) * sizeof(*pos));
-	if (!decode || !split || !pos) {
-		free(decode);
-		free(split);
-		free(pos);
-		return -1;
-	}
+	size_t *jobof = malloc((n ? n : 1) * sizeof(*jobof));
+	zs_pinflate **jobs = calloc(n ? n : 1, sizeof(*jobs));
+	task *tasks = NULL;
+	int ret = -1;
+	if (!decode || !pos || !jobof || !jobs)
+		goto out;
 	for (size_t k = 0; k < na; k++)
 		decode[k] = (uint8_t)zs_decode_permitted(as[k], o);
 	/* seek-optimized entries first, each on every thread by its chunks;
@@ -267,40 +372,40 @@ static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 	for (size_t k = 0; k < n; k++)
 		if (decode[order[k].archive])
 			bytes += as[order[k].archive]->index.comp_size[order[k].entry];
-	size_t ns = find_splits(as, o, order, n, decode, nt, split, pos);
+	size_t ns = find_splits(as, o, order, n, decode, nt, pos);
+	size_t searches = make_jobs(as, o, order, pos, ns, nt, jobs);
+	for (size_t k = 0; k < n; k++)
+		jobof[k] = NONE;
+	for (size_t h = 0; h < ns; h++)
+		jobof[pos[h]] = h;
+	/* a split entry has no more chunks than searches */
+	if (!(tasks = malloc((n + searches + 1) * sizeof(*tasks))))
+		goto out;
+	loop l = { as, o, order, decode, jobs, pos, ns, tasks, 0, 0, left };
 
 	#pragma omp parallel num_threads(nt) reduction(+ : sum[:m]) \
 		if (zs_worth_parallel(n, bytes) || ns)
 	{
 		int me = omp_get_thread_num();
-		zs_worker *w = workers[me];
-		for (size_t h = 0; h < ns; h++) {   /* every thread: no break */
-			const work *q = &order[pos[h]];
-			zs_archive *a = as[q->archive];
-			uint64_t out = zs_pinflate_entry(w, a, q->entry, o);
-			if (me == 0)
-				count_entry(a, q->entry, out,
-					    sum + q->archive * T_FIELDS, o, me,
-					    &left[q->archive]);
-		}
-		#pragma omp for schedule(dynamic, 1)
-		for (size_t k = 0; k < n; k++) {
-			zs_archive *a = as[order[k].archive];
-			size_t i = order[k].entry;
-			if ((o->stop && *o->stop) || split[k])
-				continue;  /* interrupted: leave untested */
-			uint64_t out = 0;
-			if (decode[order[k].archive] &&
-			    !(out = zs_sozip_settled(a, i)))
-				out = zs_decode_entry(w, a, i);
-			count_entry(a, i, out, sum + order[k].archive * T_FIELDS,
-				    o, me, &left[order[k].archive]);
-		}
+		zs_pinflate_scratch *s = ns ? zs_pinflate_scratch_new() : NULL;
+		search_all(jobs, ns, s);
+		#pragma omp barrier
+		#pragma omp single
+		l.n_tasks = list_tasks(jobs, jobof, n, tasks);
+		/* sum: this thread's copy, for the reduction */
+		run_tasks(&l, workers[me], s, sum, me);
+		#pragma omp barrier
+		settle_splits(&l, workers[me], sum, me);
+		zs_pinflate_scratch_free(s);
 	}
+	ret = 0;
+out:
 	free(decode);
-	free(split);
 	free(pos);
-	return 0;
+	free(jobof);
+	free(jobs);
+	free(tasks);
+	return ret;
 }
 
 int zs_scan_batch_kept(zs_archive **as, size_t na, const zs_options *o,
