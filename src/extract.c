@@ -188,7 +188,7 @@ static uint64_t write_file(job *j, zs_worker *w, size_t i, char *buf)
 	else if (zs_sozip_wanted(a, i, j->o))   /* or left untested */
 		out = zs_sozip_write(a, i, fd, zs_threads_effective(j->o));
 	else
-		out = zs_pinflate_write(a, i, fd, j->o);
+		out = zs_pinflate_write(a, i, fd, 0, j->o);
 	if (s.err) {
 		fail(x, i, ZS_STEP_WRITE, s.err);
 		if (s.err == ENOSPC || s.err == EDQUOT)

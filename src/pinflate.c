@@ -23,6 +23,7 @@
  * from the entry's, sends the caller back to the sequential decoder, which
  * gives the verdict.
  */
+#include <errno.h>
 #include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 #include <omp.h>
@@ -31,9 +32,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "blockfind.h"
+#include "huge.h"
 #include "pinflate.h"
 
 #define WIN ZS_MARK_WINDOW
@@ -60,6 +63,7 @@ struct zs_pinflate {
 	size_t m;             /* chunks with a start */
 	_Atomic size_t next_find, next_chunk;
 	_Atomic int fail;
+	_Atomic int write_err;   /* the first failed pwrite's errno */
 	_Atomic uint64_t absorbed, redecoded, marker_syms, markers,
 		isal_bytes, switch_pred, switch_clean;
 	_Atomic uint64_t cpu_max, cpu_sum, wait_sum;   /* thread CPU, ns */
@@ -73,9 +77,15 @@ typedef struct zs_pinflate_scratch {
 	uint8_t dict[WIN];
 	uint8_t tail[WIN];    /* the last bytes ISA-L wrote */
 	size_t tail_len;
-	uint8_t *bytes;       /* ISA-L's output kept whole (cfg.out) */
-	size_t bytes_len, bytes_cap;
 	uint64_t used;        /* input to the stream's end, when reached */
+	/* with an output (cfg.out or cfg.to_fd): */
+	size_t x;             /* the chunk being decoded */
+	int placed;           /* its output offset is known: ISA-L's bytes go
+				 out as they come */
+	uint64_t isal_at;     /* then: the output offset of ISA-L's part */
+	uint64_t wpos;        /* and of its next byte */
+	uint8_t *bytes;       /* until then: ISA-L's bytes held */
+	size_t bytes_len, bytes_cap;
 } scratch;
 
 /* What ISA-L made of one stretch of a chunk. */
@@ -129,26 +139,141 @@ static void tail_push(scratch *s, const uint8_t *p, size_t n)
 	s->tail_len = keep + n;
 }
 
-static int bytes_push(scratch *s, const uint8_t *p, size_t n, size_t cap)
+/* ---- waiting and counting ----------------------------------------- */
+
+/* This thread's CPU time, ns (whatever else runs on the machine). */
+static uint64_t thread_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static void wait_ready(zs_pinflate *j, size_t x)
+{
+	if (atomic_load_explicit(&j->c[x].ready, memory_order_acquire))
+		return;
+	uint64_t t0 = thread_ns();
+	while (!atomic_load_explicit(&j->c[x].ready, memory_order_acquire) &&
+	       !failing(j))
+		sched_yield();
+	atomic_fetch_add(&j->wait_sum, thread_ns() - t0);
+}
+
+/* One chunk's CPU time, for the figures. */
+static void count_cpu(zs_pinflate *j, uint64_t t0)
+{
+	uint64_t t = thread_ns() - t0, max = atomic_load(&j->cpu_max);
+	atomic_fetch_add(&j->cpu_sum, t);
+	while (t > max && !atomic_compare_exchange_weak(&j->cpu_max, &max, t))
+		;
+}
+
+static int is_ready(zs_pinflate *j, size_t x)
+{
+	return atomic_load_explicit(&j->c[x].ready, memory_order_acquire);
+}
+
+/* ---- output: where the bytes go ------------------------------------ */
+
+static int has_output(const zs_pinflate *j)
+{
+	return j->cfg.out || j->cfg.to_fd;
+}
+
+/* n bytes of output at offset off: into cfg.out, or written to cfg.fd.
+ * Never past the declared size, max_out. */
+static int emit(zs_pinflate *j, uint64_t off, const uint8_t *p, size_t n)
 {
 	if (n == 0)
 		return 0;
-	if (s->bytes_len + n > s->bytes_cap) {
-		size_t c = s->bytes_cap ? s->bytes_cap : 1u << 20;
-		while (c < s->bytes_len + n)
-			c *= 2;
-		if (c > cap)
-			c = cap;
-		if (c < s->bytes_len + n)
+	if (off > j->cfg.max_out || n > j->cfg.max_out - off)
+		return -1;
+	if (j->cfg.out) {
+		if (off > j->cfg.out_cap || n > j->cfg.out_cap - off)
 			return -1;
-		uint8_t *q = realloc(s->bytes, c);
-		if (!q)
-			return -1;
-		s->bytes = q;
-		s->bytes_cap = c;
+		memcpy(j->cfg.out + off, p, n);
+		return 0;
 	}
-	memcpy(s->bytes + s->bytes_len, p, n);
+	uint64_t at = j->cfg.fd_base + off;   /* no overflow: zs_pinflate_new */
+	while (n) {
+		ssize_t w = pwrite(j->cfg.fd, p, n, (off_t)at);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int none = 0;
+			atomic_compare_exchange_strong(&j->write_err, &none,
+						       w < 0 ? errno : EIO);
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+		at += (uint64_t)w;
+	}
+	return 0;
+}
+
+/* Hold n bytes of ISA-L's output, the chunk's place not known yet: 0, or
+ * 1 when that would pass cfg.hold_cap, -1 out of memory.  The buffer is
+ * reserved once a thread for the cap (a huge region: only what is used is
+ * faulted in, 2 MiB at a time). */
+static int hold(zs_pinflate *j, scratch *s, const uint8_t *q, size_t n)
+{
+	size_t cap = j->cfg.hold_cap;
+	if (cap > j->cfg.max_out)
+		cap = (size_t)j->cfg.max_out;
+	if (n > cap - s->bytes_len)   /* bytes_len <= cap: set below */
+		return 1;
+	if (s->bytes_cap < cap) {     /* bytes_len is 0 here: cap per job */
+		zs_big_free(s->bytes, s->bytes_cap);
+		s->bytes_cap = 0;
+		if (!(s->bytes = zs_big_alloc(cap)))
+			return -1;
+		s->bytes_cap = cap;
+	}
+	memcpy(s->bytes + s->bytes_len, q, n);
 	s->bytes_len += n;
+	return 0;
+}
+
+/* Is chunk s->x's place known now (the chunk before has published)?
+ * Then the held bytes go out, and the rest as it comes.  -1: the chunk
+ * was absorbed (its work is not wanted), or a write failed. */
+static int try_place(zs_pinflate *j, scratch *s, uint64_t before)
+{
+	size_t x = s->x;
+	if (s->placed || (x > 0 && !is_ready(j, x - 1)))
+		return 0;
+	if (x > 0 && j->c[x].absorbed)
+		return -1;
+	s->isal_at = (x ? j->c[x - 1].end_off : 0) + before;
+	if (emit(j, s->isal_at, s->bytes, s->bytes_len) != 0)
+		return -1;
+	s->wpos = s->isal_at + s->bytes_len;
+	s->bytes_len = 0;
+	s->placed = 1;
+	return 0;
+}
+
+/* One piece of ISA-L's output, `before` bytes of the chunk before it: out
+ * at once if the chunk's place is known, else held; once the hold is
+ * full, wait for the chunk before (held by a thread already). */
+static int place_piece(zs_pinflate *j, scratch *s, uint64_t before,
+		       const uint8_t *q, size_t n)
+{
+	if (try_place(j, s, before) != 0)
+		return -1;
+	if (!s->placed) {
+		int r = hold(j, s, q, n);
+		if (r <= 0)
+			return r;
+		wait_ready(j, s->x - 1);
+		if (failing(j) || try_place(j, s, before) != 0)
+			return -1;
+	}
+	if (emit(j, s->wpos, q, n) != 0)
+		return -1;
+	s->wpos += n;
 	return 0;
 }
 
@@ -168,7 +293,7 @@ static void isal_enter(struct inflate_state *st, const uint8_t *in,
 	}
 }
 
-/* One piece of ISA-L output: CRC, tail, kept whole for cfg.out. */
+/* One piece of ISA-L output: CRC, tail, and the output's bytes. */
 static int isal_piece(zs_pinflate *j, scratch *s, part *p, uint64_t before,
 		      const uint8_t *q, size_t n)
 {
@@ -177,7 +302,7 @@ static int isal_piece(zs_pinflate *j, scratch *s, part *p, uint64_t before,
 	tail_push(s, q, n);
 	if (before + p->len > j->cfg.max_out)
 		return -1;
-	if (j->cfg.out && bytes_push(s, q, n, j->cfg.out_cap) != 0)
+	if (has_output(j) && place_piece(j, s, before, q, n) != 0)
 		return -1;
 	return 0;
 }
@@ -197,7 +322,8 @@ static int isal_run(zs_pinflate *j, scratch *s, uint64_t from, uint64_t to,
 
 	*p = (part){ 0, 0 };
 	s->tail_len = 0;
-	s->bytes_len = 0;
+	s->bytes_len = 0;   /* from the same point again: the same bytes */
+	s->wpos = s->isal_at;
 	isal_enter(st, in, from, s->dict, dict_len, &bad);
 	while (!bad && !failing(j)) {
 		if (st->avail_in == 0 && at < stop) {
@@ -235,39 +361,6 @@ static int isal_run(zs_pinflate *j, scratch *s, uint64_t from, uint64_t to,
 }
 
 /* ---- one chunk ------------------------------------------------------- */
-
-/* This thread's CPU time, ns (whatever else runs on the machine). */
-static uint64_t thread_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
-static void wait_ready(zs_pinflate *j, size_t x)
-{
-	if (atomic_load_explicit(&j->c[x].ready, memory_order_acquire))
-		return;
-	uint64_t t0 = thread_ns();
-	while (!atomic_load_explicit(&j->c[x].ready, memory_order_acquire) &&
-	       !failing(j))
-		sched_yield();
-	atomic_fetch_add(&j->wait_sum, thread_ns() - t0);
-}
-
-/* One chunk's CPU time, for the figures. */
-static void count_cpu(zs_pinflate *j, uint64_t t0)
-{
-	uint64_t t = thread_ns() - t0, max = atomic_load(&j->cpu_max);
-	atomic_fetch_add(&j->cpu_sum, t);
-	while (t > max && !atomic_compare_exchange_weak(&j->cpu_max, &max, t))
-		;
-}
-
-static int is_ready(zs_pinflate *j, size_t x)
-{
-	return atomic_load_explicit(&j->c[x].ready, memory_order_acquire);
-}
 
 /* Where chunk y starts (the stream's end for y == m). */
 static uint64_t start_of(const zs_pinflate *j, size_t y)
@@ -379,19 +472,15 @@ static int publish(zs_pinflate *j, scratch *s, size_t x, size_t y,
 }
 
 /* Chunk x's output is pre (resolved) ++ ISA-L's part: CRC and size, and
- * the bytes for cfg.out. */
+ * the bytes not out yet. */
 static int finish(zs_pinflate *j, scratch *s, size_t x, const uint8_t *pre,
 		  size_t npre, const part *p)
 {
 	chunk *c = &j->c[x];
-	if (j->cfg.out) {
-		if (c->off + npre + p->len > j->cfg.out_cap)
-			return -1;
-		if (npre)
-			memcpy(j->cfg.out + c->off, pre, npre);
-		if (p->len)
-			memcpy(j->cfg.out + c->off + npre, s->bytes, p->len);
-	}
+	if (has_output(j) &&
+	    (emit(j, c->off, pre, npre) != 0 ||
+	     (!s->placed && emit(j, c->off + npre, s->bytes, s->bytes_len))))
+		return -1;
 	c->crc = (uint32_t)crc32_combine64(npre ? libdeflate_crc32(0, pre, npre)
 						: 0,
 					   p->crc, (z_off64_t)p->len);
@@ -407,10 +496,23 @@ static int absorbed(zs_pinflate *j, size_t x)
 	return !failing(j) && j->c[x].absorbed;
 }
 
+/* A new chunk on this thread. */
+static void chunk_begin(scratch *s, size_t x)
+{
+	s->x = x;
+	s->placed = 0;
+	s->isal_at = 0;
+	s->tail_len = 0;
+	s->bytes_len = 0;
+	s->used = 0;
+}
+
 static void decode_first(zs_pinflate *j, scratch *s)
 {
 	size_t y = 1;
 	part p;
+
+	chunk_begin(s, 0);
 	for (;;) {
 		int r = isal_run(j, s, 0, start_of(j, y), y == j->m, 0, 0, &p);
 		if (r == LANDED)
@@ -435,9 +537,7 @@ static void decode_chunk(zs_pinflate *j, scratch *s, size_t x)
 	part p = { 0, 0 };
 	zs_mark_dec *d = s->d;
 
-	s->tail_len = 0;
-	s->bytes_len = 0;
-	s->used = 0;
+	chunk_begin(s, x);
 	int bad = marker_phase(j, s, x, &y, &ended) != 0;
 	if (!bad && !ended && !(y < j->m && d->pos == start_of(j, y)))
 		bad = isal_phase(j, s, x, &y, &p) != 0;
@@ -503,7 +603,7 @@ void zs_pinflate_scratch_free(zs_pinflate_scratch *s)
 	zs_mark_free(s->d);
 	free(s->st);
 	free(s->piece);
-	free(s->bytes);
+	zs_big_free(s->bytes, s->bytes_cap);
 	free(s);
 }
 
@@ -575,6 +675,11 @@ zs_pinflate *zs_pinflate_new(const zs_pinflate_cfg *c)
 	if (!j)
 		return NULL;
 	j->cfg = *c;
+	if (c->to_fd && (c->fd_base > INT64_MAX ||
+			 c->max_out > INT64_MAX - c->fd_base)) {
+		free(j);   /* past the largest file offset */
+		return NULL;
+	}
 	if (j->cfg.chunk == 0)
 		j->cfg.chunk = 1;
 	j->n = (size_t)((c->in_len + j->cfg.chunk - 1) / j->cfg.chunk);
@@ -629,6 +734,7 @@ void zs_pinflate_end(zs_pinflate *j, zs_pinflate_result *r)
 	r->cpu_max = j->cpu_max;
 	r->cpu_sum = j->cpu_sum;
 	r->wait_sum = j->wait_sum;
+	r->write_err = j->write_err;
 	for (size_t x = 0; x < j->n; x++)
 		free(j->c[x].win);
 	free(j->c);

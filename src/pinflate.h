@@ -27,6 +27,13 @@ typedef struct zs_pinflate_cfg {
 	size_t sym_cap;        /* symbols a thread buffers in marker mode */
 	uint8_t *out;          /* optional: the whole output goes here */
 	size_t out_cap;
+	int to_fd;             /* or 1: it is written to fd at fd_base + its
+				  offset (pwrite) */
+	int fd;
+	uint64_t fd_base;
+	size_t hold_cap;       /* with either: the bytes of a chunk a thread
+				  holds while the chunk's offset is unknown;
+				  past it, it waits for the chunk before */
 	int mode;              /* enum zs_pinflate_mode */
 	volatile int *stop;    /* Ctrl-C */
 } zs_pinflate_cfg;
@@ -49,6 +56,7 @@ typedef struct zs_pinflate_result {
 	uint64_t cpu_max;      /* the busiest chunk's CPU time, ns */
 	uint64_t cpu_sum;      /* all chunks' and searches' */
 	uint64_t wait_sum;     /* of which waiting for the chunk before */
+	int write_err;         /* cfg.to_fd: the first failed write's errno */
 } zs_pinflate_result;
 
 typedef struct zs_pinflate zs_pinflate;

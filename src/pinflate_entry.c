@@ -6,10 +6,8 @@
  * settle, is decoded again sequentially by zs_decode_entry, so every
  * verdict and finding is the sequential decoder's.
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 
 #include "pinflate.h"
 #include "pinflate_entry.h"
@@ -63,7 +61,7 @@ static uint64_t chunk_for(uint64_t comp_size, int nt)
 /* The split's configuration for entry i on nt threads (its output into
  * out, if set). */
 static zs_pinflate_cfg job_cfg(const zs_archive *a, size_t i,
-			       const zs_options *o, int nt, uint8_t *out)
+			       const zs_options *o, int nt)
 {
 	const zs_index *ix = &a->index;
 	uint64_t tc = test_chunk();
@@ -73,8 +71,7 @@ static zs_pinflate_cfg job_cfg(const zs_archive *a, size_t i,
 		.chunk = tc ? tc : chunk_for(ix->comp_size[i], nt),
 		.max_out = ix->uncomp_size[i],
 		.sym_cap = (size_t)(o->memory_limit / sizeof(uint16_t)),
-		.out = out,
-		.out_cap = out ? (size_t)ix->uncomp_size[i] : 0,
+		.hold_cap = (size_t)(o->memory_limit / 2),
 		.mode = ZS_PIN_NORMAL,
 		.stop = o->stop,
 	};
@@ -125,32 +122,25 @@ static uint64_t settle(zs_worker *w, zs_archive *a, size_t i,
 	return split_good(a, i, r) ? r->size : zs_decode_entry(w, a, i);
 }
 
-uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd,
+uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd, uint64_t at,
 			   const zs_options *o)
 {
 	uint64_t size = a->index.uncomp_size[i];
+	int nt = zs_threads_effective(o);
+	zs_pinflate_cfg c = job_cfg(a, i, o, nt);
 	zs_pinflate_result r;
 
-	/* blocks first: a write through the mapping into a hole the disk
-	 * cannot fill would raise SIGBUS, where write() says ENOSPC */
-	if (size == 0 || size > SIZE_MAX || size > INT64_MAX ||
-	    fallocate(fd, 0, 0, (off_t)size) != 0)
-		return 0;
-	uint8_t *map = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
-			    MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED)
-		return 0;
-	int nt = zs_threads_effective(o);
-	zs_pinflate_cfg c = job_cfg(a, i, o, nt, map);
+	c.to_fd = fd >= 0;
+	c.fd = fd;
+	c.fd_base = at;
 	zs_pinflate_run(&c, nt, &r);
-	munmap(map, (size_t)size);
 	return split_good(a, i, &r) ? size : 0;
 }
 
 zs_pinflate *zs_pinflate_entry_job(const zs_archive *a, size_t i,
 				   const zs_options *o, int nt)
 {
-	zs_pinflate_cfg c = job_cfg(a, i, o, nt, NULL);
+	zs_pinflate_cfg c = job_cfg(a, i, o, nt);
 	return zs_pinflate_new(&c);
 }
 

@@ -44,12 +44,13 @@ zs_pinflate *zs_pinflate_entry_job(const zs_archive *a, size_t i,
  * whenever the split decode is in doubt; returns the bytes out. */
 uint64_t zs_pinflate_entry_settle(zs_worker *w, zs_archive *a, size_t i,
 				  zs_pinflate *j);
-/* extract: entry i (zs_pinflate_wanted) split over every thread straight
- * into the pages of fd, a new empty file (given its size first with
- * fallocate, then mapped).  Returns the bytes out if the split found it
- * good (status ok), else 0 and the entry stays untested: discard fd and
- * decode it whole. */
-uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd,
+/* extract and cat: entry i (zs_pinflate_wanted) split over every thread,
+ * each chunk written into fd (-1: nowhere), a regular file not opened to
+ * append, at offset at + its own (pwrite) as soon as known; until then a
+ * thread holds up to half --memory-limit of it.  Returns the bytes out if
+ * the split found it good (status ok), else 0 and the entry stays
+ * untested: what was written is not to be kept; decode it whole. */
+uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd, uint64_t at,
 			   const zs_options *o);
 
 #endif

@@ -131,20 +131,52 @@ static void free_stream(stream *s)
 	free(s->comp);
 }
 
+/* Where par puts the output: memory, a chunk's bytes held until its place
+ * is known; memory, a hold of 4 KiB, so a chunk soon waits for the one
+ * before; a file, at offset FILE_AT (pwrite), read back. */
+enum { INTO_MEMORY, INTO_MEMORY_SMALL_HOLD, INTO_FILE, INTO_KINDS };
+#define FILE_AT 1000
+
 /* Decode in parallel; the result, its output in *out (n + 1 bytes). */
-static zs_pinflate_result par(const uint8_t *in, size_t len, size_t chunk,
-			      int threads, int mode, uint8_t *out, size_t cap)
+static zs_pinflate_result par_into(const uint8_t *in, size_t len,
+				   size_t chunk, int threads, int mode,
+				   uint8_t *out, size_t cap, int into)
 {
 	zs_pinflate_cfg c = { .in = in, .in_len = len, .chunk = chunk,
 			      .max_out = cap, .sym_cap = 16u << 20,
-			      .out = out, .out_cap = cap, .mode = mode };
+			      .out = out, .out_cap = cap, .mode = mode,
+			      .hold_cap = into == INTO_MEMORY_SMALL_HOLD ?
+					  4096 : cap };
 	zs_pinflate_result r;
+	FILE *f = NULL;
+	if (into == INTO_FILE) {
+		f = tmpfile();
+		cr_assert_not_null(f);
+		c.out = NULL;
+		c.to_fd = 1;
+		c.fd = fileno(f);
+		c.fd_base = FILE_AT;
+	}
 	zs_pinflate_run(&c, threads, &r);
+	if (f) {
+		ssize_t got = pread(fileno(f), out, cap + 1, FILE_AT);
+		cr_assert(!r.ok || got == (ssize_t)r.size, "read back %zd",
+			  got);
+		cr_assert_eq(r.write_err, 0);
+		fclose(f);
+	}
 	return r;
 }
 
-/* Every chunk size, 1-3 threads, both modes: the same bytes; returns the
- * false starts seen (absorbed or decoded again). */
+static zs_pinflate_result par(const uint8_t *in, size_t len, size_t chunk,
+			      int threads, int mode, uint8_t *out, size_t cap)
+{
+	return par_into(in, len, chunk, threads, mode, out, cap, INTO_MEMORY);
+}
+
+/* Every chunk size, 1-3 threads, both modes, the output in turn into
+ * memory, with a small hold, or a file: the same bytes; returns the false
+ * starts seen (absorbed or decoded again). */
 static uint64_t check_identity(const stream *s, const char *what,
 			       int need_split)
 {
@@ -155,18 +187,21 @@ static uint64_t check_identity(const stream *s, const char *what,
 	for (size_t c = 0; c < NCHUNKS; c++)
 		for (int t = 1; t <= 3; t++)
 			for (int mode = 0; mode < 2; mode++) {
+				int into = (int)(c + (size_t)t + (size_t)mode)
+					   % INTO_KINDS;
 				memset(out, 0xA5, s->n + 1);
-				zs_pinflate_result r = par(s->comp, s->clen,
-					chunks[c], t, mode, out, s->n);
+				zs_pinflate_result r = par_into(s->comp,
+					s->clen, chunks[c], t, mode, out, s->n,
+					into);
 				cr_assert(r.ok, "%s: chunk %zu, %d threads, "
 					  "mode %d: not decoded", what,
 					  chunks[c], t, mode);
 				cr_assert_eq(r.size, s->n, "%s: size", what);
 				cr_assert_eq(r.crc, crc, "%s: CRC", what);
 				cr_assert(memcmp(out, s->data, s->n) == 0,
-					  "%s: chunk %zu, %d threads, mode %d:"
-					  " bytes differ", what, chunks[c], t,
-					  mode);
+					  "%s: chunk %zu, %d threads, mode %d,"
+					  " output %d: bytes differ", what,
+					  chunks[c], t, mode, into);
 				if (need_split && s->clen > 4 * chunks[c])
 					cr_assert_gt(r.chunks, 1, "%s: split",
 						     what);
@@ -562,6 +597,17 @@ Test(pinflate, zipscan_extract_same_files, .timeout = 120)
 	drop_dir(dir);
 }
 
+/* dir/name made of p[0, len); p freed. */
+static void write_file(const char *dir, const char *name, uint8_t *p,
+		       size_t len)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	cr_assert(f && fwrite(p, 1, len, f) == len && fclose(f) == 0);
+	free(p);
+}
+
 /* Without the knob: an entry of 16 MiB compressed or more is split on 2
  * threads into 2 chunks, one a thread (chunk_for), and not on one
  * thread, nor when it is no more than a thread's share of the work
@@ -570,16 +616,12 @@ Test(pinflate, default_split_one_chunk_a_thread, .timeout = 120)
 {
 	static char a[1 << 14];
 	char *dir = temp_dir("pind");
-	char path[4096];
 	size_t len = 24u << 20;
 	uint8_t *p = malloc(len);
 	cr_assert_not_null(p);
 	for (size_t k = 0; k < len; k++)   /* 6 bits a byte: 18 MiB packed */
 		p[k] = (uint8_t)('0' + (next_rand() & 63));
-	snprintf(path, sizeof(path), "%s/d.bin", dir);
-	FILE *f = fopen(path, "wb");
-	cr_assert(f && fwrite(p, 1, len, f) == len && fclose(f) == 0);
-	free(p);
+	write_file(dir, "d.bin", p, len);
 	cr_assert_eq(run(a, sizeof(a), "cd %s && %s create -q -l 1 d.zip d.bin "
 			 "&& unzip -Zv d.zip | grep -q '  compressed size: *"
 			 "1[6-9][0-9]\\{6\\}'", dir, ZS_BIN), 0,
@@ -597,5 +639,90 @@ Test(pinflate, default_split_one_chunk_a_thread, .timeout = 120)
 			 "%s test -j 2 two.zip 2>&1", dir, ZS_BIN, ZS_BIN), 0,
 		     "%s", a);
 	cr_expect(!strstr(a, "pinflate:"), "split, not dominant: %s", a);
+	drop_dir(dir);
+}
+
+/* The CRC-32 of dir/name's one entry, in both headers, one bit off. */
+static void flip_crc(const char *dir, const char *name)
+{
+	char path[4096];
+	static uint8_t z[8 << 20];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "r+b");
+	cr_assert_not_null(f);
+	size_t n = fread(z, 1, sizeof(z), f);
+	cr_assert(n > 64 && n < sizeof(z));
+	size_t c = n - 22;   /* the central header: before the end record */
+	while (c > 0 && memcmp(z + c, "PK\1\2", 4) != 0)
+		c--;
+	cr_assert(c > 0 && memcmp(z, "PK\3\4", 4) == 0);
+	z[14] ^= 1;
+	z[c + 16] ^= 1;
+	cr_assert_eq(fseek(f, 0, SEEK_SET), 0);
+	cr_assert_eq(fwrite(z, 1, n, f), n);
+	cr_assert_eq(fclose(f), 0);
+}
+
+/* cat splits a big Deflate entry when its output takes writes at offsets
+ * (a regular file, /dev/null), each chunk written at its place: the same
+ * bytes, messages and status as cat on one thread, for a good entry, a
+ * damaged one and one whose CRC-32 lies (both fall back to the whole
+ * decode, the file cut back to what it wrote), into a new file and after
+ * other output; into a longer file opened without truncation (1<>: the
+ * split could not be undone there) and appended to (>>: pwrite would
+ * append) it is not split. */
+Test(pinflate, zipscan_cat_same_bytes, .timeout = 120)
+{
+	static char a[1 << 14], b[1 << 14];
+	static const char *const outs[][2] = {
+		{ "> out", ":" }, { "> out", "echo trailer >> out" },
+		{ "1<> out", ":" }, { ">> out", ":" },
+	};
+	char *dir = temp_dir("pinc");
+	size_t len = 3u << 20;
+	uint8_t *p = malloc(len);
+	cr_assert_not_null(p);
+	make_text(p, len);
+	write_file(dir, "d.txt", p, len);
+	cr_assert_eq(run(a, sizeof(a), "cd %s && %s create -q d.zip d.txt && "
+			 "cp d.zip bad.zip && cp d.zip crc.zip && "
+			 "printf 'XYZ' | dd of=bad.zip bs=1 seek=300000 "
+			 "conv=notrunc 2>/dev/null", dir, ZS_BIN), 0, "%s", a);
+	flip_crc(dir, "crc.zip");
+	static const char *const zips[] = { "d.zip", "bad.zip", "crc.zip" };
+	for (size_t z = 0; z < 3; z++)
+		for (size_t k = 0; k < sizeof(outs) / sizeof(*outs); k++) {
+			const char *cmd = "cd %s && head -c 5000000 d.txt > out "
+					  "&& { %s %s cat -j %d %s d.txt %s; "
+					  "echo \"status $?\"; %s; } 2>&1 && "
+					  "cksum < out";
+			run(a, sizeof(a), cmd, dir, "", ZS_BIN, 1, zips[z],
+			    outs[k][0], outs[k][1]);
+			run(b, sizeof(b), cmd, dir,
+			    "ZS_TEST_PINFLATE_CHUNK=65536 "
+			    "ZS_TEST_PINFLATE_STATS=1", ZS_BIN, 2, zips[z],
+			    outs[k][0], outs[k][1]);
+			char *split = strstr(b, "pinflate: ");
+			int ok = split && !strncmp(split, "pinflate: ok 1", 14);
+			if (split)   /* the stats line is not cat's output */
+				memmove(split, strchr(split, '\n') + 1,
+					strlen(strchr(split, '\n') + 1) + 1);
+			cr_expect_str_eq(a, b, "%s %s: output or messages "
+					 "differ", zips[z], outs[k][0]);
+			cr_expect(strstr(a, z ? "status 2" : "status 0"),
+				  "%s: %s", zips[z], a);
+			/* split where it may be (">"), decoded whole when
+			 * damaged (bad.zip) */
+			cr_expect_eq(!!split, k < 2, "%s %s: split %d",
+				     zips[z], outs[k][0], !!split);
+			cr_expect_eq(ok, z != 1 && k < 2, "%s %s", zips[z],
+				     outs[k][0]);
+		}
+	/* /dev/null: split, nothing written */
+	cr_assert_eq(run(a, sizeof(a), "cd %s && ZS_TEST_PINFLATE_CHUNK=65536 "
+			 "ZS_TEST_PINFLATE_STATS=1 %s cat -j 2 d.zip d.txt "
+			 "> /dev/null 2>err; cat err", dir, ZS_BIN), 0, "%s",
+		     a);
+	cr_expect(strstr(a, "pinflate: ok 1"), "%s", a);
 	drop_dir(dir);
 }

@@ -55,6 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.in = data + 1, .in_len = size - 1,
 		.chunk = chunk_sizes[ctl & 3], .max_out = OUT_MAX,
 		.sym_cap = OUT_MAX, .out = out, .out_cap = OUT_MAX,
+		/* a chunk's bytes held until its place is known, or soon
+		 * waiting for the chunk before */
+		.hold_cap = (ctl & 0x40) ? 4096 : OUT_MAX,
 		.mode = (ctl & 4)    ? ZS_PIN_MARKERS_ONLY :
 			(ctl & 0x20) ? ZS_PIN_CLEAN_ONLY : ZS_PIN_NORMAL,
 	};
