@@ -68,7 +68,7 @@ DEPS_BENCH = hyperfine
 	test-browser zipgen \
 	fuzz fuzz-smoke fuzz-regress fuzz-coverage fuzz-inflate64 \
 	fuzz-inflate64-smoke fuzz-inflate64-regress fuzz-pinflate \
-	fuzz-pinflate-smoke install uninstall \
+	fuzz-pinflate-regress fuzz-pinflate-smoke install uninstall \
 	check-install check-python check-corpus
 
 all: build/zipscan build/libzipscan.a build/$(SOFILE) build/zipscan.pc
@@ -76,7 +76,7 @@ all: build/zipscan build/libzipscan.a build/$(SOFILE) build/zipscan.pc
 # The developers' and CI's targets: -Werror on everything they build.
 demo test asan bench fuzz fuzz-smoke fuzz-regress fuzz-inflate64 \
 fuzz-inflate64-smoke fuzz-inflate64-regress fuzz-pinflate \
-fuzz-pinflate-smoke: WERROR = -Werror
+fuzz-pinflate-regress fuzz-pinflate-smoke: WERROR = -Werror
 
 # ---- dependencies --------------------------------------------------------
 
@@ -267,7 +267,8 @@ test: build/.deps all build/zipscan-shared build/test_zipscan $(FIXTURES) \
 	$(PYTHON) scripts/differential.py build/zipscan --every-file $(CORPUS) \
 		--archives build/fixtures
 	@$(MAKE) --no-print-directory fuzz-regress fuzz-smoke \
-		fuzz-inflate64-regress fuzz-inflate64-smoke
+		fuzz-inflate64-regress fuzz-inflate64-smoke \
+		fuzz-pinflate-regress
 
 # The Python module's tests (python/tests) against this tree's library and
 # command.  pytest exits 5 when it collects no test: that fails here too,
@@ -348,8 +349,8 @@ FUZZ_OPTS    = -max_len=1048576 -rss_limit_mb=2048 -timeout=10 \
 	       -print_final_stats=1
 FUZZ_SEEDS   = $(wildcard $(CORPUS)) build/fixtures
 FUZZ_ENV     = ZS_FUZZ_TMPDIR=$(abspath build/fuzz/tmp)
-REGRESS      = $(filter-out test/regress/README% test/regress/inflate64-%,\
-			    $(wildcard test/regress/*))
+REGRESS      = $(filter-out test/regress/README% test/regress/inflate64-% \
+			    test/regress/pinflate-%,$(wildcard test/regress/*))
 
 build/fuzz/obj/%.o: src/%.c $(HEADERS) | build/.deps
 	@mkdir -p $(dir $@)
@@ -434,6 +435,12 @@ FUZZPIN_OPTS = -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
 build/fuzz/fuzz_pinflate: test/fuzz/fuzz_pinflate.c build/fuzz/libzipscan.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(ZS_FLAGS) -Isrc $< \
 		build/fuzz/libzipscan.a $(LDLIBS) -o $@
+
+REGRESSPIN = $(wildcard test/regress/pinflate-*)
+
+fuzz-pinflate-regress: build/fuzz/fuzz_pinflate
+	@mkdir -p build/fuzz/crashes
+	build/fuzz/fuzz_pinflate $(FUZZPIN_OPTS) $(REGRESSPIN)
 
 # One recipe for both: the smoke run starts from the seeds alone.
 PIN_SMOKE = $(filter %-smoke,$@)

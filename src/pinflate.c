@@ -384,6 +384,9 @@ static int marker_phase(zs_pinflate *j, scratch *s, size_t x, size_t *y,
 		if (*y < j->m && d->pos == start_of(j, *y))
 			return 0;
 		if (j->cfg.mode == ZS_PIN_NORMAL && is_ready(j, x - 1)) {
+			if (j->c[x].absorbed)
+				return -1;   /* a false start: not wanted, and
+						chunk x - 1 has no window */
 			atomic_fetch_add(&j->switch_pred, 1);
 			return 0;
 		}
