@@ -151,63 +151,90 @@ static int set_file_attrs(job *j, int fd, size_t i, mode_t mode)
 	return (mode & 07000) ? fchmod(fd, mode) : 0;
 }
 
-/* Decode entry i into a new file and give it its name if it checks out.
- * With no worker, the entry is decoded by every thread (a seek-optimized
- * entry by its chunks, a big Deflate entry split); if that does not settle
- * it, it stays to be done (action none). */
-static uint64_t write_file(job *j, zs_worker *w, size_t i, char *buf)
-{
-	zs_archive *a = j->a;
-	zs_extraction *x = j->x;
+/* A new file being written: its directory, descriptor and temporary
+ * name. */
+typedef struct open_file {
+	int dir, owned, fd;
+	mode_t mode;
 	char tmp[ZS_TMP_NAME];
-	const char *name = base_name(x->path[i]);
-	int owned, dir = dir_of(j, j->pl->entry_dir[i], buf, &owned);
-	uint64_t out = 0;
+} open_file;
 
-	if (dir < 0) {
+/* Entry i's new file, made unnamed in its directory (the checks of -n, -u
+ * and -f first): 0, or -1 if there is none to write (x->action says why,
+ * if anything was wrong). */
+static int file_open(job *j, size_t i, char *buf, open_file *f)
+{
+	const char *name = base_name(j->x->path[i]);
+
+	f->dir = dir_of(j, j->pl->entry_dir[i], buf, &f->owned);
+	if (f->dir < 0) {
 		no_dir(j, i, errno);
-		return 0;
+		return -1;
 	}
 	/* Only -n, -u and -f look first (skipping is their common case, and
 	 * saves the decoding); otherwise linking the new file in finds an
 	 * existing one, race-free. */
-	if (j->xo->update ? !zs_update_wanted(a, x, i, dir, name,
-					       j->xo->update, NULL) :
-	    j->xo->overwrite == ZS_OVERWRITE_NEVER &&
-	    !may_write(j, dir, name, i))
-		goto out;
-	mode_t mode = zs_entry_mode(a, i, j->umask_bits, j->xo->keep_special);
-	int fd = zs_create_file(dir, mode & 0777, tmp, i);
-	if (fd < 0) {
-		fail(x, i, ZS_STEP_CREATE, errno);
-		goto out;
+	if (j->xo->update ? zs_update_wanted(j->a, j->x, i, f->dir, name,
+					     j->xo->update, NULL) :
+	    j->xo->overwrite != ZS_OVERWRITE_NEVER ||
+	    may_write(j, f->dir, name, i)) {
+		f->mode = zs_entry_mode(j->a, i, j->umask_bits,
+					j->xo->keep_special);
+		f->fd = zs_create_file(f->dir, f->mode & 0777, f->tmp, i);
+		if (f->fd >= 0)
+			return 0;
+		fail(j->x, i, ZS_STEP_CREATE, errno);
 	}
-	zs_sink s = { .fd = fd, .stop = j->o->stop };
-	if (w)
-		out = zs_decode_entry_to(w, a, i, &s);
-	else if (zs_sozip_wanted(a, i, j->o))   /* or left untested */
-		out = zs_sozip_write(a, i, fd, zs_threads_effective(j->o));
-	else
-		out = zs_pinflate_write(a, i, fd, 0, j->o);
-	if (s.err) {
-		fail(x, i, ZS_STEP_WRITE, s.err);
-		if (s.err == ENOSPC || s.err == EDQUOT)
+	if (f->owned)
+		close(f->dir);
+	return -1;
+}
+
+/* The decode into f is over (err: a write's errno): the file gets its
+ * name if the entry checked out, else it is dropped. */
+static void file_close(job *j, size_t i, open_file *f, int err)
+{
+	zs_archive *a = j->a;
+	zs_extraction *x = j->x;
+
+	if (err) {
+		fail(x, i, ZS_STEP_WRITE, err);
+		if (err == ENOSPC || err == EDQUOT)
 			atomic_store(&j->halt, 1);
 	} else if (a->index.status[i] == ZS_ENTRY_UNTESTED) {
-		/* interrupted: nothing is kept */
+		/* interrupted, or not settled by the team: nothing is kept */
 	} else if (a->index.status[i] != ZS_ENTRY_OK) {
 		x->action[i] = ZS_ACT_FAILED;  /* the entry error says why */
-	} else if (set_file_attrs(j, fd, i, mode) != 0) {
+	} else if (set_file_attrs(j, f->fd, i, f->mode) != 0) {
 		fail(x, i, ZS_STEP_ATTR, errno);
-	} else if (zs_place_file(dir, fd, tmp, name, replacing(j), i) != 0) {
+	} else if (zs_place_file(f->dir, f->fd, f->tmp,
+				 base_name(x->path[i]), replacing(j), i) != 0) {
 		placing_failed(j, i, errno);
 	} else {
 		x->action[i] = ZS_ACT_WRITTEN;
 	}
-	zs_discard_file(dir, fd, tmp);  /* tmp is "" once placed */
-out:
-	if (owned)
-		close(dir);
+	zs_discard_file(f->dir, f->fd, f->tmp);  /* tmp is "" once placed */
+	if (f->owned)
+		close(f->dir);
+}
+
+/* Decode entry i into a new file and give it its name if it checks out.
+ * With no worker, a seek-optimized entry is decoded by every thread by its
+ * chunks; if that does not settle it, it stays to be done (action none). */
+static uint64_t write_file(job *j, zs_worker *w, size_t i, char *buf)
+{
+	open_file f;
+	uint64_t out;
+
+	if (file_open(j, i, buf, &f) != 0)
+		return 0;
+	zs_sink s = { .fd = f.fd, .stop = j->o->stop };
+	if (w)
+		out = zs_decode_entry_to(w, j->a, i, &s);
+	else
+		out = zs_sozip_write(j->a, i, f.fd,
+				     zs_threads_effective(j->o));
+	file_close(j, i, &f, s.err);
 	return out;
 }
 
@@ -254,31 +281,17 @@ static int is_file_work(const zs_archive *a, const zs_extraction *x, size_t i)
 	       (zs_entry_is_symlink(a, i) || !zs_entry_is_dir(a, i));
 }
 
-/* Is entry i a file for the whole team: seek-optimized, or a Deflate
- * entry big enough to split and bigger than a thread's share of all the
- * files' compressed bytes (rest)? */
-static int team_file(const job *j, size_t i, int nt, uint64_t rest)
-{
-	return is_file_work(j->a, j->x, i) && !zs_entry_is_symlink(j->a, i) &&
-	       (zs_sozip_wanted(j->a, i, j->o) ||
-		(zs_pinflate_wanted(j->a, i, j->o, nt) &&
-		 zs_pinflate_dominant(j->a->index.comp_size[i], rest, nt)));
-}
-
-/* The team's files first, each on every thread; the loop of write_files
- * skips those they wrote. */
-static uint64_t write_team_files(job *j)
+/* The seek-optimized files first, each on every thread by its chunks; the
+ * loop of write_files skips those they wrote. */
+static uint64_t write_sozip_files(job *j)
 {
 	uint64_t out = 0;
-	int nt = zs_threads_effective(j->o);
 	char *buf = NULL;
 
-	uint64_t rest = 0;
-	for (size_t i = 0; i < j->a->index.count; i++)
-		if (is_file_work(j->a, j->x, i))
-			rest += j->a->index.comp_size[i];
 	for (size_t i = 0; i < j->a->index.count && !stopping(j); i++) {
-		if (!team_file(j, i, nt, rest))
+		if (!is_file_work(j->a, j->x, i) ||
+		    zs_entry_is_symlink(j->a, i) ||
+		    !zs_sozip_wanted(j->a, i, j->o))
 			continue;
 		if (!buf && !(buf = malloc(ZS_PATH_BUF)))
 			break;   /* the loop of write_files does it */
@@ -288,43 +301,195 @@ static uint64_t write_team_files(job *j)
 	return out;
 }
 
-/* The parallel loop over files and link targets, largest first. */
+/* A file whose entry is split into chunk tasks of write_files' loop. */
+typedef struct split_file {
+	size_t i;
+	open_file f;
+	zs_pinflate *job;
+} split_file;
+
+/* Files split at once, each with a descriptor open; the others are
+ * decoded whole (only ZS_TEST_PINFLATE_CHUNK, or a hundred entries of 16
+ * MiB and more on many cores, come near it). */
+#define ZS_EXTRACT_SPLITS_MAX 256
+
+/* Is entry i a big Deflate file worth splitting (bigger than a thread's
+ * share of all the files' compressed bytes, rest)? */
+static int split_wanted(const job *j, size_t i, int nt, uint64_t rest)
+{
+	return is_file_work(j->a, j->x, i) && !zs_entry_is_symlink(j->a, i) &&
+	       zs_pinflate_wanted(j->a, i, j->o, nt) &&
+	       zs_pinflate_dominant(j->a->index.comp_size[i], rest, nt);
+}
+
+/* The files to split, each made (unnamed) with its split's job, in sf and
+ * marked in split[].  Returns how many. */
+static size_t open_splits(job *j, const zs_work *order, size_t n,
+			  uint8_t *split, split_file *sf, char *buf)
+{
+	int nt = zs_threads_effective(j->o);
+	uint64_t rest = 0;
+	size_t ns = 0;
+
+	for (size_t i = 0; i < j->a->index.count; i++)
+		if (is_file_work(j->a, j->x, i))
+			rest += j->a->index.comp_size[i];
+	for (size_t k = 0; k < n; k++) {
+		split_file *f = &sf[ns];
+		f->i = order[k].entry;
+		if (ns == ZS_EXTRACT_SPLITS_MAX || stopping(j) ||
+		    !split_wanted(j, f->i, nt, rest) ||
+		    file_open(j, f->i, buf, &f->f) != 0)
+			continue;
+		f->job = zs_pinflate_entry_job(j->a, f->i, j->o, nt, f->f.fd, 0);
+		if (!f->job) {   /* decoded whole by the loop */
+			zs_discard_file(f->f.dir, f->f.fd, f->f.tmp);
+			if (f->f.owned)
+				close(f->f.dir);
+			continue;
+		}
+		split[k] = 1;
+		ns++;
+	}
+	return ns;
+}
+
+/* Split file h once all its chunks are done: named if the split found it
+ * good, else decoded whole on this thread.  Returns the bytes out. */
+static uint64_t settle_split(job *j, split_file *f, zs_worker *w, char *buf)
+{
+	uint64_t out = zs_pinflate_entry_good(j->a, f->i, f->job);
+
+	f->job = NULL;
+	file_close(j, f->i, &f->f, 0);   /* untested: dropped */
+	if (!out && w && !stopping(j) && j->x->action[f->i] == ZS_ACT_NONE)
+		out = write_file(j, w, f->i, buf);
+	return out;
+}
+
+/* One file or link target, whole. */
+static uint64_t write_one(job *j, zs_worker *w, size_t i, char *buf)
+{
+	if (zs_entry_is_symlink(j->a, i)) {
+		read_link(j, w, i);
+		return 0;
+	}
+	return write_file(j, w, i, buf);
+}
+
+/* This thread's share of the list: the split files' chunks first (each
+ * outweighs a thread's share of the rest), then the others (order[k],
+ * largest first, past those split). */
+static uint64_t run_tasks(job *j, zs_pinflate_queue *q, const zs_work *order,
+			  const uint8_t *split, zs_worker *w, char *buf,
+			  zs_pinflate_scratch *s, int me)
+{
+	uint64_t out = 0;
+	size_t k;
+	while ((k = zs_pinflate_next(q, s)) != SIZE_MAX) {
+		size_t i = order[k].entry;
+		if (split[k] || !w || !buf || stopping(j) ||
+		    !is_file_work(j->a, j->x, i))
+			continue;
+		uint64_t o = write_one(j, w, i, buf);
+		out += o;
+		zs_progress_add(j->o->progress, me, j->a->index.comp_size[i], o);
+	}
+	return out;
+}
+
+/* The files split into chunk tasks, and what their list needs. */
+typedef struct splits {
+	uint8_t *split;             /* order[k] is split */
+	split_file *sf;
+	zs_pinflate **jobs;
+	zs_pinflate_task *chunks;
+	size_t ns;
+} splits;
+
+static void splits_free(splits *p)
+{
+	free(p->split);
+	free(p->sf);
+	free(p->jobs);
+	free(p->chunks);
+}
+
+/* The files to split, opened, with room for their chunk tasks: 0, or -1
+ * out of memory (none left open). */
+static int splits_open(job *j, const zs_work *order, size_t n, splits *p)
+{
+	size_t cap = n < ZS_EXTRACT_SPLITS_MAX ? n : ZS_EXTRACT_SPLITS_MAX;
+	char *buf = malloc(ZS_PATH_BUF);
+	size_t room = 0;
+
+	p->split = calloc(n ? n : 1, 1);
+	p->sf = calloc(cap + 1, sizeof(*p->sf));
+	p->jobs = malloc((cap + 1) * sizeof(*p->jobs));
+	p->chunks = NULL;
+	p->ns = 0;
+	int ok = p->split && p->sf && p->jobs && buf;
+	if (ok)
+		p->ns = open_splits(j, order, n, p->split, p->sf, buf);
+	free(buf);
+	for (size_t h = 0; h < p->ns; h++) {
+		p->jobs[h] = p->sf[h].job;
+		room += zs_pinflate_searches(p->sf[h].job);
+	}
+	if (ok && (p->chunks = malloc((room + 1) * sizeof(*p->chunks))))
+		return 0;
+	for (size_t h = 0; h < p->ns; h++)
+		settle_split(j, &p->sf[h], NULL, NULL);   /* dropped */
+	p->ns = 0;
+	return -1;
+}
+
+/* The parallel loop over files and link targets, largest first; a big
+ * Deflate file's chunks in it as tasks, the file settled after. */
 static int write_files(job *j, uint64_t *bytes)
 {
 	size_t n = 0;
 	zs_work *order = zs_order_largest_first(&j->a, 1, &n);
-	uint64_t out = write_team_files(j);
+	uint64_t out = write_sozip_files(j), total = 0;
 	int nt = zs_threads_effective(j->o), nomem = 0;
+	splits p = { 0 };
 
-	if (!order)
+	if (!order || splits_open(j, order, n, &p) != 0) {
+		splits_free(&p);
+		free(order);
+		*bytes = out;
 		return -1;
-	uint64_t total = 0;
+	}
 	for (size_t k = 0; k < n; k++)
 		total += j->a->index.uncomp_size[order[k].entry];
+	zs_pinflate_queue q = { p.jobs, p.chunks, 0, n, 0 };
+	size_t ns = p.ns;
+
 	#pragma omp parallel num_threads(nt) reduction(+ : out) \
-		reduction(| : nomem) if (zs_worth_parallel(n, total))
+		reduction(| : nomem) if (zs_worth_parallel(n, total) || ns)
 	{
 		int me = omp_get_thread_num();
 		zs_worker *w = zs_worker_new(j->o->memory_limit, 0);
 		char *buf = malloc(ZS_PATH_BUF);
+		zs_pinflate_scratch *s = ns ? zs_pinflate_scratch_new() : NULL;
 		nomem = !w || !buf;
+		zs_pinflate_search_all(p.jobs, ns, s);
+		#pragma omp single
+		q.n_chunks = zs_pinflate_list(p.jobs, ns, p.chunks);
+		out += run_tasks(j, &q, order, p.split, w, buf, s, me);
+		#pragma omp barrier
 		#pragma omp for schedule(dynamic, 1)
-		for (size_t k = 0; k < n; k++) {
-			size_t i = order[k].entry;
-			if (nomem || stopping(j) || !is_file_work(j->a, j->x, i))
-				continue;
-			uint64_t o = 0;
-			if (zs_entry_is_symlink(j->a, i))
-				read_link(j, w, i);
-			else
-				o = write_file(j, w, i, buf);
+		for (size_t h = 0; h < ns; h++) {
+			uint64_t o = settle_split(j, &p.sf[h], w, buf);
 			out += o;
 			zs_progress_add(j->o->progress, me,
-					j->a->index.comp_size[i], o);
+					j->a->index.comp_size[p.sf[h].i], o);
 		}
+		zs_pinflate_scratch_free(s);
 		zs_worker_free(w);
 		free(buf);
 	}
+	splits_free(&p);
 	free(order);
 	*bytes = out;
 	return nomem ? -1 : 0;

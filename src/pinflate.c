@@ -654,6 +654,39 @@ void zs_pinflate_chunk(zs_pinflate *j, size_t x, zs_pinflate_scratch *s)
 	count_cpu(j, t0);
 }
 
+void zs_pinflate_search_all(zs_pinflate **jobs, size_t n,
+			    zs_pinflate_scratch *s)
+{
+	for (size_t h = 0; h < n; h++) {
+		size_t m = jobs[h] ? jobs[h]->n : 0;
+		#pragma omp for schedule(dynamic, 1) nowait
+		for (size_t k = 0; k < m; k++)
+			zs_pinflate_search(jobs[h], k, s);
+	}
+	#pragma omp barrier
+}
+
+size_t zs_pinflate_list(zs_pinflate **jobs, size_t n, zs_pinflate_task *t)
+{
+	size_t k = 0;
+	for (size_t h = 0; h < n; h++) {
+		size_t m = jobs[h] ? zs_pinflate_chunks(jobs[h]) : 0;
+		for (size_t x = 0; x < m; x++)
+			t[k++] = (zs_pinflate_task){ h, x };
+	}
+	return k;
+}
+
+size_t zs_pinflate_next(zs_pinflate_queue *q, zs_pinflate_scratch *s)
+{
+	size_t t;
+	while ((t = atomic_fetch_add(&q->next, 1)) < q->n_chunks) {
+		const zs_pinflate_task *c = &q->chunks[t];
+		zs_pinflate_chunk(q->jobs[c->job], c->chunk, s);
+	}
+	return t - q->n_chunks < q->n_rest ? t - q->n_chunks : SIZE_MAX;
+}
+
 /* ---- the team -------------------------------------------------------- */
 
 void zs_pinflate_team(zs_pinflate *j)

@@ -6,6 +6,7 @@
 #ifndef ZS_PINFLATE_H
 #define ZS_PINFLATE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -86,6 +87,29 @@ void zs_pinflate_scratch_free(zs_pinflate_scratch *s);
 size_t zs_pinflate_searches(const zs_pinflate *j);
 void zs_pinflate_search(zs_pinflate *j, size_t k, zs_pinflate_scratch *s);
 size_t zs_pinflate_chunks(zs_pinflate *j);
+/* Step 1 for n jobs (NULL ones skipped) by every thread of a team, which
+ * all call it; it ends in a barrier. */
+void zs_pinflate_search_all(zs_pinflate **jobs, size_t n,
+			    zs_pinflate_scratch *s);
+/* Step 2 for them, on one thread: every job's chunks in order, as (job,
+ * chunk) pairs for step 3, into t, which has room for the sum of their
+ * zs_pinflate_searches (a job has no more chunks than searches); how
+ * many. */
+typedef struct zs_pinflate_task {
+	size_t job, chunk;
+} zs_pinflate_task;
+size_t zs_pinflate_list(zs_pinflate **jobs, size_t n, zs_pinflate_task *t);
+/* A work list: first those chunks (step 3), then n_rest items of the
+ * caller's, handed out in that order from one counter. */
+typedef struct zs_pinflate_queue {
+	zs_pinflate **jobs;
+	zs_pinflate_task *chunks;
+	size_t n_chunks, n_rest;
+	_Atomic size_t next;
+} zs_pinflate_queue;
+/* Runs chunks until it takes an item of the caller's: its index (below
+ * n_rest), or SIZE_MAX when the list is done. */
+size_t zs_pinflate_next(zs_pinflate_queue *q, zs_pinflate_scratch *s);
 void zs_pinflate_chunk(zs_pinflate *j, size_t x, zs_pinflate_scratch *s);
 /* The result, once the team is done; frees j. */
 void zs_pinflate_end(zs_pinflate *j, zs_pinflate_result *r);

@@ -6,6 +6,7 @@
  * settle, is decoded again sequentially by zs_decode_entry, so every
  * verdict and finding is the sequential decoder's.
  */
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -115,40 +116,41 @@ static int split_good(zs_archive *a, size_t i, const zs_pinflate_result *r)
 	return 1;
 }
 
-/* The split result, or the sequential decoder's. */
-static uint64_t settle(zs_worker *w, zs_archive *a, size_t i,
-		       const zs_pinflate_result *r)
+zs_pinflate *zs_pinflate_entry_job(const zs_archive *a, size_t i,
+				   const zs_options *o, int nt, int fd,
+				   uint64_t at)
 {
-	return split_good(a, i, r) ? r->size : zs_decode_entry(w, a, i);
-}
-
-uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd, uint64_t at,
-			   const zs_options *o)
-{
-	uint64_t size = a->index.uncomp_size[i];
-	int nt = zs_threads_effective(o);
 	zs_pinflate_cfg c = job_cfg(a, i, o, nt);
-	zs_pinflate_result r;
-
 	c.to_fd = fd >= 0;
 	c.fd = fd;
 	c.fd_base = at;
-	zs_pinflate_run(&c, nt, &r);
-	return split_good(a, i, &r) ? size : 0;
+	return zs_pinflate_new(&c);
 }
 
-zs_pinflate *zs_pinflate_entry_job(const zs_archive *a, size_t i,
-				   const zs_options *o, int nt)
+uint64_t zs_pinflate_entry_good(zs_archive *a, size_t i, zs_pinflate *j)
 {
-	zs_pinflate_cfg c = job_cfg(a, i, o, nt);
-	return zs_pinflate_new(&c);
+	zs_pinflate_result r;
+
+	zs_pinflate_end(j, &r);   /* NULL: r.ok 0 */
+	return split_good(a, i, &r) ? r.size : 0;
 }
 
 uint64_t zs_pinflate_entry_settle(zs_worker *w, zs_archive *a, size_t i,
 				  zs_pinflate *j)
 {
-	zs_pinflate_result r;
+	uint64_t out = zs_pinflate_entry_good(a, i, j);
+	return out ? out : zs_decode_entry(w, a, i);
+}
 
-	zs_pinflate_end(j, &r);   /* NULL: r.ok 0 */
-	return settle(w, a, i, &r);
+uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd, uint64_t at,
+			   const zs_options *o)
+{
+	int nt = zs_threads_effective(o);
+	zs_pinflate *j = zs_pinflate_entry_job(a, i, o, nt, fd, at);
+
+	if (j) {
+		#pragma omp parallel num_threads(nt)
+		zs_pinflate_team(j);
+	}
+	return zs_pinflate_entry_good(a, i, j);
 }

@@ -35,21 +35,26 @@ int zs_pinflate_wanted(const zs_archive *a, size_t i, const zs_options *o,
  * a loss (the 5 largest libraries: 0.29 s without, 0.33 s with).  Always
  * under ZS_TEST_PINFLATE_CHUNK. */
 int zs_pinflate_dominant(uint64_t comp, uint64_t rest, int nt);
-/* Entry i's split over nt threads, as tasks for the scan's work list
- * (pinflate.h); NULL if out of memory. */
+/* Entry i's split over nt threads, as tasks for a work list (pinflate.h):
+ * its output, if fd >= 0, written into fd at offset at + its own (a
+ * regular file not opened to append: pwrite) as soon as known; until
+ * then a thread holds up to half --memory-limit of a chunk.  NULL if out
+ * of memory. */
 zs_pinflate *zs_pinflate_entry_job(const zs_archive *a, size_t i,
-				   const zs_options *o, int nt);
-/* Its verdict once every task is done (j freed; NULL allowed): entry i's
- * status set as zs_decode_entry does, which decodes it on this thread
- * whenever the split decode is in doubt; returns the bytes out. */
+				   const zs_options *o, int nt, int fd,
+				   uint64_t at);
+/* Its verdict once every task is done (j freed; NULL allowed): if the
+ * split found entry i good (size and CRC-32 as declared), its status is
+ * set as zs_decode_entry sets it and the bytes out returned; else 0, the
+ * entry still untested (what was written is not to be kept). */
+uint64_t zs_pinflate_entry_good(zs_archive *a, size_t i, zs_pinflate *j);
+/* The same, decoding entry i on this thread whenever the split did not
+ * find it good, so that every verdict is the sequential decoder's; the
+ * bytes out. */
 uint64_t zs_pinflate_entry_settle(zs_worker *w, zs_archive *a, size_t i,
 				  zs_pinflate *j);
-/* extract and cat: entry i (zs_pinflate_wanted) split over every thread,
- * each chunk written into fd (-1: nowhere), a regular file not opened to
- * append, at offset at + its own (pwrite) as soon as known; until then a
- * thread holds up to half --memory-limit of it.  Returns the bytes out if
- * the split found it good (status ok), else 0 and the entry stays
- * untested: what was written is not to be kept; decode it whole. */
+/* cat: entry i split over every thread of a team of its own, into fd at
+ * offset at (-1: nowhere); the bytes out if good, else 0 as above. */
 uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd, uint64_t at,
 			   const zs_options *o);
 

@@ -13,10 +13,10 @@
  * read by the progress thread) and, per archive, one atomic count of the
  * entries left, so the last thread to finish an archive can release its
  * entry data.  A huge Deflate entry is cut into chunks (pinflate.h): their
- * block searches run first, then the chunks join the work list where the
- * entry stood, so while one chunk waits for the window of the chunk before,
- * or once an entry has fewer chunks than there are threads, the other
- * threads go on with the rest of the list.
+ * block searches run first, then the chunks head the work list (such an
+ * entry outweighs a thread's share of the rest), so while one chunk waits
+ * for the window of the chunk before, or once an entry has fewer chunks
+ * than there are threads, the other threads go on with the rest.
  */
 #include <omp.h>
 #include <stdatomic.h>
@@ -241,15 +241,8 @@ static size_t find_splits(zs_archive **as, const zs_options *o,
 	return ns;
 }
 
-/* One item of the loop: the entry at order[k] whole (job NONE), or chunk
- * x of split job h (the entry at order[pos[h]]). */
-#define NONE ((size_t)-1)
-typedef struct task {
-	size_t k, h, x;
-} task;
-
 /* The split entries' jobs (NULL where out of memory: decoded whole at the
- * end); the size of the task list they may need. */
+ * end); the room their chunk tasks may need. */
 static size_t make_jobs(zs_archive **as, const zs_options *o,
 			const work *order, const size_t *pos, size_t ns,
 			int nt, zs_pinflate **jobs)
@@ -257,41 +250,12 @@ static size_t make_jobs(zs_archive **as, const zs_options *o,
 	size_t searches = 0;
 	for (size_t h = 0; h < ns; h++) {
 		const work *q = &order[pos[h]];
-		jobs[h] = zs_pinflate_entry_job(as[q->archive], q->entry, o, nt);
+		jobs[h] = zs_pinflate_entry_job(as[q->archive], q->entry, o, nt,
+						 -1, 0);
 		if (jobs[h])
 			searches += zs_pinflate_searches(jobs[h]);
 	}
 	return searches;
-}
-
-/* Every job's block searches, on every thread. */
-static void search_all(zs_pinflate **jobs, size_t ns, zs_pinflate_scratch *s)
-{
-	for (size_t h = 0; h < ns; h++) {
-		size_t n = jobs[h] ? zs_pinflate_searches(jobs[h]) : 0;
-		#pragma omp for schedule(dynamic, 1) nowait
-		for (size_t k = 0; k < n; k++)
-			zs_pinflate_search(jobs[h], k, s);
-	}
-}
-
-/* The work list in order, a split entry's chunks in its place and in
- * order (a chunk may wait for the one before: zs_pinflate_chunk). */
-static size_t list_tasks(zs_pinflate **jobs, const size_t *jobof, size_t n,
-			 task *t)
-{
-	size_t nt = 0;
-	for (size_t k = 0; k < n; k++) {
-		size_t h = jobof[k];
-		if (h == NONE) {
-			t[nt++] = (task){ k, NONE, 0 };
-			continue;
-		}
-		size_t m = jobs[h] ? zs_pinflate_chunks(jobs[h]) : 0;
-		for (size_t x = 0; x < m; x++)
-			t[nt++] = (task){ k, h, x };
-	}
-	return nt;
 }
 
 typedef struct loop {
@@ -299,30 +263,25 @@ typedef struct loop {
 	const zs_options *o;
 	const work *order;
 	const uint8_t *decode;
+	const uint8_t *split;     /* order[k] is split: not decoded whole */
 	zs_pinflate **jobs;
-	const size_t *pos;
+	const size_t *pos;        /* jobs[h] is order[pos[h]] */
 	size_t ns;
-	task *tasks;
-	size_t n_tasks;
-	_Atomic size_t next;
+	zs_pinflate_queue q;      /* the split entries' chunks, then order */
 	_Atomic size_t *left;
 } loop;
 
-/* This thread's share of the list, taken in order from one counter (so a
- * chunk's predecessor is always held by a thread already). */
+/* This thread's share of the list: the split entries' chunks first (each
+ * split entry outweighs a thread's share of the rest, so they are the
+ * biggest work), then the other entries largest first. */
 static void run_tasks(loop *l, zs_worker *w, zs_pinflate_scratch *s,
 		      uint64_t *sum, int me)
 {
-	size_t t;
-	while ((t = atomic_fetch_add(&l->next, 1)) < l->n_tasks) {
-		const task *q = &l->tasks[t];
-		if (q->h != NONE) {
-			zs_pinflate_chunk(l->jobs[q->h], q->x, s);
-			continue;
-		}
-		const work *e = &l->order[q->k];
+	size_t k;
+	while ((k = zs_pinflate_next(&l->q, s)) != SIZE_MAX) {
+		const work *e = &l->order[k];
 		zs_archive *a = l->as[e->archive];
-		if (l->o->stop && *l->o->stop)
+		if (l->split[k] || (l->o->stop && *l->o->stop))
 			continue;  /* interrupted: leave untested */
 		uint64_t out = 0;
 		if (l->decode[e->archive] && !(out = zs_sozip_settled(a, e->entry)))
@@ -353,12 +312,12 @@ static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 {
 	/* a possible zip bomb is not decoded, only counted */
 	uint8_t *decode = malloc(na ? na : 1);
+	uint8_t *split = calloc(n ? n : 1, 1);
 	size_t *pos = malloc((n ? n : 1) * sizeof(*pos));
-	size_t *jobof = malloc((n ? n : 1) * sizeof(*jobof));
-	zs_pinflate **jobs = calloc(n ? n : 1, sizeof(*jobs));
-	task *tasks = NULL;
+	zs_pinflate **jobs = NULL;
+	zs_pinflate_task *chunks = NULL;
 	int ret = -1;
-	if (!decode || !pos || !jobof || !jobs)
+	if (!decode || !split || !pos)
 		goto out;
 	for (size_t k = 0; k < na; k++)
 		decode[k] = (uint8_t)zs_decode_permitted(as[k], o);
@@ -373,25 +332,28 @@ static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 		if (decode[order[k].archive])
 			bytes += as[order[k].archive]->index.comp_size[order[k].entry];
 	size_t ns = find_splits(as, o, order, n, decode, nt, pos);
-	size_t searches = make_jobs(as, o, order, pos, ns, nt, jobs);
-	for (size_t k = 0; k < n; k++)
-		jobof[k] = NONE;
 	for (size_t h = 0; h < ns; h++)
-		jobof[pos[h]] = h;
-	/* a split entry has no more chunks than searches */
-	if (!(tasks = malloc((n + searches + 1) * sizeof(*tasks))))
+		split[pos[h]] = 1;
+	if (!(jobs = calloc(ns + 1, sizeof(*jobs))))
 		goto out;
-	loop l = { as, o, order, decode, jobs, pos, ns, tasks, 0, 0, left };
+	size_t room = make_jobs(as, o, order, pos, ns, nt, jobs);
+	if (!(chunks = malloc((room + 1) * sizeof(*chunks)))) {
+		zs_pinflate_result r;
+		for (size_t h = 0; h < ns; h++)
+			zs_pinflate_end(jobs[h], &r);   /* frees */
+		goto out;
+	}
+	loop l = { as, o, order, decode, split, jobs, pos, ns,
+		   { jobs, chunks, 0, n, 0 }, left };
 
 	#pragma omp parallel num_threads(nt) reduction(+ : sum[:m]) \
 		if (zs_worth_parallel(n, bytes) || ns)
 	{
 		int me = omp_get_thread_num();
 		zs_pinflate_scratch *s = ns ? zs_pinflate_scratch_new() : NULL;
-		search_all(jobs, ns, s);
-		#pragma omp barrier
+		zs_pinflate_search_all(jobs, ns, s);
 		#pragma omp single
-		l.n_tasks = list_tasks(jobs, jobof, n, tasks);
+		l.q.n_chunks = zs_pinflate_list(jobs, ns, chunks);
 		/* sum: this thread's copy, for the reduction */
 		run_tasks(&l, workers[me], s, sum, me);
 		#pragma omp barrier
@@ -401,10 +363,10 @@ static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 	ret = 0;
 out:
 	free(decode);
+	free(split);
 	free(pos);
-	free(jobof);
 	free(jobs);
-	free(tasks);
+	free(chunks);
 	return ret;
 }
 
