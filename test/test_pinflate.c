@@ -10,6 +10,8 @@
  * corpus gives the same report as without.
  */
 #include <dirent.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <libdeflate.h>
 #include <zlib.h>
 
@@ -255,6 +257,73 @@ Test(pinflate, clean_window_hand_over)
 		}
 	free(out);
 	free_stream(&s);
+}
+
+/* The task form (pinflate.h) as scan.c and extract.c use it: three
+ * streams' jobs in one list after their searches, their chunks first,
+ * then other items, on more threads than some jobs have chunks, one job
+ * writing into a file and one holding little: every job's bytes as made,
+ * and every other item taken exactly once. */
+Test(pinflate, tasks_of_several_jobs_in_one_list)
+{
+	stream st[3] = { make_stream(300000, 0, dynamic, 1, 300000),
+			 make_stream(200000, 1, levels, 4, 50000),
+			 make_stream(250000, 0, mixed, 5, 20000) };
+	enum { ITEMS = 1000 };
+	static _Atomic int taken[ITEMS];
+	uint8_t *out[3];
+	zs_pinflate *jobs[3];
+	FILE *f = tmpfile();
+	cr_assert_not_null(f);
+	for (int h = 0; h < 3; h++) {
+		out[h] = calloc(1, st[h].n + 1);
+		cr_assert_not_null(out[h]);
+		zs_pinflate_cfg c = { .in = st[h].comp, .in_len = st[h].clen,
+				      .chunk = 3000 + 2000 * (size_t)h,
+				      .max_out = st[h].n, .sym_cap = 16u << 20,
+				      .out = out[h], .out_cap = st[h].n,
+				      .hold_cap = h == 1 ? 4096 : st[h].n };
+		if (h == 2) {
+			c.out = NULL;
+			c.to_fd = 1;
+			c.fd = fileno(f);
+		}
+		cr_assert_not_null(jobs[h] = zs_pinflate_new(&c));
+	}
+	size_t room = 0;
+	for (int h = 0; h < 3; h++)
+		room += zs_pinflate_searches(jobs[h]);
+	zs_pinflate_task *chunks = malloc(room * sizeof(*chunks));
+	cr_assert_not_null(chunks);
+	zs_pinflate_queue q = { jobs, chunks, 0, ITEMS, 0 };
+	#pragma omp parallel num_threads(5)
+	{
+		zs_pinflate_scratch *s = zs_pinflate_scratch_new();
+		zs_pinflate_search_all(jobs, 3, s);
+		#pragma omp single
+		q.n_chunks = zs_pinflate_list(jobs, 3, chunks);
+		size_t k;
+		while ((k = zs_pinflate_next(&q, s)) != SIZE_MAX)
+			atomic_fetch_add(&taken[k], 1);
+		zs_pinflate_scratch_free(s);
+	}
+	cr_assert_gt(q.n_chunks, 9, "few chunks: %zu", q.n_chunks);
+	for (int k = 0; k < ITEMS; k++)
+		cr_assert_eq(atomic_load(&taken[k]), 1, "item %d", k);
+	cr_assert_eq(pread(fileno(f), out[2], st[2].n, 0), (ssize_t)st[2].n);
+	for (int h = 0; h < 3; h++) {
+		zs_pinflate_result r;
+		zs_pinflate_end(jobs[h], &r);
+		cr_assert(r.ok, "job %d", h);
+		cr_assert_eq(r.size, st[h].n);
+		cr_assert_eq(r.crc, libdeflate_crc32(0, st[h].data, st[h].n));
+		cr_assert(memcmp(out[h], st[h].data, st[h].n) == 0,
+			  "job %d: bytes differ", h);
+		free(out[h]);
+		free_stream(&st[h]);
+	}
+	fclose(f);
+	free(chunks);
 }
 
 /* Chunk boundaries fall inside stored blocks (level 0 is all stored). */
