@@ -21,7 +21,11 @@
  * Each chunk's CRC-32 is combined in order by zlib's crc32_combine64 (the
  * whole output is never held); any failure, or a size or CRC that differs
  * from the entry's, sends the caller back to the sequential decoder, which
- * gives the verdict.
+ * gives the verdict.  Where the output is wanted (cfg.out, or a file by
+ * pwrite), a chunk's bytes go to their offset as soon as it is known (the
+ * chunk before has published), held until then.  The work is offered as
+ * tasks (searches, then chunks in order) for a caller's work list, or run
+ * by one team (zs_pinflate_team).
  */
 #include <errno.h>
 #include <isa-l/igzip_lib.h>
