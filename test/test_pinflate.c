@@ -787,6 +787,17 @@ Test(pinflate, zipscan_cat_same_bytes, .timeout = 120)
 			cr_expect_eq(ok, z != 1 && k < 2, "%s %s", zips[z],
 				     outs[k][0]);
 		}
+	/* after other output in the same file (the split starts at offset 7,
+	 * the file's end): the damaged entry's bytes as on one thread */
+	for (int k = 0; k < 2; k++) {
+		const char *cmd = "cd %s && { echo header; %s %s cat -j %d "
+				  "bad.zip d.txt; echo \"status $?\" >&2; } "
+				  "> out 2> err && cat err && cksum < out";
+		run(k ? b : a, sizeof(a), cmd, dir, k ? "ZS_TEST_PINFLATE_CHUNK"
+		    "=65536" : "", ZS_BIN, k ? 2 : 1);
+	}
+	cr_expect_str_eq(a, b, "after a header: output or messages differ");
+	cr_expect(strstr(a, "status 2"), "%s", a);
 	/* /dev/null: split, nothing written */
 	cr_assert_eq(run(a, sizeof(a), "cd %s && ZS_TEST_PINFLATE_CHUNK=65536 "
 			 "ZS_TEST_PINFLATE_STATS=1 %s cat -j 2 d.zip d.txt "
