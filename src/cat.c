@@ -213,74 +213,64 @@ static uint64_t cat_sozip(zs_archive *a, size_t i, int fd,
 	return cat_entries(a, &i, 1, fd, o, wrote, write_err, nomem);
 }
 
-/* Is fd /dev/null (where timing runs send the output)? */
-static int is_dev_null(const struct stat *st)
-{
-	struct stat null;
-	return S_ISCHR(st->st_mode) && stat("/dev/null", &null) == 0 &&
-	       S_ISCHR(null.st_mode) && st->st_rdev == null.st_rdev;
-}
+/* Where cat's output stands, for a split written at offsets. */
+typedef struct out_place {
+	int64_t at;     /* its offset, or -1: written in order only */
+	int64_t size;   /* a regular file's size */
+	int null;       /* /dev/null (where timing runs send it) */
+} out_place;
 
-/* Where fd stands, if it takes writes at offsets: a regular file not
- * opened to append (pwrite there would append), at or past its end (so
- * that if the split must be undone, nothing of the file's own is lost),
- * or /dev/null.  Else -1 (a pipe, a terminal, the middle of a file:
- * written in order). */
-static int64_t offset_writable(int fd)
+/* fd takes writes at offsets if it is a regular file not opened to append
+ * (pwrite there would append), at or past its end (so that if the split
+ * must be undone, nothing of the file's own is lost), or /dev/null; not a
+ * pipe, a terminal, or the middle of a file. */
+static out_place place_of(int fd)
 {
-	struct stat st;
+	out_place p = { -1, 0, 0 };
+	struct stat st, null;
 	int fl = fcntl(fd, F_GETFL);
 
 	if (fl < 0 || (fl & O_APPEND) || fstat(fd, &st) != 0)
-		return -1;
-	if (is_dev_null(&st))
-		return 0;
-	off_t at = S_ISREG(st.st_mode) ? lseek(fd, 0, SEEK_CUR) : -1;
-	return at >= st.st_size ? (int64_t)at : -1;
+		return p;
+	p.null = S_ISCHR(st.st_mode) && stat("/dev/null", &null) == 0 &&
+		 S_ISCHR(null.st_mode) && st.st_rdev == null.st_rdev;
+	off_t at = p.null ? 0 : S_ISREG(st.st_mode) ? lseek(fd, 0, SEEK_CUR) :
+		   -1;
+	if (at >= 0 && (p.null || at >= st.st_size)) {
+		p.at = at;
+		p.size = st.st_size;
+	}
+	return p;
 }
 
 /* A big Deflate entry split over every thread, each chunk written at its
- * place in fd, a regular file now at offset at, its end or past it
- * (zs_pinflate_write).  If the split does not settle it, the whole decode
- * writes it again from there, and the file is cut back to what that
- * wrote: the same bytes as without the split.  Returns the bytes out. */
-static uint64_t cat_split(zs_archive *a, size_t i, int fd, int64_t at,
-			  const zs_options *o, atomic_int *write_err,
-			  int *nomem)
+ * place in fd (zs_pinflate_write; nothing into /dev/null).  If the split
+ * does not settle it, the whole decode writes it again from there, and
+ * the file is cut back to what that wrote: the same bytes as without the
+ * split.  Returns the bytes out. */
+static uint64_t cat_split(zs_archive *a, size_t i, int fd,
+			  const out_place *pl, const zs_options *o,
+			  atomic_int *write_err, int *nomem)
 {
-	struct stat st;
-	if (fstat(fd, &st) != 0)
-		return cat_entries(a, &i, 1, fd, o, 0, write_err, nomem);
-	/* /dev/null: decoded and checked, nothing to write */
-	uint64_t out = zs_pinflate_write(a, i, is_dev_null(&st) ? -1 : fd,
-					 (uint64_t)at, o);
+	uint64_t out = zs_pinflate_write(a, i, pl->null ? -1 : fd,
+					 (uint64_t)pl->at, o);
 	if (out) {
-		if (lseek(fd, (off_t)(at + (int64_t)out), SEEK_SET) < 0)
+		if (lseek(fd, (off_t)(pl->at + (int64_t)out), SEEK_SET) < 0)
 			atomic_store(write_err, errno);
 		return out;
 	}
-	if (lseek(fd, (off_t)at, SEEK_SET) < 0) {
+	if (lseek(fd, (off_t)pl->at, SEEK_SET) < 0) {
 		atomic_store(write_err, errno);
 		return 0;
 	}
 	out = cat_entries(a, &i, 1, fd, o, 0, write_err, nomem);
-	off_t end = lseek(fd, 0, SEEK_CUR), keep = end > st.st_size ? end :
-						   st.st_size;
+	off_t end = lseek(fd, 0, SEEK_CUR), keep = end > pl->size ? end :
+						   (off_t)pl->size;
 	struct stat now;
 	if (end >= 0 && fstat(fd, &now) == 0 && now.st_size > keep &&
 	    ftruncate(fd, keep) != 0)
 		atomic_store(write_err, errno);
 	return out;
-}
-
-/* Is entry i one to split (zs_pinflate_wanted, and bigger than a thread's
- * share of all the entries' compressed bytes), with fd at `at`? */
-static int split_wanted(const zs_archive *a, size_t i, const zs_options *o,
-			int64_t at, uint64_t rest)
-{
-	int nt = zs_threads_effective(o);
-	return at >= 0 && zs_pinflate_wanted(a, i, o, nt) &&
-	       zs_pinflate_dominant(a->index.comp_size[i], rest, nt);
 }
 
 int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
@@ -298,7 +288,7 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 	a->n_selected = n;
 	if (!zs_decode_permitted(a, o))
 		n = 0;   /* 12: the finding says why; nothing is written */
-	int64_t at = offset_writable(fd);
+	int splits = place_of(fd).at >= 0;
 	uint64_t rest = 0;
 	for (size_t k = 0; k < n; k++)
 		rest += a->index.comp_size[entries[k]];
@@ -307,17 +297,19 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 	for (size_t k0 = 0, k1; k0 < n && !atomic_load(&write_err) &&
 	     !zs_stopping(a); k0 = k1) {
 		for (k1 = k0; k1 < n && !zs_sozip_wanted(a, entries[k1], o) &&
-		     !split_wanted(a, entries[k1], o, at, rest);)
+		     !(splits && zs_pinflate_worth(a, entries[k1], o, nt,
+						   rest));)
 			k1++;
 		out += cat_entries(a, entries + k0, k1 - k0, fd, o, 0,
 				   &write_err, &nomem);
 		if (k1 == n || atomic_load(&write_err) || zs_stopping(a))
 			break;
 		size_t i = entries[k1++];
+		out_place pl;
 		if (zs_sozip_wanted(a, i, o))
 			out += cat_sozip(a, i, fd, o, &write_err, &nomem);
-		else if ((at = offset_writable(fd)) >= 0)
-			out += cat_split(a, i, fd, at, o, &write_err, &nomem);
+		else if ((pl = place_of(fd)).at >= 0)
+			out += cat_split(a, i, fd, &pl, o, &write_err, &nomem);
 		else
 			out += cat_entries(a, &i, 1, fd, o, 0, &write_err,
 					   &nomem);

@@ -305,7 +305,6 @@ static uint64_t write_sozip_files(job *j)
 typedef struct split_file {
 	size_t i;
 	open_file f;
-	zs_pinflate *job;
 } split_file;
 
 /* Files split at once, each with a descriptor open; the others are
@@ -313,58 +312,88 @@ typedef struct split_file {
  * MiB and more on many cores, come near it). */
 #define ZS_EXTRACT_SPLITS_MAX 256
 
-/* Is entry i a big Deflate file worth splitting (bigger than a thread's
- * share of all the files' compressed bytes, rest)? */
-static int split_wanted(const job *j, size_t i, int nt, uint64_t rest)
-{
-	return is_file_work(j->a, j->x, i) && !zs_entry_is_symlink(j->a, i) &&
-	       zs_pinflate_wanted(j->a, i, j->o, nt) &&
-	       zs_pinflate_dominant(j->a->index.comp_size[i], rest, nt);
-}
+/* The files split into chunk tasks: sf[h] has the split jobs[h]. */
+typedef struct splits {
+	uint8_t *split;             /* order[k] is split */
+	split_file *sf;
+	zs_pinflate **jobs;
+	size_t ns;
+} splits;
 
-/* The files to split, each made (unnamed) with its split's job, in sf and
- * marked in split[].  Returns how many. */
-static size_t open_splits(job *j, const zs_work *order, size_t n,
-			  uint8_t *split, split_file *sf, char *buf)
+/* The files to split (big Deflate files bigger than a thread's share of
+ * all the files' compressed bytes), each made unnamed, with its job. */
+static void open_splits(job *j, const zs_work *order, size_t n, splits *p,
+			char *buf)
 {
 	int nt = zs_threads_effective(j->o);
 	uint64_t rest = 0;
-	size_t ns = 0;
 
 	for (size_t i = 0; i < j->a->index.count; i++)
 		if (is_file_work(j->a, j->x, i))
 			rest += j->a->index.comp_size[i];
-	for (size_t k = 0; k < n; k++) {
-		split_file *f = &sf[ns];
+	for (size_t k = 0; k < n && p->ns < ZS_EXTRACT_SPLITS_MAX &&
+	     !stopping(j); k++) {
+		split_file *f = &p->sf[p->ns];
 		f->i = order[k].entry;
-		if (ns == ZS_EXTRACT_SPLITS_MAX || stopping(j) ||
-		    !split_wanted(j, f->i, nt, rest) ||
+		if (!is_file_work(j->a, j->x, f->i) ||
+		    zs_entry_is_symlink(j->a, f->i) ||
+		    !zs_pinflate_worth(j->a, f->i, j->o, nt, rest) ||
 		    file_open(j, f->i, buf, &f->f) != 0)
 			continue;
-		f->job = zs_pinflate_entry_job(j->a, f->i, j->o, nt, f->f.fd, 0);
-		if (!f->job) {   /* decoded whole by the loop */
-			zs_discard_file(f->f.dir, f->f.fd, f->f.tmp);
-			if (f->f.owned)
-				close(f->f.dir);
+		zs_pinflate *job = zs_pinflate_entry_job(j->a, f->i, j->o, nt,
+							 f->f.fd, 0);
+		if (!job) {   /* dropped (untested): the loop decodes it */
+			file_close(j, f->i, &f->f, 0);
 			continue;
 		}
-		split[k] = 1;
-		ns++;
+		p->jobs[p->ns++] = job;
+		p->split[k] = 1;
 	}
-	return ns;
 }
 
 /* Split file h once all its chunks are done: named if the split found it
- * good, else decoded whole on this thread.  Returns the bytes out. */
-static uint64_t settle_split(job *j, split_file *f, zs_worker *w, char *buf)
+ * good, else decoded whole on this thread (with a worker).  Returns the
+ * bytes out. */
+static uint64_t settle_split(job *j, splits *p, size_t h, zs_worker *w,
+			     char *buf)
 {
-	uint64_t out = zs_pinflate_entry_good(j->a, f->i, f->job);
+	split_file *f = &p->sf[h];
+	uint64_t out = zs_pinflate_entry_good(j->a, f->i, p->jobs[h]);
 
-	f->job = NULL;
+	p->jobs[h] = NULL;
 	file_close(j, f->i, &f->f, 0);   /* untested: dropped */
 	if (!out && w && !stopping(j) && j->x->action[f->i] == ZS_ACT_NONE)
 		out = write_file(j, w, f->i, buf);
 	return out;
+}
+
+/* The files to split, opened, their jobs in q: 0, or -1 out of memory
+ * (none left open). */
+static int splits_open(job *j, const zs_work *order, size_t n, splits *p,
+		       zs_pinflate_queue *q)
+{
+	size_t cap = n < ZS_EXTRACT_SPLITS_MAX ? n : ZS_EXTRACT_SPLITS_MAX;
+	char *buf = malloc(ZS_PATH_BUF);
+
+	p->split = calloc(n ? n : 1, 1);
+	p->sf = calloc(cap + 1, sizeof(*p->sf));
+	p->jobs = calloc(cap + 1, sizeof(*p->jobs));
+	int ok = p->split && p->sf && p->jobs && buf;
+	if (ok)
+		open_splits(j, order, n, p, buf);
+	free(buf);
+	if (ok && zs_pinflate_queue_init(q, p->jobs, p->ns, n) == 0)
+		return 0;
+	for (size_t h = 0; h < p->ns; h++)
+		settle_split(j, p, h, NULL, NULL);   /* dropped */
+	return -1;
+}
+
+static void splits_free(splits *p)
+{
+	free(p->split);
+	free(p->sf);
+	free(p->jobs);
 }
 
 /* One file or link target, whole. */
@@ -398,52 +427,6 @@ static uint64_t run_tasks(job *j, zs_pinflate_queue *q, const zs_work *order,
 	return out;
 }
 
-/* The files split into chunk tasks, and what their list needs. */
-typedef struct splits {
-	uint8_t *split;             /* order[k] is split */
-	split_file *sf;
-	zs_pinflate **jobs;
-	zs_pinflate_task *chunks;
-	size_t ns;
-} splits;
-
-static void splits_free(splits *p)
-{
-	free(p->split);
-	free(p->sf);
-	free(p->jobs);
-	free(p->chunks);
-}
-
-/* The files to split, opened, with room for their chunk tasks: 0, or -1
- * out of memory (none left open). */
-static int splits_open(job *j, const zs_work *order, size_t n, splits *p)
-{
-	size_t cap = n < ZS_EXTRACT_SPLITS_MAX ? n : ZS_EXTRACT_SPLITS_MAX;
-	char *buf = malloc(ZS_PATH_BUF);
-	size_t room = 0;
-
-	p->split = calloc(n ? n : 1, 1);
-	p->sf = calloc(cap + 1, sizeof(*p->sf));
-	p->jobs = malloc((cap + 1) * sizeof(*p->jobs));
-	p->chunks = NULL;
-	p->ns = 0;
-	int ok = p->split && p->sf && p->jobs && buf;
-	if (ok)
-		p->ns = open_splits(j, order, n, p->split, p->sf, buf);
-	free(buf);
-	for (size_t h = 0; h < p->ns; h++) {
-		p->jobs[h] = p->sf[h].job;
-		room += zs_pinflate_searches(p->sf[h].job);
-	}
-	if (ok && (p->chunks = malloc((room + 1) * sizeof(*p->chunks))))
-		return 0;
-	for (size_t h = 0; h < p->ns; h++)
-		settle_split(j, &p->sf[h], NULL, NULL);   /* dropped */
-	p->ns = 0;
-	return -1;
-}
-
 /* The parallel loop over files and link targets, largest first; a big
  * Deflate file's chunks in it as tasks, the file settled after. */
 static int write_files(job *j, uint64_t *bytes)
@@ -453,8 +436,9 @@ static int write_files(job *j, uint64_t *bytes)
 	uint64_t out = write_sozip_files(j), total = 0;
 	int nt = zs_threads_effective(j->o), nomem = 0;
 	splits p = { 0 };
+	zs_pinflate_queue q = { 0 };
 
-	if (!order || splits_open(j, order, n, &p) != 0) {
+	if (!order || splits_open(j, order, n, &p, &q) != 0) {
 		splits_free(&p);
 		free(order);
 		*bytes = out;
@@ -462,7 +446,6 @@ static int write_files(job *j, uint64_t *bytes)
 	}
 	for (size_t k = 0; k < n; k++)
 		total += j->a->index.uncomp_size[order[k].entry];
-	zs_pinflate_queue q = { p.jobs, p.chunks, 0, n, 0 };
 	size_t ns = p.ns;
 
 	#pragma omp parallel num_threads(nt) reduction(+ : out) \
@@ -471,16 +454,13 @@ static int write_files(job *j, uint64_t *bytes)
 		int me = omp_get_thread_num();
 		zs_worker *w = zs_worker_new(j->o->memory_limit, 0);
 		char *buf = malloc(ZS_PATH_BUF);
-		zs_pinflate_scratch *s = ns ? zs_pinflate_scratch_new() : NULL;
+		zs_pinflate_scratch *s = zs_pinflate_queue_start(&q);
 		nomem = !w || !buf;
-		zs_pinflate_search_all(p.jobs, ns, s);
-		#pragma omp single
-		q.n_chunks = zs_pinflate_list(p.jobs, ns, p.chunks);
 		out += run_tasks(j, &q, order, p.split, w, buf, s, me);
 		#pragma omp barrier
 		#pragma omp for schedule(dynamic, 1)
 		for (size_t h = 0; h < ns; h++) {
-			uint64_t o = settle_split(j, &p.sf[h], w, buf);
+			uint64_t o = settle_split(j, &p, h, w, buf);
 			out += o;
 			zs_progress_add(j->o->progress, me,
 					j->a->index.comp_size[p.sf[h].i], o);
@@ -489,6 +469,7 @@ static int write_files(job *j, uint64_t *bytes)
 		zs_worker_free(w);
 		free(buf);
 	}
+	zs_pinflate_queue_free(&q);
 	splits_free(&p);
 	free(order);
 	*bytes = out;

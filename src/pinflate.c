@@ -65,7 +65,6 @@ struct zs_pinflate {
 	uint64_t *cand;       /* each one's start, or ZS_BLOCK_NONE */
 	chunk *c;
 	size_t m;             /* chunks with a start */
-	_Atomic size_t next_find, next_chunk;
 	_Atomic int fail;
 	_Atomic int write_err;   /* the first failed pwrite's errno */
 	_Atomic uint64_t absorbed, redecoded, marker_syms, markers,
@@ -586,9 +585,9 @@ static void decode_chunk(zs_pinflate *j, scratch *s, size_t x)
 	j->c[x - 1].win = NULL;
 }
 
-/* ---- tasks: the split as items of a caller's work list ------------- */
+/* ---- the queue: jobs' searches, then their chunks, then the caller's - */
 
-zs_pinflate_scratch *zs_pinflate_scratch_new(void)
+static zs_pinflate_scratch *scratch_new(void)
 {
 	scratch *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -614,12 +613,8 @@ void zs_pinflate_scratch_free(zs_pinflate_scratch *s)
 	free(s);
 }
 
-size_t zs_pinflate_searches(const zs_pinflate *j)
-{
-	return j->n;
-}
-
-void zs_pinflate_search(zs_pinflate *j, size_t k, zs_pinflate_scratch *s)
+/* The first block start in chunk k's stretch of input. */
+static void search(zs_pinflate *j, size_t k, scratch *s)
 {
 	uint64_t t0 = thread_ns();
 	if (!s)
@@ -635,7 +630,8 @@ void zs_pinflate_search(zs_pinflate *j, size_t k, zs_pinflate_scratch *s)
 	atomic_fetch_add(&j->cpu_sum, thread_ns() - t0);
 }
 
-size_t zs_pinflate_chunks(zs_pinflate *j)
+/* Once every search is done: the chunks whose start was found. */
+static size_t keep_found(zs_pinflate *j)
 {
 	j->m = 0;
 	for (size_t k = 0; k < j->n; k++)
@@ -644,7 +640,7 @@ size_t zs_pinflate_chunks(zs_pinflate *j)
 	return j->m;
 }
 
-void zs_pinflate_chunk(zs_pinflate *j, size_t x, zs_pinflate_scratch *s)
+static void decode(zs_pinflate *j, size_t x, scratch *s)
 {
 	uint64_t t0 = thread_ns();
 	if (!s)
@@ -658,27 +654,42 @@ void zs_pinflate_chunk(zs_pinflate *j, size_t x, zs_pinflate_scratch *s)
 	count_cpu(j, t0);
 }
 
-void zs_pinflate_search_all(zs_pinflate **jobs, size_t n,
-			    zs_pinflate_scratch *s)
+int zs_pinflate_queue_init(zs_pinflate_queue *q, zs_pinflate **jobs,
+			   size_t n_jobs, size_t n_rest)
 {
-	for (size_t h = 0; h < n; h++) {
-		size_t m = jobs[h] ? jobs[h]->n : 0;
-		#pragma omp for schedule(dynamic, 1) nowait
-		for (size_t k = 0; k < m; k++)
-			zs_pinflate_search(jobs[h], k, s);
-	}
-	#pragma omp barrier
+	size_t room = 0;   /* a job has no more chunks than searches */
+	for (size_t h = 0; h < n_jobs; h++)
+		room += jobs[h] ? jobs[h]->n : 0;
+	*q = (zs_pinflate_queue){ .jobs = jobs, .n_jobs = n_jobs,
+				  .n_rest = n_rest };
+	q->chunks = malloc((room + 1) * sizeof(*q->chunks));
+	return q->chunks ? 0 : -1;
 }
 
-size_t zs_pinflate_list(zs_pinflate **jobs, size_t n, zs_pinflate_task *t)
+void zs_pinflate_queue_free(zs_pinflate_queue *q)
 {
-	size_t k = 0;
-	for (size_t h = 0; h < n; h++) {
-		size_t m = jobs[h] ? zs_pinflate_chunks(jobs[h]) : 0;
-		for (size_t x = 0; x < m; x++)
-			t[k++] = (zs_pinflate_task){ h, x };
+	free(q->chunks);
+	q->chunks = NULL;
+}
+
+zs_pinflate_scratch *zs_pinflate_queue_start(zs_pinflate_queue *q)
+{
+	scratch *s = q->n_jobs ? scratch_new() : NULL;
+	for (size_t h = 0; h < q->n_jobs; h++) {
+		zs_pinflate *j = q->jobs[h];
+		size_t n = j ? j->n : 0;
+		#pragma omp for schedule(dynamic, 1) nowait
+		for (size_t k = 0; k < n; k++)
+			search(j, k, s);
 	}
-	return k;
+	#pragma omp barrier
+	#pragma omp single
+	for (size_t h = 0; h < q->n_jobs; h++) {
+		size_t m = q->jobs[h] ? keep_found(q->jobs[h]) : 0;
+		for (size_t x = 0; x < m; x++)
+			q->chunks[q->n_chunks++] = (zs_pinflate_task){ h, x };
+	}
+	return s;
 }
 
 size_t zs_pinflate_next(zs_pinflate_queue *q, zs_pinflate_scratch *s)
@@ -686,27 +697,27 @@ size_t zs_pinflate_next(zs_pinflate_queue *q, zs_pinflate_scratch *s)
 	size_t t;
 	while ((t = atomic_fetch_add(&q->next, 1)) < q->n_chunks) {
 		const zs_pinflate_task *c = &q->chunks[t];
-		zs_pinflate_chunk(q->jobs[c->job], c->chunk, s);
+		decode(q->jobs[c->job], c->chunk, s);
 	}
 	return t - q->n_chunks < q->n_rest ? t - q->n_chunks : SIZE_MAX;
 }
 
-/* ---- the team -------------------------------------------------------- */
-
-void zs_pinflate_team(zs_pinflate *j)
+void zs_pinflate_team(zs_pinflate *j, int threads)
 {
-	zs_pinflate_scratch *s = zs_pinflate_scratch_new();
-	size_t k;
-	while ((k = atomic_fetch_add(&j->next_find, 1)) < j->n)
-		zs_pinflate_search(j, k, s);
-	#pragma omp barrier
-	#pragma omp single
-	zs_pinflate_chunks(j);
-	/* in order: a chunk may wait for the one before, taken already */
-	while ((k = atomic_fetch_add(&j->next_chunk, 1)) < j->m)
-		zs_pinflate_chunk(j, k, s);
-	zs_pinflate_scratch_free(s);
-	#pragma omp barrier
+	zs_pinflate_queue q;
+
+	if (zs_pinflate_queue_init(&q, &j, 1, 0) != 0) {
+		fail(j);
+		return;
+	}
+	#pragma omp parallel num_threads(threads > 0 ? threads : 1)
+	{
+		zs_pinflate_scratch *s = zs_pinflate_queue_start(&q);
+		while (zs_pinflate_next(&q, s) != SIZE_MAX)
+			;
+		zs_pinflate_scratch_free(s);
+	}
+	zs_pinflate_queue_free(&q);
 }
 
 zs_pinflate *zs_pinflate_new(const zs_pinflate_cfg *c)
@@ -790,7 +801,6 @@ void zs_pinflate_run(const zs_pinflate_cfg *c, int threads,
 		memset(r, 0, sizeof(*r));
 		return;
 	}
-	#pragma omp parallel num_threads(threads > 0 ? threads : 1)
-	zs_pinflate_team(j);
+	zs_pinflate_team(j, threads);
 	zs_pinflate_end(j, r);
 }

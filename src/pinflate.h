@@ -67,51 +67,40 @@ typedef struct zs_pinflate zs_pinflate;
 typedef struct zs_pinflate_scratch zs_pinflate_scratch;
 
 zs_pinflate *zs_pinflate_new(const zs_pinflate_cfg *c);
-/* Called by every thread of the team (or by one, outside a parallel
- * region); it ends in a barrier. */
-void zs_pinflate_team(zs_pinflate *j);
 
-/* The same work as tasks of a caller's own work list, so that the chunks
- * of several entries and other work share the threads (scan.c):
- *   1. zs_pinflate_search(j, k, s) for every k below zs_pinflate_searches,
- *      in any order, on any threads;
- *   2. once all are done, zs_pinflate_chunks(j) on one thread: the number
- *      of chunks, m;
- *   3. zs_pinflate_chunk(j, x, s) for every x below m.  Chunk x may wait
- *      for chunk x - 1 to publish its window, so the tasks must be handed
- *      out in increasing x (an atomic counter over one list does it) and a
- *      thread must never wait for later work while it holds a chunk;
- *   4. zs_pinflate_end. */
-zs_pinflate_scratch *zs_pinflate_scratch_new(void);
-void zs_pinflate_scratch_free(zs_pinflate_scratch *s);
-size_t zs_pinflate_searches(const zs_pinflate *j);
-void zs_pinflate_search(zs_pinflate *j, size_t k, zs_pinflate_scratch *s);
-size_t zs_pinflate_chunks(zs_pinflate *j);
-/* Step 1 for n jobs (NULL ones skipped) by every thread of a team, which
- * all call it; it ends in a barrier. */
-void zs_pinflate_search_all(zs_pinflate **jobs, size_t n,
-			    zs_pinflate_scratch *s);
-/* Step 2 for them, on one thread: every job's chunks in order, as (job,
- * chunk) pairs for step 3, into t, which has room for the sum of their
- * zs_pinflate_searches (a job has no more chunks than searches); how
- * many. */
+/* The work of any number of jobs as one list, which a caller's own items
+ * follow (scan.c, extract.c), so that the chunks of several entries and
+ * other work share the threads.  Each job's block searches run first (any
+ * order, any thread), then its chunks, handed out in increasing order from
+ * one counter: chunk x may wait for chunk x - 1 to publish its window, and
+ * whoever waits knows a running thread holds it, down to chunk 0, which
+ * waits for nothing. */
 typedef struct zs_pinflate_task {
 	size_t job, chunk;
 } zs_pinflate_task;
-size_t zs_pinflate_list(zs_pinflate **jobs, size_t n, zs_pinflate_task *t);
-/* A work list: first those chunks (step 3), then n_rest items of the
- * caller's, handed out in that order from one counter. */
 typedef struct zs_pinflate_queue {
-	zs_pinflate **jobs;
-	zs_pinflate_task *chunks;
-	size_t n_chunks, n_rest;
+	zs_pinflate **jobs;        /* NULL ones are skipped */
+	size_t n_jobs;
+	zs_pinflate_task *chunks;  /* every job's, in order */
+	size_t n_chunks, n_rest;   /* n_rest: the caller's items */
 	_Atomic size_t next;
 } zs_pinflate_queue;
+/* 0, or -1 if out of memory. */
+int zs_pinflate_queue_init(zs_pinflate_queue *q, zs_pinflate **jobs,
+			   size_t n_jobs, size_t n_rest);
+void zs_pinflate_queue_free(zs_pinflate_queue *q);
+/* Called by every thread of a team: the searches, then the list; it ends
+ * in a barrier.  Returns this thread's buffers for zs_pinflate_next (NULL
+ * without jobs, or out of memory, which fails the jobs it is used for;
+ * zs_pinflate_scratch_free them). */
+zs_pinflate_scratch *zs_pinflate_queue_start(zs_pinflate_queue *q);
 /* Runs chunks until it takes an item of the caller's: its index (below
  * n_rest), or SIZE_MAX when the list is done. */
 size_t zs_pinflate_next(zs_pinflate_queue *q, zs_pinflate_scratch *s);
-void zs_pinflate_chunk(zs_pinflate *j, size_t x, zs_pinflate_scratch *s);
-/* The result, once the team is done; frees j. */
+void zs_pinflate_scratch_free(zs_pinflate_scratch *s);
+/* One job's list alone, on a team of `threads` of its own. */
+void zs_pinflate_team(zs_pinflate *j, int threads);
+/* The result, once its work is done; frees j (NULL: r->ok 0). */
 void zs_pinflate_end(zs_pinflate *j, zs_pinflate_result *r);
 /* new, team on `threads` threads, end. */
 void zs_pinflate_run(const zs_pinflate_cfg *c, int threads,

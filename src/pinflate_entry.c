@@ -6,7 +6,6 @@
  * settle, is decoded again sequentially by zs_decode_entry, so every
  * verdict and finding is the sequential decoder's.
  */
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -46,6 +45,13 @@ int zs_pinflate_dominant(uint64_t comp, uint64_t rest, int nt)
 	return test_chunk() || comp > rest / (uint64_t)(nt > 1 ? nt : 1);
 }
 
+int zs_pinflate_worth(const zs_archive *a, size_t i, const zs_options *o,
+		      int nt, uint64_t rest)
+{
+	return zs_pinflate_wanted(a, i, o, nt) &&
+	       zs_pinflate_dominant(a->index.comp_size[i], rest, nt);
+}
+
 /* Compressed bytes per chunk for nt threads: ZS_PINFLATE_PER_THREAD
  * chunks a thread, none under ZS_PINFLATE_CHUNK.  Every chunk but the
  * first starts in marker mode, which costs more than a plain decode for a
@@ -59,8 +65,7 @@ static uint64_t chunk_for(uint64_t comp_size, int nt)
 	return c > ZS_PINFLATE_CHUNK ? c : ZS_PINFLATE_CHUNK;
 }
 
-/* The split's configuration for entry i on nt threads (its output into
- * out, if set). */
+/* The split's configuration for entry i on nt threads (no output). */
 static zs_pinflate_cfg job_cfg(const zs_archive *a, size_t i,
 			       const zs_options *o, int nt)
 {
@@ -148,9 +153,7 @@ uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd, uint64_t at,
 	int nt = zs_threads_effective(o);
 	zs_pinflate *j = zs_pinflate_entry_job(a, i, o, nt, fd, at);
 
-	if (j) {
-		#pragma omp parallel num_threads(nt)
-		zs_pinflate_team(j);
-	}
+	if (j)
+		zs_pinflate_team(j, nt);
 	return zs_pinflate_entry_good(a, i, j);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pinflate_entry.h - a large Deflate entry cut into chunks decoded on
- * every thread (pinflate_entry.c): as tasks of the scan's work list, or
- * by the whole team for extract.
+ * every thread (pinflate_entry.c): as tasks of the work list of the scan
+ * and of extract, or by a team of its own for cat.
  */
 #ifndef ZS_PINFLATE_ENTRY_H
 #define ZS_PINFLATE_ENTRY_H
@@ -35,7 +35,11 @@ int zs_pinflate_wanted(const zs_archive *a, size_t i, const zs_options *o,
  * a loss (the 5 largest libraries: 0.29 s without, 0.33 s with).  Always
  * under ZS_TEST_PINFLATE_CHUNK. */
 int zs_pinflate_dominant(uint64_t comp, uint64_t rest, int nt);
-/* Entry i's split over nt threads, as tasks for a work list (pinflate.h):
+/* Both, for entry i among rest compressed bytes (extract, cat: all of
+ * them, not only what is left after bigger ones). */
+int zs_pinflate_worth(const zs_archive *a, size_t i, const zs_options *o,
+		      int nt, uint64_t rest);
+/* Entry i's split over nt threads, for a zs_pinflate_queue (pinflate.h):
  * its output, if fd >= 0, written into fd at offset at + its own (a
  * regular file not opened to append: pwrite) as soon as known; until
  * then a thread holds up to half --memory-limit of a chunk.  NULL if out

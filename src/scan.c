@@ -242,20 +242,16 @@ static size_t find_splits(zs_archive **as, const zs_options *o,
 }
 
 /* The split entries' jobs (NULL where out of memory: decoded whole at the
- * end); the room their chunk tasks may need. */
-static size_t make_jobs(zs_archive **as, const zs_options *o,
-			const work *order, const size_t *pos, size_t ns,
-			int nt, zs_pinflate **jobs)
+ * end). */
+static void make_jobs(zs_archive **as, const zs_options *o,
+		      const work *order, const size_t *pos, size_t ns, int nt,
+		      zs_pinflate **jobs)
 {
-	size_t searches = 0;
 	for (size_t h = 0; h < ns; h++) {
 		const work *q = &order[pos[h]];
 		jobs[h] = zs_pinflate_entry_job(as[q->archive], q->entry, o, nt,
 						 -1, 0);
-		if (jobs[h])
-			searches += zs_pinflate_searches(jobs[h]);
 	}
-	return searches;
 }
 
 typedef struct loop {
@@ -264,9 +260,7 @@ typedef struct loop {
 	const work *order;
 	const uint8_t *decode;
 	const uint8_t *split;     /* order[k] is split: not decoded whole */
-	zs_pinflate **jobs;
-	const size_t *pos;        /* jobs[h] is order[pos[h]] */
-	size_t ns;
+	const size_t *pos;        /* q.jobs[h] is order[pos[h]] */
 	zs_pinflate_queue q;      /* the split entries' chunks, then order */
 	_Atomic size_t *left;
 } loop;
@@ -295,12 +289,12 @@ static void run_tasks(loop *l, zs_worker *w, zs_pinflate_scratch *s,
 static void settle_splits(loop *l, zs_worker *w, uint64_t *sum, int me)
 {
 	#pragma omp for schedule(dynamic, 1)
-	for (size_t h = 0; h < l->ns; h++) {
+	for (size_t h = 0; h < l->q.n_jobs; h++) {
 		const work *e = &l->order[l->pos[h]];
 		zs_archive *a = l->as[e->archive];
 		uint64_t out = zs_pinflate_entry_settle(w, a, e->entry,
-							l->jobs[h]);
-		l->jobs[h] = NULL;
+							l->q.jobs[h]);
+		l->q.jobs[h] = NULL;
 		count_entry(a, e->entry, out, sum + e->archive * T_FIELDS,
 			    l->o, me, &l->left[e->archive]);
 	}
@@ -315,7 +309,7 @@ static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 	uint8_t *split = calloc(n ? n : 1, 1);
 	size_t *pos = malloc((n ? n : 1) * sizeof(*pos));
 	zs_pinflate **jobs = NULL;
-	zs_pinflate_task *chunks = NULL;
+	loop l = { as, o, order, decode, split, pos, { 0 }, left };
 	int ret = -1;
 	if (!decode || !split || !pos)
 		goto out;
@@ -336,24 +330,19 @@ static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 		split[pos[h]] = 1;
 	if (!(jobs = calloc(ns + 1, sizeof(*jobs))))
 		goto out;
-	size_t room = make_jobs(as, o, order, pos, ns, nt, jobs);
-	if (!(chunks = malloc((room + 1) * sizeof(*chunks)))) {
+	make_jobs(as, o, order, pos, ns, nt, jobs);
+	if (zs_pinflate_queue_init(&l.q, jobs, ns, n) != 0) {
 		zs_pinflate_result r;
 		for (size_t h = 0; h < ns; h++)
 			zs_pinflate_end(jobs[h], &r);   /* frees */
 		goto out;
 	}
-	loop l = { as, o, order, decode, split, jobs, pos, ns,
-		   { jobs, chunks, 0, n, 0 }, left };
 
 	#pragma omp parallel num_threads(nt) reduction(+ : sum[:m]) \
 		if (zs_worth_parallel(n, bytes) || ns)
 	{
 		int me = omp_get_thread_num();
-		zs_pinflate_scratch *s = ns ? zs_pinflate_scratch_new() : NULL;
-		zs_pinflate_search_all(jobs, ns, s);
-		#pragma omp single
-		l.q.n_chunks = zs_pinflate_list(jobs, ns, chunks);
+		zs_pinflate_scratch *s = zs_pinflate_queue_start(&l.q);
 		/* sum: this thread's copy, for the reduction */
 		run_tasks(&l, workers[me], s, sum, me);
 		#pragma omp barrier
@@ -362,11 +351,11 @@ static int decode_all(zs_archive **as, size_t na, const zs_options *o,
 	}
 	ret = 0;
 out:
+	zs_pinflate_queue_free(&l.q);
 	free(decode);
 	free(split);
 	free(pos);
 	free(jobs);
-	free(chunks);
 	return ret;
 }
 

@@ -290,18 +290,11 @@ Test(pinflate, tasks_of_several_jobs_in_one_list)
 		}
 		cr_assert_not_null(jobs[h] = zs_pinflate_new(&c));
 	}
-	size_t room = 0;
-	for (int h = 0; h < 3; h++)
-		room += zs_pinflate_searches(jobs[h]);
-	zs_pinflate_task *chunks = malloc(room * sizeof(*chunks));
-	cr_assert_not_null(chunks);
-	zs_pinflate_queue q = { jobs, chunks, 0, ITEMS, 0 };
+	zs_pinflate_queue q;
+	cr_assert_eq(zs_pinflate_queue_init(&q, jobs, 3, ITEMS), 0);
 	#pragma omp parallel num_threads(5)
 	{
-		zs_pinflate_scratch *s = zs_pinflate_scratch_new();
-		zs_pinflate_search_all(jobs, 3, s);
-		#pragma omp single
-		q.n_chunks = zs_pinflate_list(jobs, 3, chunks);
+		zs_pinflate_scratch *s = zs_pinflate_queue_start(&q);
 		size_t k;
 		while ((k = zs_pinflate_next(&q, s)) != SIZE_MAX)
 			atomic_fetch_add(&taken[k], 1);
@@ -323,7 +316,7 @@ Test(pinflate, tasks_of_several_jobs_in_one_list)
 		free_stream(&st[h]);
 	}
 	fclose(f);
-	free(chunks);
+	zs_pinflate_queue_free(&q);
 }
 
 /* Chunk boundaries fall inside stored blocks (level 0 is all stored). */
