@@ -8,7 +8,9 @@
  * the bytes that were checked, not the mapping) outside the ordered region, then waits for its turn to write it.  So at
  * most one decoded entry per thread waits, and memory stays bounded by the
  * per-thread cap.  Entries too big to decode whole are streamed inside their
- * turn, since they could not be held.
+ * turn, since they could not be held.  A SOZip entry, and a big Deflate
+ * entry worth it, are decoded by every thread on their own (cat_sozip;
+ * cat_split at offsets, cat_in_order into a pipe).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -243,6 +245,36 @@ static out_place place_of(int fd)
 	return p;
 }
 
+/* May entry i (worth splitting) be split into fd?  At offsets, always;
+ * in order only if the whole decode streams it too: that writes all it
+ * decodes, up to an error, so it can go on past what the split wrote (an
+ * entry decoded whole is written only once it checked out). */
+static int cat_splits(const zs_archive *a, size_t i, int at_offsets,
+		      const zs_options *o)
+{
+	uint64_t whole = o->memory_limit < ZS_WHOLE_ENTRY_MAX ?
+			 o->memory_limit : ZS_WHOLE_ENTRY_MAX;
+	return at_offsets || a->index.uncomp_size[i] > whole;
+}
+
+/* A big Deflate entry split over every thread into a pipe (or anything
+ * that takes writes only in order): its bytes in order, each chunk's
+ * once the chunk before has written its own.  They cannot be taken back,
+ * so if the split does not settle the entry, the whole decode gives the
+ * verdict and writes on past them (they are its own first bytes:
+ * zs_pinflate_write).  Returns the bytes out. */
+static uint64_t cat_in_order(zs_archive *a, size_t i, int fd,
+			     const zs_options *o, atomic_int *write_err,
+			     int *nomem)
+{
+	uint64_t written = 0;
+	uint64_t out = zs_pinflate_write(a, i, fd, 0, o, &written);
+
+	if (out)
+		return out;
+	return cat_entries(a, &i, 1, fd, o, written, write_err, nomem);
+}
+
 /* A big Deflate entry split over every thread, each chunk written at its
  * place in fd (zs_pinflate_write; nothing into /dev/null).  If the split
  * does not settle it, the whole decode writes it again from there, and
@@ -253,7 +285,7 @@ static uint64_t cat_split(zs_archive *a, size_t i, int fd,
 			  atomic_int *write_err, int *nomem)
 {
 	uint64_t out = zs_pinflate_write(a, i, pl->null ? -1 : fd,
-					 (uint64_t)pl->at, o);
+					 (uint64_t)pl->at, o, NULL);
 	if (out) {
 		if (lseek(fd, (off_t)(pl->at + (int64_t)out), SEEK_SET) < 0)
 			atomic_store(write_err, errno);
@@ -288,17 +320,17 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 	a->n_selected = n;
 	if (!zs_decode_permitted(a, o))
 		n = 0;   /* 12: the finding says why; nothing is written */
-	int splits = place_of(fd).at >= 0;
+	int at_offsets = place_of(fd).at >= 0;
 	uint64_t rest = 0;
 	for (size_t k = 0; k < n; k++)
 		rest += a->index.comp_size[entries[k]];
 	/* runs of entries on every thread; each SOZip entry, and each big
-	 * Deflate entry when the output takes writes at offsets, on its own */
+	 * Deflate entry, on its own */
 	for (size_t k0 = 0, k1; k0 < n && !atomic_load(&write_err) &&
 	     !zs_stopping(a); k0 = k1) {
 		for (k1 = k0; k1 < n && !zs_sozip_wanted(a, entries[k1], o) &&
-		     !(splits && zs_pinflate_worth(a, entries[k1], o, nt,
-						   rest));)
+		     !(zs_pinflate_worth(a, entries[k1], o, nt, rest) &&
+		       cat_splits(a, entries[k1], at_offsets, o));)
 			k1++;
 		out += cat_entries(a, entries + k0, k1 - k0, fd, o, 0,
 				   &write_err, &nomem);
@@ -310,7 +342,9 @@ int zs_cat(zs_archive *a, const size_t *entries, size_t n, int fd,
 			out += cat_sozip(a, i, fd, o, &write_err, &nomem);
 		else if ((pl = place_of(fd)).at >= 0)
 			out += cat_split(a, i, fd, &pl, o, &write_err, &nomem);
-		else
+		else if (cat_splits(a, i, 0, o))
+			out += cat_in_order(a, i, fd, o, &write_err, &nomem);
+		else   /* a file now written in order: decoded whole */
 			out += cat_entries(a, &i, 1, fd, o, 0, &write_err,
 					   &nomem);
 	}

@@ -57,6 +57,7 @@ typedef struct chunk {
 	uint32_t crc;
 	int absorbed;         /* a false start, decoded by a chunk before */
 	_Atomic int ready;    /* the fields above are published */
+	_Atomic int written;  /* cfg.in_order: its bytes are all out */
 } chunk;
 
 struct zs_pinflate {
@@ -66,7 +67,9 @@ struct zs_pinflate {
 	chunk *c;
 	size_t m;             /* chunks with a start */
 	_Atomic int fail;
-	_Atomic int write_err;   /* the first failed pwrite's errno */
+	_Atomic int write_err;   /* the first failed write's errno */
+	_Atomic uint64_t emitted;   /* cfg.in_order: the bytes out; one chunk
+				       writes at a time (written, in order) */
 	_Atomic uint64_t absorbed, redecoded, marker_syms, markers,
 		isal_bytes, switch_pred, switch_clean;
 	_Atomic uint64_t cpu_max, cpu_sum, wait_sum;   /* thread CPU, ns */
@@ -152,15 +155,34 @@ static uint64_t thread_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-static void wait_ready(zs_pinflate *j, size_t x)
+static int is_ready(zs_pinflate *j, size_t x)
 {
-	if (atomic_load_explicit(&j->c[x].ready, memory_order_acquire))
+	return atomic_load_explicit(&j->c[x].ready, memory_order_acquire);
+}
+
+/* Wait until done(j, x), or the job fails: yielding for the first
+ * thousand checks (a wait on the chain from chunk to chunk is short),
+ * then sleeping 100 us a check, so that a long one (in order: for the
+ * chunk before to write all it has) leaves the core to the threads at
+ * work and to the reader of a pipe. */
+static void wait_for(zs_pinflate *j, int (*done)(zs_pinflate *, size_t),
+		     size_t x)
+{
+	if (done(j, x))
 		return;
 	uint64_t t0 = thread_ns();
-	while (!atomic_load_explicit(&j->c[x].ready, memory_order_acquire) &&
-	       !failing(j))
-		sched_yield();
+	for (unsigned k = 0; !done(j, x) && !failing(j); k++) {
+		if (k < 1000)
+			sched_yield();
+		else
+			nanosleep(&(struct timespec){ 0, 100000 }, NULL);
+	}
 	atomic_fetch_add(&j->wait_sum, thread_ns() - t0);
+}
+
+static void wait_ready(zs_pinflate *j, size_t x)
+{
+	wait_for(j, is_ready, x);
 }
 
 /* One chunk's CPU time, for the figures. */
@@ -172,11 +194,6 @@ static void count_cpu(zs_pinflate *j, uint64_t t0)
 		;
 }
 
-static int is_ready(zs_pinflate *j, size_t x)
-{
-	return atomic_load_explicit(&j->c[x].ready, memory_order_acquire);
-}
-
 /* ---- output: where the bytes go ------------------------------------ */
 
 static int has_output(const zs_pinflate *j)
@@ -184,24 +201,15 @@ static int has_output(const zs_pinflate *j)
 	return j->cfg.out || j->cfg.to_fd;
 }
 
-/* n bytes of output at offset off: into cfg.out, or written to cfg.fd.
- * Never past the declared size, max_out. */
-static int emit(zs_pinflate *j, uint64_t off, const uint8_t *p, size_t n)
+/* n bytes to cfg.fd: at offset `at` (pwrite), or in order (write; one
+ * blocked on a full pipe ends with Ctrl-C). */
+static int put_fd(zs_pinflate *j, uint64_t at, const uint8_t *p, size_t n)
 {
-	if (n == 0)
-		return 0;
-	if (off > j->cfg.max_out || n > j->cfg.max_out - off)
-		return -1;
-	if (j->cfg.out) {
-		if (off > j->cfg.out_cap || n > j->cfg.out_cap - off)
-			return -1;
-		memcpy(j->cfg.out + off, p, n);
-		return 0;
-	}
-	uint64_t at = j->cfg.fd_base + off;   /* no overflow: zs_pinflate_new */
 	while (n) {
-		ssize_t w = pwrite(j->cfg.fd, p, n, (off_t)at);
-		if (w < 0 && errno == EINTR)
+		size_t take = n > (1u << 30) ? 1u << 30 : n;
+		ssize_t w = j->cfg.in_order ? write(j->cfg.fd, p, take) :
+			    pwrite(j->cfg.fd, p, take, (off_t)at);
+		if (w < 0 && errno == EINTR && !(j->cfg.stop && *j->cfg.stop))
 			continue;
 		if (w <= 0) {
 			int none = 0;
@@ -213,6 +221,40 @@ static int emit(zs_pinflate *j, uint64_t off, const uint8_t *p, size_t n)
 		n -= (size_t)w;
 		at += (uint64_t)w;
 	}
+	return 0;
+}
+
+/* n bytes of output at offset off: into cfg.out, or written to cfg.fd.
+ * Never past the declared size, max_out.  In order, what is out already
+ * (a stretch decoded again past a false start: the same bytes) is not
+ * written again, and a gap is refused. */
+static int emit(zs_pinflate *j, uint64_t off, const uint8_t *p, size_t n)
+{
+	uint64_t done = atomic_load_explicit(&j->emitted,
+					     memory_order_relaxed);
+	if (j->cfg.in_order) {
+		if (off > done)
+			return -1;
+		if (n <= done - off)
+			return 0;
+		p += done - off;
+		n -= (size_t)(done - off);
+		off = done;
+	}
+	if (n == 0)
+		return 0;
+	if (off > j->cfg.max_out || n > j->cfg.max_out - off)
+		return -1;
+	if (j->cfg.out) {
+		if (off > j->cfg.out_cap || n > j->cfg.out_cap - off)
+			return -1;
+		memcpy(j->cfg.out + off, p, n);
+	} else if (put_fd(j, j->cfg.fd_base + off, p, n) != 0) {
+		return -1;   /* fd_base + max_out: checked by zs_pinflate_new */
+	}
+	if (j->cfg.in_order)
+		atomic_store_explicit(&j->emitted, off + n,
+				      memory_order_relaxed);
 	return 0;
 }
 
@@ -239,17 +281,61 @@ static int hold(zs_pinflate *j, scratch *s, const uint8_t *q, size_t n)
 	return 0;
 }
 
-/* Is chunk s->x's place known now (the chunk before has published)?
- * Then the held bytes go out, and the rest as it comes.  -1: the chunk
- * was absorbed (its work is not wanted), or a write failed. */
+/* May chunk x's bytes go out: the chunk before has published its end
+ * (at their offsets), or written all its bytes (in order)? */
+static int placeable(zs_pinflate *j, size_t x)
+{
+	if (x == 0)
+		return 1;
+	if (!j->cfg.in_order)
+		return is_ready(j, x - 1);
+	return atomic_load_explicit(&j->c[x - 1].written, memory_order_acquire);
+}
+
+static void wait_placeable(zs_pinflate *j, size_t x)
+{
+	wait_for(j, placeable, x);
+}
+
+/* Chunks x..y-1 (y - 1 the last it absorbed) have all their bytes out. */
+static void mark_written(zs_pinflate *j, size_t x, size_t y)
+{
+	for (size_t z = x; z < y; z++)
+		atomic_store_explicit(&j->c[z].written, 1,
+				      memory_order_release);
+}
+
+/* In order, chunk x's bytes from marker mode go out before ISA-L's: its
+ * markers resolved now (the chunk before, done, has published its
+ * window), unless they were. */
+static int emit_marked(zs_pinflate *j, scratch *s, size_t x)
+{
+	zs_mark_dec *d = s->d;
+	const chunk *prev = &j->c[x - 1];
+
+	if (d->marker_end != (size_t)-1) {
+		int64_t n = zs_mark_resolve(d, prev->win, prev->known);
+		if (n < 0)
+			return -1;
+		atomic_fetch_add(&j->markers, (uint64_t)n);
+		d->marker_end = (size_t)-1;   /* resolved: bytes now */
+	}
+	return emit(j, prev->end_off, (const uint8_t *)d->out, d->len);
+}
+
+/* Can chunk s->x's bytes go out now (placeable)?  Then the held bytes go
+ * out, and the rest as it comes.  -1: the chunk was absorbed (its work is
+ * not wanted), or a write failed. */
 static int try_place(zs_pinflate *j, scratch *s, uint64_t before)
 {
 	size_t x = s->x;
-	if (s->placed || (x > 0 && !is_ready(j, x - 1)))
+	if (s->placed || !placeable(j, x))
 		return 0;
 	if (x > 0 && j->c[x].absorbed)
 		return -1;
 	s->isal_at = (x ? j->c[x - 1].end_off : 0) + before;
+	if (j->cfg.in_order && x > 0 && emit_marked(j, s, x) != 0)
+		return -1;
 	if (emit(j, s->isal_at, s->bytes, s->bytes_len) != 0)
 		return -1;
 	s->wpos = s->isal_at + s->bytes_len;
@@ -270,7 +356,7 @@ static int place_piece(zs_pinflate *j, scratch *s, uint64_t before,
 		int r = hold(j, s, q, n);
 		if (r <= 0)
 			return r;
-		wait_ready(j, s->x - 1);
+		wait_placeable(j, s->x);
 		if (failing(j) || try_place(j, s, before) != 0)
 			return -1;
 	}
@@ -478,13 +564,20 @@ static int publish(zs_pinflate *j, scratch *s, size_t x, size_t y,
 }
 
 /* Chunk x's output is pre (resolved) ++ ISA-L's part: CRC and size, and
- * the bytes not out yet. */
+ * the bytes not out yet (in order: once the chunk before has written its
+ * own; pre went out with ISA-L's first if that was placed). */
 static int finish(zs_pinflate *j, scratch *s, size_t x, const uint8_t *pre,
 		  size_t npre, const part *p)
 {
 	chunk *c = &j->c[x];
+	int in_order = j->cfg.in_order;
+	if (has_output(j) && in_order && !s->placed) {
+		wait_placeable(j, x);
+		if (failing(j))
+			return -1;
+	}
 	if (has_output(j) &&
-	    (emit(j, c->off, pre, npre) != 0 ||
+	    ((!(in_order && s->placed) && emit(j, c->off, pre, npre) != 0) ||
 	     (!s->placed && emit(j, c->off + npre, s->bytes, s->bytes_len))))
 		return -1;
 	c->crc = (uint32_t)crc32_combine64(npre ? libdeflate_crc32(0, pre, npre)
@@ -532,8 +625,11 @@ static void decode_first(zs_pinflate *j, scratch *s)
 	}
 	atomic_fetch_add(&j->isal_bytes, p.len);
 	if (publish(j, s, 0, y, NULL, 0, p.len) != 0 ||
-	    finish(j, s, 0, NULL, 0, &p) != 0)
+	    finish(j, s, 0, NULL, 0, &p) != 0) {
 		fail(j);
+		return;
+	}
+	mark_written(j, 0, y);
 }
 
 static void decode_chunk(zs_pinflate *j, scratch *s, size_t x)
@@ -579,8 +675,11 @@ static void decode_chunk(zs_pinflate *j, scratch *s, size_t x)
 		}
 		atomic_fetch_add(&j->markers, (uint64_t)n);
 	}
-	if (finish(j, s, x, (uint8_t *)d->out, d->len, &p) != 0)
+	if (finish(j, s, x, (uint8_t *)d->out, d->len, &p) != 0) {
 		fail(j);
+		return;
+	}
+	mark_written(j, x, y);
 	free(j->c[x - 1].win);   /* chunk x was its only reader */
 	j->c[x - 1].win = NULL;
 }
@@ -786,6 +885,7 @@ void zs_pinflate_end(zs_pinflate *j, zs_pinflate_result *r)
 	r->cpu_sum = j->cpu_sum;
 	r->wait_sum = j->wait_sum;
 	r->write_err = j->write_err;
+	r->written = j->emitted;
 	for (size_t x = 0; x < j->n; x++)
 		free(j->c[x].win);
 	free(j->c);

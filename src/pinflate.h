@@ -32,8 +32,13 @@ typedef struct zs_pinflate_cfg {
 				  offset (pwrite) */
 	int fd;
 	uint64_t fd_base;
+	int in_order;          /* with either: every byte in order, once
+				  (into cfg.out from its start, or write()
+				  to fd, which need not seek: a pipe); a
+				  chunk's bytes go out once the chunk before
+				  has written all of its own */
 	size_t hold_cap;       /* with either: the bytes of a chunk a thread
-				  holds while the chunk's offset is unknown;
+				  holds while its bytes cannot go out yet;
 				  past it, it waits for the chunk before */
 	int mode;              /* enum zs_pinflate_mode */
 	volatile int *stop;    /* Ctrl-C */
@@ -58,6 +63,10 @@ typedef struct zs_pinflate_result {
 	uint64_t cpu_sum;      /* all chunks' and searches' */
 	uint64_t wait_sum;     /* of which waiting for the chunk before */
 	int write_err;         /* cfg.to_fd: the first failed write's errno */
+	uint64_t written;      /* cfg.in_order: the bytes out, from the
+				  start, whatever the verdict; each the
+				  byte ISA-L's sequential decode makes
+				  there (fuzz_pinflate.c) */
 } zs_pinflate_result;
 
 typedef struct zs_pinflate zs_pinflate;

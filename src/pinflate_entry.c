@@ -95,7 +95,7 @@ static void print_stats(const zs_pinflate_result *r)
 		"%llu redecoded, %llu marker symbols (%llu markers), "
 		"%llu bytes by ISA-L, switches %llu (chunk before done) "
 		"%llu (clean window); CPU: busiest chunk %.3f s, all %.3f s, "
-		"waiting %.3f s\n", r->ok,
+		"waiting %.3f s; %llu bytes written in order\n", r->ok,
 		(unsigned long long)r->chunks, (unsigned long long)r->absorbed,
 		(unsigned long long)r->redecoded,
 		(unsigned long long)r->marker_syms,
@@ -103,7 +103,8 @@ static void print_stats(const zs_pinflate_result *r)
 		(unsigned long long)r->isal_bytes,
 		(unsigned long long)r->switch_pred,
 		(unsigned long long)r->switch_clean, r->cpu_max / 1e9,
-		r->cpu_sum / 1e9, r->wait_sum / 1e9);
+		r->cpu_sum / 1e9, r->wait_sum / 1e9,
+		(unsigned long long)r->written);
 }
 
 /* Did the split find entry i good (size and CRC-32 as declared)?  Then
@@ -121,15 +122,23 @@ static int split_good(zs_archive *a, size_t i, const zs_pinflate_result *r)
 	return 1;
 }
 
-zs_pinflate *zs_pinflate_entry_job(const zs_archive *a, size_t i,
-				   const zs_options *o, int nt, int fd,
-				   uint64_t at)
+static zs_pinflate *job_new(const zs_archive *a, size_t i,
+			    const zs_options *o, int nt, int fd, uint64_t at,
+			    int in_order)
 {
 	zs_pinflate_cfg c = job_cfg(a, i, o, nt);
 	c.to_fd = fd >= 0;
 	c.fd = fd;
 	c.fd_base = at;
+	c.in_order = in_order;
 	return zs_pinflate_new(&c);
+}
+
+zs_pinflate *zs_pinflate_entry_job(const zs_archive *a, size_t i,
+				   const zs_options *o, int nt, int fd,
+				   uint64_t at)
+{
+	return job_new(a, i, o, nt, fd, at, 0);
 }
 
 uint64_t zs_pinflate_entry_good(zs_archive *a, size_t i, zs_pinflate *j)
@@ -148,12 +157,16 @@ uint64_t zs_pinflate_entry_settle(zs_worker *w, zs_archive *a, size_t i,
 }
 
 uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd, uint64_t at,
-			   const zs_options *o)
+			   const zs_options *o, uint64_t *written)
 {
 	int nt = zs_threads_effective(o);
-	zs_pinflate *j = zs_pinflate_entry_job(a, i, o, nt, fd, at);
+	zs_pinflate *j = job_new(a, i, o, nt, fd, at, written != NULL);
+	zs_pinflate_result r;
 
 	if (j)
 		zs_pinflate_team(j, nt);
-	return zs_pinflate_entry_good(a, i, j);
+	zs_pinflate_end(j, &r);   /* NULL: r.ok 0, nothing written */
+	if (written)
+		*written = r.written;
+	return split_good(a, i, &r) ? r.size : 0;
 }

@@ -58,8 +58,12 @@ uint64_t zs_pinflate_entry_good(zs_archive *a, size_t i, zs_pinflate *j);
 uint64_t zs_pinflate_entry_settle(zs_worker *w, zs_archive *a, size_t i,
 				  zs_pinflate *j);
 /* cat: entry i split over every thread of a team of its own, into fd at
- * offset at (-1: nowhere); the bytes out if good, else 0 as above. */
+ * offset at (-1: nowhere); the bytes out if good, else 0 as above.  With
+ * written, in order instead (write(): a pipe), each chunk's bytes once the
+ * chunk before has written its own, and *written gets the bytes out
+ * whatever the verdict: each the byte the sequential decoder (ISA-L,
+ * streaming) writes there, so that it can go on past them. */
 uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd, uint64_t at,
-			   const zs_options *o);
+			   const zs_options *o, uint64_t *written);
 
 #endif

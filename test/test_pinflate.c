@@ -725,6 +725,27 @@ static void flip_crc(const char *dir, const char *name)
 	cr_assert_eq(fclose(f), 0);
 }
 
+/* In dir: d.txt (3 MiB of text) and three archives of it for `cat`:
+ * d.zip, bad.zip (damaged 300,000 bytes in) and crc.zip (its CRC-32s
+ * flipped).  Returns d.txt's length. */
+static size_t make_cat_archives(const char *dir)
+{
+	static char a[4096];
+	size_t len = 3u << 20;
+	uint8_t *p = malloc(len);
+	cr_assert_not_null(p);
+	make_text(p, len);
+	write_file(dir, "d.txt", p, len);   /* frees p */
+	cr_assert_eq(run(a, sizeof(a), "cd %s && %s create -q d.zip d.txt && "
+			 "cp d.zip bad.zip && cp d.zip crc.zip && "
+			 "printf 'XYZ' | dd of=bad.zip bs=1 seek=300000 "
+			 "conv=notrunc 2>/dev/null", dir, ZS_BIN), 0, "%s", a);
+	flip_crc(dir, "crc.zip");
+	return len;
+}
+
+static const char *const cat_zips[] = { "d.zip", "bad.zip", "crc.zip" };
+
 /* cat splits a big Deflate entry when its output takes writes at offsets
  * (a regular file, /dev/null), each chunk written at its place: the same
  * bytes, messages and status as cat on one thread, for a good entry, a
@@ -741,28 +762,18 @@ Test(pinflate, zipscan_cat_same_bytes, .timeout = 120)
 		{ "1<> out", ":" }, { ">> out", ":" },
 	};
 	char *dir = temp_dir("pinc");
-	size_t len = 3u << 20;
-	uint8_t *p = malloc(len);
-	cr_assert_not_null(p);
-	make_text(p, len);
-	write_file(dir, "d.txt", p, len);
-	cr_assert_eq(run(a, sizeof(a), "cd %s && %s create -q d.zip d.txt && "
-			 "cp d.zip bad.zip && cp d.zip crc.zip && "
-			 "printf 'XYZ' | dd of=bad.zip bs=1 seek=300000 "
-			 "conv=notrunc 2>/dev/null", dir, ZS_BIN), 0, "%s", a);
-	flip_crc(dir, "crc.zip");
-	static const char *const zips[] = { "d.zip", "bad.zip", "crc.zip" };
+	make_cat_archives(dir);
 	for (size_t z = 0; z < 3; z++)
 		for (size_t k = 0; k < sizeof(outs) / sizeof(*outs); k++) {
 			const char *cmd = "cd %s && head -c 5000000 d.txt > out "
 					  "&& { %s %s cat -j %d %s d.txt %s; "
 					  "echo \"status $?\"; %s; } 2>&1 && "
 					  "cksum < out";
-			run(a, sizeof(a), cmd, dir, "", ZS_BIN, 1, zips[z],
+			run(a, sizeof(a), cmd, dir, "", ZS_BIN, 1, cat_zips[z],
 			    outs[k][0], outs[k][1]);
 			run(b, sizeof(b), cmd, dir,
 			    "ZS_TEST_PINFLATE_CHUNK=65536 "
-			    "ZS_TEST_PINFLATE_STATS=1", ZS_BIN, 2, zips[z],
+			    "ZS_TEST_PINFLATE_STATS=1", ZS_BIN, 2, cat_zips[z],
 			    outs[k][0], outs[k][1]);
 			char *split = strstr(b, "pinflate: ");
 			int ok = split && !strncmp(split, "pinflate: ok 1", 14);
@@ -770,14 +781,14 @@ Test(pinflate, zipscan_cat_same_bytes, .timeout = 120)
 				memmove(split, strchr(split, '\n') + 1,
 					strlen(strchr(split, '\n') + 1) + 1);
 			cr_expect_str_eq(a, b, "%s %s: output or messages "
-					 "differ", zips[z], outs[k][0]);
+					 "differ", cat_zips[z], outs[k][0]);
 			cr_expect(strstr(a, z ? "status 2" : "status 0"),
-				  "%s: %s", zips[z], a);
+				  "%s: %s", cat_zips[z], a);
 			/* split where it may be (">"), decoded whole when
 			 * damaged (bad.zip) */
 			cr_expect_eq(!!split, k < 2, "%s %s: split %d",
-				     zips[z], outs[k][0], !!split);
-			cr_expect_eq(ok, z != 1 && k < 2, "%s %s", zips[z],
+				     cat_zips[z], outs[k][0], !!split);
+			cr_expect_eq(ok, z != 1 && k < 2, "%s %s", cat_zips[z],
 				     outs[k][0]);
 		}
 	/* after other output in the same file (the split starts at offset 7,
@@ -797,5 +808,60 @@ Test(pinflate, zipscan_cat_same_bytes, .timeout = 120)
 			 "> /dev/null 2>err; cat err", dir, ZS_BIN), 0, "%s",
 		     a);
 	cr_expect(strstr(a, "pinflate: ok 1"), "%s", a);
+	drop_dir(dir);
+}
+
+/* `zipscan cat` into a pipe: the split writes in order, and what it wrote
+ * cannot be taken back, so the whole decode writes on past it.  The same
+ * bytes, messages and status as one thread: for a good entry, a damaged
+ * one (the chunks before the damage written by the split, the rest by the
+ * whole decode up to the error) and one whose CRC-32 lies (all written by
+ * the split, the verdict the whole decode's).  Split only where one thread
+ * streams the entry too (over --memory-limit 2M, which also makes chunks
+ * wait for the one before): one decoded whole writes nothing if bad. */
+Test(pinflate, zipscan_cat_into_a_pipe_same_bytes, .timeout = 120)
+{
+	static char a[1 << 14], b[1 << 14];
+	char *dir = temp_dir("pinp");
+	size_t len = make_cat_archives(dir);
+	static const char *const limits[] = { "--memory-limit 2M", "" };
+	for (size_t z = 0; z < 3; z++)
+		for (size_t l = 0; l < 2; l++) {
+			const char *cmd = "cd %s && { %s %s cat -j %d %s %s "
+					  "d.txt; echo \"status $?\" >&2; } "
+					  "2> err | cat > out; cat err; "
+					  "cksum < out";
+			run(a, sizeof(a), cmd, dir, "", ZS_BIN, 1, limits[l],
+			    cat_zips[z]);
+			run(b, sizeof(b), cmd, dir,
+			    "ZS_TEST_PINFLATE_CHUNK=65536 "
+			    "ZS_TEST_PINFLATE_STATS=1", ZS_BIN, 2, limits[l],
+			    cat_zips[z]);
+			char *split = strstr(b, "pinflate: ");
+			int ok = split && !strncmp(split, "pinflate: ok 1", 14);
+			unsigned long long wrote = 0;
+			char *w = split ? strstr(split, "waiting ") : NULL;
+			w = w ? strstr(w, "; ") : NULL;
+			if (w)
+				wrote = strtoull(w + 2, NULL, 10);
+			if (split)   /* the stats line is not cat's output */
+				memmove(split, strchr(split, '\n') + 1,
+					strlen(strchr(split, '\n') + 1) + 1);
+			cr_expect_str_eq(a, b, "%s %s: output or messages "
+					 "differ", cat_zips[z], limits[l]);
+			cr_expect(strstr(a, z ? "status 2" : "status 0"),
+				  "%s: %s", cat_zips[z], a);
+			cr_expect_eq(!!split, l == 0, "%s %s: split %d",
+				     cat_zips[z], limits[l], !!split);
+			cr_expect_eq(ok, z != 1 && l == 0, "%s", cat_zips[z]);
+			/* the damaged one: the split wrote the chunks before
+			 * the damage, not all (300000 of the compressed
+			 * bytes: about 1 MB of text); the others: all */
+			if (l == 0)
+				cr_expect(z == 1 ? wrote > 0 && wrote < len :
+					  wrote == len, "%s: %llu bytes "
+					  "written by the split", cat_zips[z],
+					  wrote);
+		}
 	drop_dir(dir);
 }

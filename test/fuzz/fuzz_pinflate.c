@@ -10,10 +10,15 @@
  *   bits 3-4  threads: 1 to 4
  *   bit 5     (bit 2 clear) ZS_PIN_CLEAN_ONLY (leave marker mode only on
  *             a clean window)
+ *   bit 6     a 4 KiB hold (a chunk soon waits for the one before)
+ *   bit 7     in order (cfg.in_order: cat into a pipe)
  *
  * The parallel decode may give up (then zipscan decodes sequentially),
  * but when it says it decoded the stream, ISA-L must have decoded it too,
- * to the same bytes.  A disagreement is an abort(), saved as a crash.
+ * to the same bytes.  In order, whatever it wrote before it gave up must
+ * be what ISA-L writes first, since it cannot be taken back: zipscan's
+ * sequential decode (ISA-L, writing all it decodes, up to an error) goes
+ * on past it.  A disagreement is an abort(), saved as a crash.
  */
 #include <isa-l/igzip_lib.h>
 #include <stdio.h>
@@ -26,7 +31,8 @@
 
 static const size_t chunk_sizes[4] = { 64, 300, 2048, 16384 };
 
-/* ISA-L, whole: 1 if the stream ends within the input and OUT_MAX. */
+/* ISA-L, whole: 1 if the stream ends within the input and OUT_MAX;
+ * *got, the bytes it made (up to an error too). */
 static int sequential(const uint8_t *in, size_t len, uint8_t *out,
 		      size_t *got)
 {
@@ -58,15 +64,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* a chunk's bytes held until its place is known, or soon
 		 * waiting for the chunk before */
 		.hold_cap = (ctl & 0x40) ? 4096 : OUT_MAX,
+		.in_order = (ctl & 0x80) != 0,
 		.mode = (ctl & 4)    ? ZS_PIN_MARKERS_ONLY :
 			(ctl & 0x20) ? ZS_PIN_CLEAN_ONLY : ZS_PIN_NORMAL,
 	};
 	zs_pinflate_result r;
 	zs_pinflate_run(&c, 1 + ((ctl >> 3) & 3), &r);
+	size_t got = 0;
+	int seq_ok = sequential(data + 1, size - 1, ref, &got);
+	if (c.in_order && (r.written > got ||
+			   memcmp(ref, out, (size_t)r.written) != 0 ||
+			   (r.ok && r.written != r.size))) {
+		fprintf(stderr, "in order: wrote %llu bytes (ok %d, size "
+			"%llu), ISA-L made %zu: not its first bytes\n",
+			(unsigned long long)r.written, r.ok,
+			(unsigned long long)r.size, got);
+		abort();
+	}
 	if (!r.ok)
 		return 0;
-	size_t got = 0;
-	if (!sequential(data + 1, size - 1, ref, &got)) {
+	if (!seq_ok) {
 		fprintf(stderr, "parallel decoded %llu bytes, ISA-L failed\n",
 			(unsigned long long)r.size);
 		abort();
