@@ -35,7 +35,7 @@ static const char *const kind_code[K_KINDS] = {
 typedef struct audit {
 	zs_archive *a;
 	size_t count[K_KINDS];
-	char *clean, *clean2;      /* two 64 KiB name buffers */
+	char *clean, *clean2;      /* two names cleaned (max_name_len + 1) */
 	char *shown, *shown2;      /* two names as messages show them */
 } audit;
 
@@ -312,13 +312,15 @@ static void audit_unicode_path(audit *au, size_t i, char *utf8)
 
 	if (!ix->upath[i])
 		return;
-	/* utf8 is 3 * 64 KiB: room for the scratch and one skeleton */
+	/* utf8 is 3 * 64 KiB: the scratch and two skeletons, each at most
+	 * its name's length and a NUL */
 	char *tmp = utf8, *key = utf8 + ZS_MAX_NAME + 1;
+	char *ukey = key + ZS_MAX_NAME + 1;
 	size_t m = skeleton(a->data + ix->name_offset[i], ix->name_len[i], 0,
-			    tmp, au->clean2);
+			    tmp, ukey);
 	for (int dbcs = 0; dbcs < 2; dbcs++) {
 		size_t n = skeleton(h, hn, dbcs, tmp, key);
-		if (n == m && !memcmp(key, au->clean2, n))
+		if (n == m && !memcmp(key, ukey, n))
 			return;
 	}
 	/* the header's name whole, printable ASCII or '?' (utf8 is free
@@ -379,8 +381,11 @@ void zs_audit(zs_archive *a)
 {
 	audit au = { .a = a };
 
-	au.clean = malloc(ZS_MAX_NAME + 1);
-	au.clean2 = malloc(ZS_MAX_NAME + 1);
+	/* sized by the names: two 64 KiB buffers for every archive of a
+	 * batch were a trim of the heap's top when freed (a TLB shootdown
+	 * of the other threads, and fresh pages for the next archive) */
+	au.clean = malloc((size_t)a->max_name_len + 1);
+	au.clean2 = malloc((size_t)a->max_name_len + 1);
 	au.shown = malloc(3 * (size_t)a->max_name_len + 1);
 	au.shown2 = malloc(3 * (size_t)a->max_name_len + 1);
 	if (a->layout.eocd_offset < a->size)
@@ -398,9 +403,9 @@ void zs_audit(zs_archive *a)
 	for (size_t i = 0; i < a->index.count; i++) {
 		audit_extra(&au, i);
 		if (a->index.upath[i] && !utf8 && !utf8_failed)
-			utf8_failed = !(utf8 = malloc(3 * (size_t)ZS_MAX_NAME +
-						      1));
-		if (utf8 && au.clean && au.clean2)
+			utf8_failed = !(utf8 = malloc(3 * ((size_t)ZS_MAX_NAME +
+							   1)));
+		if (utf8 && au.shown)
 			audit_unicode_path(&au, i, utf8);
 	}
 	free(utf8);
