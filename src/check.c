@@ -14,6 +14,7 @@
  */
 #include <stdlib.h>
 
+#include "huge.h"
 #include "internal.h"
 #include "sozip.h"
 
@@ -354,7 +355,7 @@ void zs_check_entries(zs_archive *a, int threads)
 {
 	zs_index *ix = &a->index;
 	size_t n = ix->count;
-	span *s = malloc((n + 1) * sizeof(*s));
+	span *s = zs_big_alloc((n + 1) * sizeof(*s));
 
 	if (!s) {
 		zs_finding_add(a, ZS_ERROR, ZS_EXIT_NOMEM, -1, 0,
@@ -374,7 +375,7 @@ void zs_check_entries(zs_archive *a, int threads)
 	}
 	if (zs_stopping(a)) {
 		zs_interrupted(a);
-		free(s);
+		zs_big_free(s, (n + 1) * sizeof(*s));
 		return;
 	}
 	/* a SOZip index's hidden record is its entry's */
@@ -398,5 +399,5 @@ void zs_check_entries(zs_archive *a, int threads)
 	s[m].end = a->size;
 	s[m].entry = SIZE_MAX;
 	sweep_spans(a, s, m + 1, known);
-	free(s);
+	zs_big_free(s, (n + 1) * sizeof(*s));
 }

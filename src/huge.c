@@ -40,6 +40,12 @@ void *zs_big_alloc(size_t n)
 				   malloc(n ? n : 1);
 }
 
+void *zs_big_zalloc(size_t n)
+{
+	return n >= ZS_HUGE_PAGE ? (void *)zs_huge_region(zs_huge_round(n)) :
+				   calloc(n ? n : 1, 1);
+}
+
 void zs_big_free(void *p, size_t n)
 {
 	if (p && n >= ZS_HUGE_PAGE)

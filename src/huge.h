@@ -27,6 +27,9 @@ static inline size_t zs_huge_round(size_t size)
  * (zs_huge_round(n) bytes), below it malloc's.  zs_big_free frees either,
  * given the same n: the size says which it is.  NULL if out of memory. */
 void *zs_big_alloc(size_t n);
+/* The same, zeroed (a huge region is: only what is touched is faulted in,
+ * where calloc's memset would touch it all). */
+void *zs_big_zalloc(size_t n);
 void zs_big_free(void *p, size_t n);
 
 #endif

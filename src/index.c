@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "huge.h"
 #include "internal.h"
 
 /* One reading of where the central directory is. */
@@ -227,64 +228,61 @@ static size_t count_records(const zs_archive *a, const cd_plan *p,
 	return n;
 }
 
+/* The next array of `bytes` in the index's block, on its own cache lines. */
+static void *carve(uint8_t *block, size_t *at, size_t bytes)
+{
+	void *p = block + *at;
+	*at += (bytes + 63) & ~(size_t)63;
+	return p;
+}
+
+/* Every array of n entries in one block, zeroed: from 2 MiB on huge pages
+ * (zs_big_alloc), so that 1,000,000 entries (97 MB) are about 50 page
+ * faults rather than 24,000 of 4 KiB, each about 10 us on a virtual
+ * machine where the guest has not touched the memory lately. */
 static int index_alloc(zs_index *ix, size_t n)
 {
 	size_t m = n ? n : 1;
+	if (m > SIZE_MAX / 256)
+		return -1;
+	size_t line = 64, total = 22 * line + m * (9 * 8 + 2 * 4 + 6 * 2 + 5);
+	uint8_t *b = zs_big_alloc(total);
+	if (!b)
+		return -1;
+	if (total < ZS_HUGE_PAGE)
+		memset(b, 0, total);   /* malloc'd; a new mapping is zero */
 	ix->count = n;
-	ix->local_offset = calloc(m, 8);
-	ix->data_offset = calloc(m, 8);
-	ix->comp_size = calloc(m, 8);
-	ix->uncomp_size = calloc(m, 8);
-	ix->name_offset = calloc(m, 8);
-	ix->central_offset = calloc(m, 8);
-	ix->err_a = calloc(m, 8);
-	ix->err_b = calloc(m, 8);
-	ix->crc32 = calloc(m, 4);
-	ix->ext_attr = calloc(m, 4);
-	ix->name_len = calloc(m, 2);
-	ix->method = calloc(m, 2);
-	ix->flags = calloc(m, 2);
-	ix->dos_time = calloc(m, 2);
-	ix->dos_date = calloc(m, 2);
-	ix->version_made_by = calloc(m, 2);
-	ix->zip64 = calloc(m, 1);
-	ix->upath = calloc(m, 1);
-	ix->trailing = calloc(m, 8);
-	ix->status = calloc(m, 1);
-	ix->error = calloc(m, 1);
-	ix->selected = calloc(m, 1);
-	return ix->local_offset && ix->data_offset && ix->comp_size &&
-	       ix->uncomp_size && ix->name_offset && ix->central_offset &&
-	       ix->err_a && ix->err_b && ix->crc32 && ix->ext_attr &&
-	       ix->name_len && ix->method && ix->flags && ix->dos_time &&
-	       ix->dos_date && ix->version_made_by && ix->zip64 && ix->upath && ix->trailing &&
-	       ix->status && ix->error && ix->selected ? 0 : -1;
+	ix->block = b;
+	ix->block_size = total;
+	size_t at = 0;
+	ix->local_offset = carve(b, &at, m * 8);
+	ix->data_offset = carve(b, &at, m * 8);
+	ix->comp_size = carve(b, &at, m * 8);
+	ix->uncomp_size = carve(b, &at, m * 8);
+	ix->name_offset = carve(b, &at, m * 8);
+	ix->central_offset = carve(b, &at, m * 8);
+	ix->err_a = carve(b, &at, m * 8);
+	ix->err_b = carve(b, &at, m * 8);
+	ix->trailing = carve(b, &at, m * 8);
+	ix->crc32 = carve(b, &at, m * 4);
+	ix->ext_attr = carve(b, &at, m * 4);
+	ix->name_len = carve(b, &at, m * 2);
+	ix->method = carve(b, &at, m * 2);
+	ix->flags = carve(b, &at, m * 2);
+	ix->dos_time = carve(b, &at, m * 2);
+	ix->dos_date = carve(b, &at, m * 2);
+	ix->version_made_by = carve(b, &at, m * 2);
+	ix->zip64 = carve(b, &at, m);
+	ix->upath = carve(b, &at, m);
+	ix->status = carve(b, &at, m);
+	ix->error = carve(b, &at, m);
+	ix->selected = carve(b, &at, m);
+	return 0;
 }
 
 void zs_index_free(zs_index *ix)
 {
-	free(ix->local_offset);
-	free(ix->data_offset);
-	free(ix->comp_size);
-	free(ix->uncomp_size);
-	free(ix->name_offset);
-	free(ix->central_offset);
-	free(ix->err_a);
-	free(ix->err_b);
-	free(ix->crc32);
-	free(ix->ext_attr);
-	free(ix->name_len);
-	free(ix->method);
-	free(ix->flags);
-	free(ix->dos_time);
-	free(ix->dos_date);
-	free(ix->version_made_by);
-	free(ix->zip64);
-	free(ix->upath);
-	free(ix->trailing);
-	free(ix->status);
-	free(ix->error);
-	free(ix->selected);
+	zs_big_free(ix->block, ix->block_size);
 	free(ix->xxh128);
 	memset(ix, 0, sizeof(*ix));
 }

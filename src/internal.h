@@ -51,6 +51,9 @@ typedef struct zs_index {
 				     stream starts, inside its compressed
 				     size (0: none); written by the thread
 				     decoding it, reported after the loop */
+	void *block;              /* the arrays above but xxh128, one block
+				     (zs_big_alloc) */
+	size_t block_size;
 } zs_index;
 
 /* Where the pieces of the archive are (absolute offsets). */

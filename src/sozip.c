@@ -17,13 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "huge.h"
 #include "sozip.h"
 
 void zs_sozip_prepare(zs_archive *a)
 {
-	free(a->sozip_at);
-	a->sozip_at = a->index.count ? calloc(a->index.count,
-					      sizeof(*a->sozip_at)) : NULL;
+	size_t n = a->index.count * sizeof(*a->sozip_at);
+	zs_big_free(a->sozip_at, n);
+	a->sozip_at = a->index.count ? zs_big_zalloc(n) : NULL;
 }
 
 /* Is name (n bytes) entry i's index name: "DIR/.BASE.sozip.idx"? */
@@ -343,7 +344,7 @@ void zs_sozip_free(zs_archive *a)
 	for (size_t k = 0; k < a->n_sozip; k++)
 		free(a->sozip[k].start);
 	free(a->sozip);
-	free(a->sozip_at);
+	zs_big_free(a->sozip_at, a->index.count * sizeof(*a->sozip_at));
 	a->sozip = NULL;
 	a->sozip_at = NULL;
 	a->n_sozip = 0;

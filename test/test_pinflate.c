@@ -753,7 +753,8 @@ static const char *const cat_zips[] = { "d.zip", "bad.zip", "crc.zip" };
  * decode, the file cut back to what it wrote), into a new file and after
  * other output; into a longer file opened without truncation (1<>: the
  * split could not be undone there) and appended to (>>: pwrite would
- * append) it is not split. */
+ * append) it is not split at offsets, nor in order (this 3 MiB entry is
+ * decoded whole by one thread: zipscan_cat_into_a_pipe_same_bytes). */
 Test(pinflate, zipscan_cat_same_bytes, .timeout = 120)
 {
 	static char a[1 << 14], b[1 << 14];
