@@ -440,7 +440,7 @@ static int write_files(job *j, uint64_t *bytes)
 
 	if (!order || splits_open(j, order, n, &p, &q) != 0) {
 		splits_free(&p);
-		free(order);
+		zs_order_free(order, n);
 		*bytes = out;
 		return -1;
 	}
@@ -471,7 +471,7 @@ static int write_files(job *j, uint64_t *bytes)
 	}
 	zs_pinflate_queue_free(&q);
 	splits_free(&p);
-	free(order);
+	zs_order_free(order, n);
 	*bytes = out;
 	return nomem ? -1 : 0;
 }

@@ -465,6 +465,8 @@ typedef struct zs_work {
 	size_t entry;
 } zs_work;
 zs_work *zs_order_largest_first(zs_archive **as, size_t na, size_t *n_out);
+/* Frees what it returned (n: its *n_out; from 2 MiB on huge pages). */
+void zs_order_free(zs_work *order, size_t n);
 
 /* path.c */
 int zs_path_has_control(const uint8_t *s, size_t n);

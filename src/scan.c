@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "huge.h"
 #include "internal.h"
 #include "pinflate_entry.h"
 #include "sozip.h"
@@ -62,7 +63,7 @@ work *zs_order_largest_first(zs_archive **as, size_t na, size_t *n_out)
 			if (ix->selected[i])
 				start[class_desc(ix->uncomp_size[i])]++;
 	}
-	work *order = malloc((n ? n : 1) * sizeof(*order));
+	work *order = zs_big_alloc((n ? n : 1) * sizeof(*order));
 	if (!order)
 		return NULL;
 	for (size_t c = 0, sum = 0; c <= ZS_SIZE_CLASSES; c++) {
@@ -79,6 +80,11 @@ work *zs_order_largest_first(zs_archive **as, size_t na, size_t *n_out)
 	}
 	*n_out = n;
 	return order;
+}
+
+void zs_order_free(zs_work *order, size_t n)
+{
+	zs_big_free(order, (n ? n : 1) * sizeof(*order));
 }
 
 static void free_workers(zs_worker **w, int n)
@@ -403,7 +409,7 @@ int zs_scan_batch_kept(zs_archive **as, size_t na, const zs_options *o,
 	free((void *)left);
 	if (workers && !keep)
 		free_workers(workers, nt);
-	free(order);
+	zs_order_free(order, n);
 	return status;
 }
 
