@@ -629,8 +629,14 @@ int zs_write_all(int fd, const void *buf, size_t n, volatile int *stop)
 	const uint8_t *p = buf;
 
 	while (n > 0) {
+		/* a write blocked on a full pipe ends with Ctrl-C: the kernel
+		 * returns what it wrote before the signal, if anything (no
+		 * EINTR then), and the next write would block again */
+		if (stop && *stop) {
+			errno = EINTR;
+			return -1;
+		}
 		ssize_t k = write(fd, p, n > (1u << 30) ? 1u << 30 : n);
-		/* a write blocked on a full pipe ends with Ctrl-C */
 		if (k < 0 && errno == EINTR && !(stop && *stop))
 			continue;
 		if (k <= 0) {

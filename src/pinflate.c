@@ -206,10 +206,14 @@ static int has_output(const zs_pinflate *j)
 static int put_fd(zs_pinflate *j, uint64_t at, const uint8_t *p, size_t n)
 {
 	while (n) {
+		/* stopped: a write the signal cut short (the bytes before it
+		 * returned, no EINTR) is not followed by one that blocks */
+		int stopped = j->cfg.stop && *j->cfg.stop;
 		size_t take = n > (1u << 30) ? 1u << 30 : n;
-		ssize_t w = j->cfg.in_order ? write(j->cfg.fd, p, take) :
+		ssize_t w = stopped ? (errno = EINTR, -1) :
+			    j->cfg.in_order ? write(j->cfg.fd, p, take) :
 			    pwrite(j->cfg.fd, p, take, (off_t)at);
-		if (w < 0 && errno == EINTR && !(j->cfg.stop && *j->cfg.stop))
+		if (w < 0 && errno == EINTR && !stopped)
 			continue;
 		if (w <= 0) {
 			int none = 0;

@@ -232,6 +232,29 @@ Test(shell, ctrl_c_stops_opening, .timeout = 60)
 	drop_dir(t);
 }
 
+/* Ctrl-C stops `cat` blocked on a full pipe whose reader does not read:
+ * the kernel returns what the write had written before the signal, with
+ * no EINTR, and the next write must not block again.  On one thread: on
+ * several, the signal may reach a thread other than the one writing,
+ * whose write then goes on blocking (README, "Exit status"). */
+Test(shell, ctrl_c_stops_cat_on_a_full_pipe, .timeout = 60)
+{
+	char *t = temp_dir("shell"), out[OUT_CAP];
+	cr_assert_eq(run(NULL, 0, "cd %s && mkfifo fifo && head -c 2000000 "
+			 "/dev/urandom > r.bin && %s create -q r.zip r.bin", t,
+			 ZS_BIN), 0);
+	double t0 = zs_now();
+	int st = run(out, sizeof(out), "cd %s && { sleep 20 < fifo & w=$!; "
+		     "%s cat -j 1 r.zip r.bin > fifo 2> err & z=$!; "
+		     "sleep 0.5; kill -INT $z; wait $z; s=$?; kill $w; "
+		     "cat err; exit $s; }", t, ZS_BIN);
+	double secs = zs_now() - t0;
+	cr_expect_eq(st, 80, "exit %d: %s", st, out);
+	cr_expect(strstr(out, "interrupted"), "%s", out);
+	cr_expect_lt(secs, 5.0, "took %.1f s", secs);
+	drop_dir(t);
+}
+
 /* -o to a FIFO or a device writes it in place (it stays a FIFO, and
  * /dev/null stays a device); -o to a symlink replaces its target and
  * leaves the link. */
