@@ -201,8 +201,7 @@ static uint64_t cat_sozip(zs_archive *a, size_t i, int fd,
 			  const zs_options *o, atomic_int *write_err,
 			  int *nomem)
 {
-	uint64_t hold = o->memory_limit < ZS_WHOLE_ENTRY_MAX ?
-			o->memory_limit : ZS_WHOLE_ENTRY_MAX;
+	uint64_t hold = zs_whole_max(o->memory_limit);
 	int err = 0;
 	uint64_t wrote = zs_sozip_cat(a, i, fd, o, hold, &err);
 
@@ -252,9 +251,8 @@ static out_place place_of(int fd)
 static int cat_splits(const zs_archive *a, size_t i, int at_offsets,
 		      const zs_options *o)
 {
-	uint64_t whole = o->memory_limit < ZS_WHOLE_ENTRY_MAX ?
-			 o->memory_limit : ZS_WHOLE_ENTRY_MAX;
-	return at_offsets || a->index.uncomp_size[i] > whole;
+	return at_offsets ||
+	       a->index.uncomp_size[i] > zs_whole_max(o->memory_limit);
 }
 
 /* A big Deflate entry split over every thread into a pipe (or anything

@@ -88,10 +88,15 @@ zs_worker *zs_worker_new(uint64_t memory_limit, int hash)
 		zs_worker_free(w);
 		return NULL;
 	}
-	w->whole_max = memory_limit < ZS_WHOLE_ENTRY_MAX ? memory_limit :
-		       ZS_WHOLE_ENTRY_MAX;
+	w->whole_max = zs_whole_max(memory_limit);
 	w->memory_limit = memory_limit;
 	return w;
+}
+
+uint64_t zs_whole_max(uint64_t memory_limit)
+{
+	return memory_limit < ZS_WHOLE_ENTRY_MAX ? memory_limit :
+						   ZS_WHOLE_ENTRY_MAX;
 }
 
 void zs_worker_free(zs_worker *w)

@@ -228,12 +228,43 @@ static size_t count_records(const zs_archive *a, const cd_plan *p,
 	return n;
 }
 
-/* The next array of `bytes` in the index's block, on its own cache lines. */
+/* The next array of `bytes` in the index's block (none while only
+ * measuring it: block NULL), on its own cache lines. */
 static void *carve(uint8_t *block, size_t *at, size_t bytes)
 {
-	void *p = block + *at;
+	void *p = block ? block + *at : NULL;
 	*at += (bytes + 63) & ~(size_t)63;
 	return p;
+}
+
+/* The arrays of m entries in block, or only their size (block NULL): one
+ * list for both, so that the block always fits them. */
+static size_t index_layout(zs_index *ix, uint8_t *block, size_t m)
+{
+	size_t at = 0;
+	ix->local_offset = carve(block, &at, m * 8);
+	ix->data_offset = carve(block, &at, m * 8);
+	ix->comp_size = carve(block, &at, m * 8);
+	ix->uncomp_size = carve(block, &at, m * 8);
+	ix->name_offset = carve(block, &at, m * 8);
+	ix->central_offset = carve(block, &at, m * 8);
+	ix->err_a = carve(block, &at, m * 8);
+	ix->err_b = carve(block, &at, m * 8);
+	ix->trailing = carve(block, &at, m * 8);
+	ix->crc32 = carve(block, &at, m * 4);
+	ix->ext_attr = carve(block, &at, m * 4);
+	ix->name_len = carve(block, &at, m * 2);
+	ix->method = carve(block, &at, m * 2);
+	ix->flags = carve(block, &at, m * 2);
+	ix->dos_time = carve(block, &at, m * 2);
+	ix->dos_date = carve(block, &at, m * 2);
+	ix->version_made_by = carve(block, &at, m * 2);
+	ix->zip64 = carve(block, &at, m);
+	ix->upath = carve(block, &at, m);
+	ix->status = carve(block, &at, m);
+	ix->error = carve(block, &at, m);
+	ix->selected = carve(block, &at, m);
+	return at;
 }
 
 /* Every array of n entries in one block, zeroed: from 2 MiB on huge pages
@@ -245,7 +276,7 @@ static int index_alloc(zs_index *ix, size_t n)
 	size_t m = n ? n : 1;
 	if (m > SIZE_MAX / 256)
 		return -1;
-	size_t line = 64, total = 22 * line + m * (9 * 8 + 2 * 4 + 6 * 2 + 5);
+	size_t total = index_layout(ix, NULL, m);
 	uint8_t *b = zs_big_alloc(total);
 	if (!b)
 		return -1;
@@ -254,29 +285,7 @@ static int index_alloc(zs_index *ix, size_t n)
 	ix->count = n;
 	ix->block = b;
 	ix->block_size = total;
-	size_t at = 0;
-	ix->local_offset = carve(b, &at, m * 8);
-	ix->data_offset = carve(b, &at, m * 8);
-	ix->comp_size = carve(b, &at, m * 8);
-	ix->uncomp_size = carve(b, &at, m * 8);
-	ix->name_offset = carve(b, &at, m * 8);
-	ix->central_offset = carve(b, &at, m * 8);
-	ix->err_a = carve(b, &at, m * 8);
-	ix->err_b = carve(b, &at, m * 8);
-	ix->trailing = carve(b, &at, m * 8);
-	ix->crc32 = carve(b, &at, m * 4);
-	ix->ext_attr = carve(b, &at, m * 4);
-	ix->name_len = carve(b, &at, m * 2);
-	ix->method = carve(b, &at, m * 2);
-	ix->flags = carve(b, &at, m * 2);
-	ix->dos_time = carve(b, &at, m * 2);
-	ix->dos_date = carve(b, &at, m * 2);
-	ix->version_made_by = carve(b, &at, m * 2);
-	ix->zip64 = carve(b, &at, m);
-	ix->upath = carve(b, &at, m);
-	ix->status = carve(b, &at, m);
-	ix->error = carve(b, &at, m);
-	ix->selected = carve(b, &at, m);
+	index_layout(ix, b, m);
 	return 0;
 }
 

@@ -373,6 +373,10 @@ void zs_check_entries(zs_archive *a, int threads);
 /* decode.c: per-thread state */
 typedef struct zs_worker zs_worker;
 zs_worker *zs_worker_new(uint64_t memory_limit, int hash);
+/* The largest entry a worker decodes whole (into its buffer, written only
+ * once it checked out): --memory-limit, at most ZS_WHOLE_ENTRY_MAX;
+ * bigger ones stream (written as they decode). */
+uint64_t zs_whole_max(uint64_t memory_limit);
 void zs_worker_free(zs_worker *w);
 /* Decode and check entry i; sets its status and error. Returns bytes out. */
 uint64_t zs_decode_entry(zs_worker *w, zs_archive *a, size_t i);

@@ -234,9 +234,9 @@ static int put_fd(zs_pinflate *j, uint64_t at, const uint8_t *p, size_t n)
  * written again, and a gap is refused. */
 static int emit(zs_pinflate *j, uint64_t off, const uint8_t *p, size_t n)
 {
-	uint64_t done = atomic_load_explicit(&j->emitted,
-					     memory_order_relaxed);
 	if (j->cfg.in_order) {
+		uint64_t done = atomic_load_explicit(&j->emitted,
+						     memory_order_relaxed);
 		if (off > done)
 			return -1;
 		if (n <= done - off)

@@ -35,8 +35,7 @@ int zs_pinflate_wanted(const zs_archive *a, size_t i, const zs_options *o,
 {
 	const zs_index *ix = &a->index;
 	uint64_t tc = test_chunk();
-	uint64_t whole = o->memory_limit < ZS_WHOLE_ENTRY_MAX ?
-			 o->memory_limit : ZS_WHOLE_ENTRY_MAX;
+	uint64_t whole = zs_whole_max(o->memory_limit);
 
 	if (ix->method[i] != ZS_METHOD_DEFLATE || o->hash ||
 	    ix->status[i] != ZS_ENTRY_UNTESTED || zs_entry_is_encrypted(a, i))
@@ -152,12 +151,22 @@ zs_pinflate *zs_pinflate_entry_job(const zs_archive *a, size_t i,
 	return job_new(a, i, o, nt, fd, at, 0);
 }
 
-uint64_t zs_pinflate_entry_good(zs_archive *a, size_t i, zs_pinflate *j)
+/* End job j (NULL: nothing done): the bytes out if it found entry i
+ * good, else 0; *written (if asked) the bytes it wrote in order. */
+static uint64_t end_good(zs_archive *a, size_t i, zs_pinflate *j,
+			 uint64_t *written)
 {
 	zs_pinflate_result r;
 
-	zs_pinflate_end(j, &r);   /* NULL: r.ok 0 */
+	zs_pinflate_end(j, &r);   /* NULL: r.ok 0, nothing written */
+	if (written)
+		*written = r.written;
 	return split_good(a, i, &r) ? r.size : 0;
+}
+
+uint64_t zs_pinflate_entry_good(zs_archive *a, size_t i, zs_pinflate *j)
+{
+	return end_good(a, i, j, NULL);
 }
 
 uint64_t zs_pinflate_entry_settle(zs_worker *w, zs_archive *a, size_t i,
@@ -172,12 +181,8 @@ uint64_t zs_pinflate_write(zs_archive *a, size_t i, int fd, uint64_t at,
 {
 	int nt = zs_threads_effective(o);
 	zs_pinflate *j = job_new(a, i, o, nt, fd, at, written != NULL);
-	zs_pinflate_result r;
 
 	if (j)
 		zs_pinflate_team(j, nt);
-	zs_pinflate_end(j, &r);   /* NULL: r.ok 0, nothing written */
-	if (written)
-		*written = r.written;
-	return split_good(a, i, &r) ? r.size : 0;
+	return end_good(a, i, j, written);
 }
